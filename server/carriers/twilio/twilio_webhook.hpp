@@ -1,0 +1,41 @@
+#pragma once
+
+#include <string>
+
+#include "carriers/form.hpp"
+#include "core/delivery_status.hpp"
+#include "core/result.hpp"
+
+namespace chorus::carriers::twilio {
+
+/// An inbound message as Twilio posts it (twilio.com/docs/messaging/guides/webhook-request).
+struct InboundWebhook {
+  std::string message_sid;  // MessageSid (falls back to SmsSid)
+  std::string account_sid;
+  std::string from;
+  std::string to;
+  std::string body;
+  int num_media = 0;
+};
+
+/// kInvalidArgument (naming the field, never echoing values) when MessageSid/From/To is missing
+/// or malformed, or Body is not UTF-8 or longer than 1600 characters. Pure.
+Result<InboundWebhook> ParseInbound(const FormParams& params);
+
+/// A delivery status callback.
+struct StatusWebhook {
+  std::string message_sid;
+  std::string raw_status;     // MessageStatus as sent ("delivered", "undelivered", ...)
+  DeliveryStatus status = DeliveryStatus::kAccepted;
+  std::string error_code;     // ErrorCode, empty when absent
+};
+
+/// Maps Twilio's MessageStatus to ours: accepted/queued/scheduled/sending -> kAccepted, sent ->
+/// kSent, delivered/read -> kDelivered, undelivered -> kUndelivered, failed/canceled -> kFailed.
+/// kInvalidArgument when MessageSid or MessageStatus is missing or the status unknown. Pure.
+Result<StatusWebhook> ParseStatus(const FormParams& params);
+
+/// The empty TwiML answer: `<?xml version="1.0" encoding="UTF-8"?><Response/>`.
+std::string_view EmptyTwiml();
+
+}  // namespace chorus::carriers::twilio

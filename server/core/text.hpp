@@ -1,0 +1,23 @@
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace chorus {
+
+/// True when `bytes` is well-formed UTF-8 (no overlongs, no surrogates, max U+10FFFF).
+bool IsValidUtf8(std::string_view bytes);
+
+/// Folds a member's text for keyword matching: trims leading and trailing white space and
+/// punctuation (Unicode categories Z*, P*, S* and controls), collapses inner runs of white space
+/// to one ASCII space, removes Latin/Greek/Cyrillic combining accents (U+0300..U+036F after
+/// NFD; Devanagari vowel signs and other scripts' marks are kept), recomposes (NFC) and applies
+/// Unicode full case folding. "  Arrêt! " -> "arret", "STOP." -> "stop", "बंद" -> "बंद".
+/// Invalid UTF-8 sequences are replaced by U+FFFD. Thread-safe.
+std::string FoldForMatch(std::string_view utf8);
+
+/// The first space-separated word of an already folded string ("join nyc" -> "join"), with
+/// trailing punctuation removed ("join," -> "join").
+std::string_view FirstWord(std::string_view folded);
+
+}  // namespace chorus
