@@ -22,7 +22,7 @@ class PhoneNumber {
 
   const std::string& e164() const { return e164_; }
 
-  /// "+1*******01": country code and the last two digits, for debug logs.
+  /// "+1********01": country calling code and the last two digits, for debug logs.
   std::string Masked() const;
 
   friend bool operator==(const PhoneNumber&, const PhoneNumber&) = default;

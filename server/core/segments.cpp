@@ -1,0 +1,109 @@
+#include "core/segments.hpp"
+
+#include <unicode/utf8.h>
+
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+namespace chorus {
+namespace {
+
+// GSM 03.38 basic table above ASCII (CARRIERS.md §9.1, from Twilio's UnicodeToGSM.ts). Lower-case
+// ç is deliberately absent: only Ç (0x09) is in the table.
+constexpr char32_t kBasicNonAscii[] = {
+    U'¡', U'£', U'¤', U'¥', U'§', U'¿', U'Ä', U'Å', U'Æ', U'Ç', U'É', U'Ñ', U'Ö',
+    U'Ø', U'Ü', U'ß', U'à', U'ä', U'å', U'æ', U'è', U'é', U'ì', U'ñ', U'ò', U'ö',
+    U'ø', U'ù', U'ü', U'Γ', U'Δ', U'Θ', U'Λ', U'Ξ', U'Π', U'Σ', U'Φ', U'Ψ', U'Ω',
+};
+
+// Extension table (§9.2): each costs ESC + code, two septets.
+constexpr char32_t kExtension[] = {U'\f', U'^', U'{', U'}', U'\\', U'[', U'~', U']', U'|', U'€'};
+
+template <size_t N>
+bool Contains(const char32_t (&table)[N], char32_t c) {
+  for (char32_t t : table) {
+    if (t == c) return true;
+  }
+  return false;
+}
+
+// Septets for one character, or 0 when it is not in GSM-7.
+int GsmSeptets(char32_t c) {
+  if (Contains(kExtension, c)) return 2;
+  // Printable ASCII is in the basic table except the backtick; of the controls only LF and CR.
+  if (c == U'\n' || c == U'\r') return 1;
+  if (c >= 0x20 && c < 0x7F) return c == U'`' ? 0 : 1;
+  return Contains(kBasicNonAscii, c) ? 1 : 0;
+}
+
+// One character as the packer sees it: a code point, or an invalid byte (kInvalid).
+constexpr char32_t kInvalid = 0xFFFFFFFF;
+
+std::vector<char32_t> Decode(std::string_view utf8) {
+  std::vector<char32_t> chars;
+  chars.reserve(utf8.size());
+  const auto* bytes = reinterpret_cast<const uint8_t*>(utf8.data());
+  const size_t length = utf8.size();
+  size_t i = 0;
+  while (i < length) {
+    size_t start = i;
+    UChar32 c = 0;
+    U8_NEXT(bytes, i, length, c);
+    if (c < 0) {
+      // Contract: every byte of an ill-formed sequence counts as one UCS-2 unit.
+      chars.insert(chars.end(), i - start, kInvalid);
+    } else {
+      chars.push_back(static_cast<char32_t>(c));
+    }
+  }
+  return chars;
+}
+
+int Ucs2Units(char32_t c) { return c != kInvalid && c > 0xFFFF ? 2 : 1; }
+
+struct Limits {
+  int single;
+  int per_part;
+};
+
+// §9.3: 1120 bits alone; 1072 bits per part once a 6-octet concatenation header is added.
+constexpr Limits kGsm7Limits{160, 153};
+constexpr Limits kUcs2Limits{70, 67};
+
+}  // namespace
+
+SegmentCount CountSegments(std::string_view utf8) {
+  const std::vector<char32_t> chars = Decode(utf8);
+  SegmentCount count;
+  for (char32_t c : chars) {
+    if (c == kInvalid || GsmSeptets(c) == 0) {
+      count.encoding = TextEncoding::kUcs2;
+      break;
+    }
+  }
+  const bool gsm = count.encoding == TextEncoding::kGsm7;
+  auto cost = [gsm](char32_t c) { return gsm ? GsmSeptets(c) : Ucs2Units(c); };
+  for (char32_t c : chars) count.units += cost(c);
+  const Limits limits = gsm ? kGsm7Limits : kUcs2Limits;
+  if (count.units == 0) return count;
+  if (count.units <= limits.single) {
+    count.segments = 1;
+    return count;
+  }
+  // Pack like Twilio's calculator: a character that does not fit opens the next part, so an
+  // escape pair or a surrogate pair is never split.
+  count.segments = 1;
+  int used = 0;
+  for (char32_t c : chars) {
+    const int units = cost(c);
+    if (used + units > limits.per_part) {
+      ++count.segments;
+      used = 0;
+    }
+    used += units;
+  }
+  return count;
+}
+
+}  // namespace chorus
