@@ -8,7 +8,7 @@ namespace chorus::carriers::twilio {
 /// (account_sid:auth_token), form body To/From/Body/StatusCallback. Channel settings:
 /// "api_base" (default https://api.twilio.com), "account_sid"; secrets: "auth_token".
 /// Error mapping: 21610 -> kRecipientOptedOut; 21211, 21214, 21217, 21401, 21407, 21408, 21421,
-/// 21612, 21614, 21635, 21606, 21608, 21610.. and other 4xx -> kPermanentFailure; 429, 20429,
+/// 21612, 21614, 21635, 21606, 21608 and other 4xx -> kPermanentFailure; 429, 20429,
 /// 5xx, no response and timeouts -> kRetry (honouring Retry-After).
 class TwilioCarrier final : public Carrier {
  public:

@@ -1,6 +1,8 @@
 #pragma once
 
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include "carriers/form.hpp"
 #include "core/delivery_status.hpp"
@@ -34,6 +36,14 @@ struct StatusWebhook {
 /// kSent, delivered/read -> kDelivered, undelivered -> kUndelivered, failed/canceled -> kFailed.
 /// kInvalidArgument when MessageSid or MessageStatus is missing or the status unknown. Pure.
 Result<StatusWebhook> ParseStatus(const FormParams& params);
+
+/// True when `sid` has the shape of a Twilio message SID: "SM" or "MM" followed by 32 hex
+/// digits (34 characters). Pure.
+bool IsMessageSid(std::string_view sid);
+
+/// Twilio's Message `status` / `MessageStatus` value mapped as ParseStatus does; nullopt for a
+/// value not in that mapping (including inbound-only "received"). Pure.
+std::optional<DeliveryStatus> MapMessageStatus(std::string_view twilio_status);
 
 /// The empty TwiML answer: `<?xml version="1.0" encoding="UTF-8"?><Response/>`.
 std::string_view EmptyTwiml();

@@ -1,0 +1,168 @@
+#include "carriers/twilio/twilio_webhook.hpp"
+
+#include <algorithm>
+#include <array>
+#include <charconv>
+#include <cstddef>
+#include <utility>
+
+#include "core/text.hpp"
+
+namespace chorus::carriers::twilio {
+namespace {
+
+// twilio.com/docs/messaging/guides/webhook-request: Body is "up to 1600 characters".
+constexpr std::size_t kMaxBodyCharacters = 1600;
+// Twilio allows at most 10 media per message; anything far above that is not Twilio.
+constexpr int kMaxNumMedia = 100;
+// E.164 is at most 16 bytes; channel addresses ("whatsapp:+1...", "messenger:...") are longer.
+constexpr std::size_t kMaxAddressBytes = 64;
+
+Error FieldError(std::string_view field, std::string_view problem) {
+  return MakeError(ErrorCode::kInvalidArgument, std::string(field) + " " + std::string(problem));
+}
+
+bool IsHex(char c) {
+  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+// Twilio SIDs are a two-letter type prefix and 32 hex digits
+// (twilio.com/docs/glossary/what-is-a-sid).
+bool IsSid(std::string_view sid, std::string_view prefix) {
+  if (sid.size() != 34 || !sid.starts_with(prefix)) return false;
+  for (char c : sid.substr(2)) {
+    if (!IsHex(c)) return false;
+  }
+  return true;
+}
+
+// Code points in well-formed UTF-8: every byte that is not a continuation byte (10xxxxxx).
+std::size_t CountCodePoints(std::string_view utf8) {
+  return static_cast<std::size_t>(std::count_if(utf8.begin(), utf8.end(), [](char c) {
+    return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+  }));
+}
+
+// Phone numbers, short codes and channel addresses are printable ASCII without spaces;
+// normalising to E.164 is the caller's job (PhoneNumber::Parse with the channel's country).
+bool IsAddress(std::string_view address) {
+  if (address.empty() || address.size() > kMaxAddressBytes) return false;
+  for (char c : address) {
+    if (c <= ' ' || c > '~') return false;
+  }
+  return true;
+}
+
+// MessageSid, falling back to the deprecated SmsSid that carries the same value.
+Result<std::string> MessageSidOf(const FormParams& params) {
+  const std::string* sid = FindParam(params, "MessageSid");
+  if (sid == nullptr || sid->empty()) sid = FindParam(params, "SmsSid");
+  if (sid == nullptr || sid->empty()) return FieldError("MessageSid", "is missing");
+  if (!IsMessageSid(*sid)) return FieldError("MessageSid", "is not a Twilio message SID");
+  return *sid;
+}
+
+Result<std::string> AddressOf(const FormParams& params, std::string_view field) {
+  const std::string* address = FindParam(params, field);
+  if (address == nullptr || address->empty()) return FieldError(field, "is missing");
+  if (!IsAddress(*address)) return FieldError(field, "is malformed");
+  return *address;
+}
+
+Result<std::string> AccountSidOf(const FormParams& params) {
+  const std::string* sid = FindParam(params, "AccountSid");
+  if (sid == nullptr) return std::string();
+  if (!IsSid(*sid, "AC")) return FieldError("AccountSid", "is not a Twilio account SID");
+  return *sid;
+}
+
+Result<std::string> BodyOf(const FormParams& params) {
+  const std::string* body = FindParam(params, "Body");
+  // A picture-only MMS may carry no text.
+  if (body == nullptr) return std::string();
+  if (!IsValidUtf8(*body)) return FieldError("Body", "is not UTF-8");
+  if (CountCodePoints(*body) > kMaxBodyCharacters) {
+    return FieldError("Body", "is longer than 1600 characters");
+  }
+  return *body;
+}
+
+Result<int> NumMediaOf(const FormParams& params) {
+  const std::string* raw = FindParam(params, "NumMedia");
+  if (raw == nullptr || raw->empty()) return 0;
+  int value = -1;
+  auto [end, ec] = std::from_chars(raw->data(), raw->data() + raw->size(), value);
+  if (ec != std::errc() || end != raw->data() + raw->size() || value < 0 || value > kMaxNumMedia) {
+    return FieldError("NumMedia", "is not an integer between 0 and 100");
+  }
+  return value;
+}
+
+// ErrorCode is a Twilio error number (30003, ...); anything else would end up in logs and
+// metrics labels, so only digits pass.
+Result<std::string> ErrorCodeOf(const FormParams& params) {
+  const std::string* code = FindParam(params, "ErrorCode");
+  if (code == nullptr) return std::string();
+  if (code->size() > 10) return FieldError("ErrorCode", "is not a Twilio error code");
+  for (char c : *code) {
+    if (c < '0' || c > '9') return FieldError("ErrorCode", "is not a Twilio error code");
+  }
+  return *code;
+}
+
+// CARRIERS.md §1(b) status enum. "canceled" means a scheduled message Twilio will never send,
+// so it is a failure from our side. "partially_delivered" has unverified semantics and
+// "receiving"/"received" are inbound: those stay unknown.
+constexpr std::array<std::pair<std::string_view, DeliveryStatus>, 10> kStatuses{{
+    {"accepted", DeliveryStatus::kAccepted},
+    {"queued", DeliveryStatus::kAccepted},
+    {"scheduled", DeliveryStatus::kAccepted},
+    {"sending", DeliveryStatus::kAccepted},
+    {"sent", DeliveryStatus::kSent},
+    {"delivered", DeliveryStatus::kDelivered},
+    {"read", DeliveryStatus::kDelivered},
+    {"undelivered", DeliveryStatus::kUndelivered},
+    {"failed", DeliveryStatus::kFailed},
+    {"canceled", DeliveryStatus::kFailed},
+}};
+
+}  // namespace
+
+bool IsMessageSid(std::string_view sid) { return IsSid(sid, "SM") || IsSid(sid, "MM"); }
+
+std::optional<DeliveryStatus> MapMessageStatus(std::string_view twilio_status) {
+  for (const auto& [name, status] : kStatuses) {
+    if (name == twilio_status) return status;
+  }
+  return std::nullopt;
+}
+
+Result<InboundWebhook> ParseInbound(const FormParams& params) {
+  InboundWebhook inbound;
+  CHORUS_ASSIGN_OR_RETURN(inbound.message_sid, MessageSidOf(params));
+  CHORUS_ASSIGN_OR_RETURN(inbound.account_sid, AccountSidOf(params));
+  CHORUS_ASSIGN_OR_RETURN(inbound.from, AddressOf(params, "From"));
+  CHORUS_ASSIGN_OR_RETURN(inbound.to, AddressOf(params, "To"));
+  CHORUS_ASSIGN_OR_RETURN(inbound.body, BodyOf(params));
+  CHORUS_ASSIGN_OR_RETURN(inbound.num_media, NumMediaOf(params));
+  return inbound;
+}
+
+Result<StatusWebhook> ParseStatus(const FormParams& params) {
+  StatusWebhook callback;
+  CHORUS_ASSIGN_OR_RETURN(callback.message_sid, MessageSidOf(params));
+  const std::string* raw_status = FindParam(params, "MessageStatus");
+  if (raw_status == nullptr || raw_status->empty()) {
+    return FieldError("MessageStatus", "is missing");
+  }
+  auto status = MapMessageStatus(*raw_status);
+  if (!status) return FieldError("MessageStatus", "is not a known Twilio status");
+  callback.raw_status = *raw_status;
+  callback.status = *status;
+  CHORUS_ASSIGN_OR_RETURN(callback.error_code, ErrorCodeOf(params));
+  return callback;
+}
+
+std::string_view EmptyTwiml() { return R"(<?xml version="1.0" encoding="UTF-8"?><Response/>)"; }
+
+}  // namespace chorus::carriers::twilio
