@@ -1,0 +1,82 @@
+#include "workspace/workspace.hpp"
+
+#include <tuple>
+
+namespace chorus::workspace {
+namespace {
+
+const std::string& Field(const Texts& texts, TextKind kind) {
+  switch (kind) {
+    case TextKind::kHelp: return texts.help;
+    case TextKind::kOptOut: return texts.opt_out_confirmation;
+    case TextKind::kOptOutAll: return texts.opt_out_all_confirmation;
+    case TextKind::kOptIn: return texts.opt_in_confirmation;
+    case TextKind::kDefaultReply: return texts.default_reply;
+  }
+  return texts.help;
+}
+
+const std::string& Empty() {
+  static const std::string kEmpty;
+  return kEmpty;
+}
+
+}  // namespace
+
+const std::string& Organization::Text(TextKind kind, std::string_view language) const {
+  for (std::string_view lang : {language, std::string_view(default_language)}) {
+    auto it = texts.find(std::string(lang));
+    if (it == texts.end()) continue;
+    const std::string& text = Field(it->second, kind);
+    if (!text.empty()) return text;
+    if (kind == TextKind::kOptOutAll) {
+      const std::string& fallback = Field(it->second, TextKind::kOptOut);
+      if (!fallback.empty()) return fallback;
+    }
+  }
+  return Empty();
+}
+
+Snapshot::Snapshot(std::vector<Organization> organizations, std::vector<Channel> channels,
+                   std::vector<Keyword> keywords)
+    : organizations_(std::move(organizations)),
+      channels_(std::move(channels)),
+      keywords_(std::move(keywords)) {
+  for (std::size_t i = 0; i < organizations_.size(); ++i) {
+    organization_by_id_[organizations_[i].id] = i;
+  }
+  for (std::size_t i = 0; i < channels_.size(); ++i) {
+    channel_by_slug_[channels_[i].slug] = i;
+    channel_by_id_[channels_[i].id] = i;
+  }
+  for (std::size_t i = 0; i < keywords_.size(); ++i) {
+    const Keyword& k = keywords_[i];
+    keyword_index_[{k.organization_id, k.channel_id.value_or(0), k.word}] = i;
+  }
+}
+
+const Channel* Snapshot::ChannelBySlug(std::string_view slug) const {
+  auto it = channel_by_slug_.find(std::string(slug));
+  return it == channel_by_slug_.end() ? nullptr : &channels_[it->second];
+}
+
+const Channel* Snapshot::ChannelById(ChannelId id) const {
+  auto it = channel_by_id_.find(id);
+  return it == channel_by_id_.end() ? nullptr : &channels_[it->second];
+}
+
+const Organization* Snapshot::OrganizationById(OrganizationId id) const {
+  auto it = organization_by_id_.find(id);
+  return it == organization_by_id_.end() ? nullptr : &organizations_[it->second];
+}
+
+const Keyword* Snapshot::FindKeyword(const Channel& channel, std::string_view folded_word) const {
+  for (ChannelId scope : {channel.id, ChannelId{0}}) {
+    auto it = keyword_index_.find(
+        std::make_tuple(channel.organization_id, scope, std::string(folded_word)));
+    if (it != keyword_index_.end()) return &keywords_[it->second];
+  }
+  return nullptr;
+}
+
+}  // namespace chorus::workspace
