@@ -1,0 +1,278 @@
+#include "dispatch/dispatcher.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+namespace chorus::dispatch {
+namespace {
+
+std::string_view ResultName(SendAction action) {
+  switch (action) {
+    case SendAction::kAccepted: return "accepted";
+    case SendAction::kRetry: return "retry";
+    case SendAction::kFailed: return "failed";
+    case SendAction::kOptedOutAtCarrier: return "opted_out";
+  }
+  return "failed";
+}
+
+constexpr std::size_t kMaxRecordBatch = 512;
+
+}  // namespace
+
+std::string_view CarrierName(CarrierKind kind) {
+  switch (kind) {
+    case CarrierKind::kTwilio: return "twilio";
+  }
+  return "unknown";
+}
+
+Dispatcher::Dispatcher(std::unique_ptr<OutboxStore> claimer, std::unique_ptr<OutboxStore> recorder,
+                       Transport& transport,
+                       std::map<CarrierKind, const carriers::Carrier*> carriers,
+                       SnapshotSource snapshot, DispatcherOptions options)
+    : claimer_(std::move(claimer)),
+      recorder_(std::move(recorder)),
+      transport_(transport),
+      carriers_(std::move(carriers)),
+      snapshot_(std::move(snapshot)),
+      options_(std::move(options)) {}
+
+Dispatcher::~Dispatcher() { Stop(std::chrono::milliseconds(0)); }
+
+void Dispatcher::Start() {
+  claim_thread_ = std::thread([this] { ClaimLoop(); });
+  record_thread_ = std::thread([this] { RecordLoop(); });
+}
+
+void Dispatcher::Notify(const std::vector<ChannelId>& channels) {
+  {
+    std::lock_guard lock(mutex_);
+    for (ChannelId c : channels) {
+      pending_.insert(c);
+      dirty_.insert(c);
+    }
+    notified_ = true;
+  }
+  wake_.notify_one();
+}
+
+void Dispatcher::Stop(std::chrono::milliseconds deadline) {
+  {
+    std::lock_guard lock(mutex_);
+    if (stopping_ && !claim_thread_.joinable()) return;
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (claim_thread_.joinable()) claim_thread_.join();
+  {
+    std::unique_lock lock(mutex_);
+    drained_.wait_for(lock, deadline, [this] { return in_flight_ == 0; });
+    if (in_flight_ > 0) {
+      spdlog::warn("dispatch.stop_with_sends_in_flight count={} (recovered after the lease)",
+                   in_flight_);
+    }
+    recorder_stopping_ = true;
+  }
+  results_ready_.notify_all();
+  if (record_thread_.joinable()) record_thread_.join();
+}
+
+void Dispatcher::ClaimLoop() {
+  auto next_wake = SteadyClock::now();
+  std::unique_lock lock(mutex_);
+  while (!stopping_) {
+    wake_.wait_until(lock, next_wake, [this] { return stopping_ || notified_; });
+    if (stopping_) return;
+    notified_ = false;
+    lock.unlock();
+    next_wake = ClaimRound(SteadyClock::now());
+    lock.lock();
+  }
+}
+
+void Dispatcher::Poll(SteadyClock::time_point now) {
+  if (now >= next_recover_) {
+    next_recover_ = now + options_.recover_interval;
+    auto recovered = claimer_->RecoverExpiredLeases();
+    if (recovered.ok() && *recovered > 0) {
+      spdlog::warn("dispatch.recovered_expired_leases count={}", *recovered);
+      next_poll_ = now;
+    }
+  }
+  if (now < next_poll_) return;
+  next_poll_ = now + options_.poll_interval;
+  auto due = claimer_->DueChannels();
+  if (!due.ok()) return;
+  std::int64_t depth = 0;
+  std::lock_guard lock(mutex_);
+  for (const auto& [channel, count] : due.value()) {
+    pending_.insert(channel);
+    depth += count;
+  }
+  if (options_.on_depth) options_.on_depth(depth);
+}
+
+Dispatcher::SteadyClock::time_point Dispatcher::ClaimRound(SteadyClock::time_point now) {
+  Poll(now);
+  std::vector<ChannelId> channels;
+  {
+    std::lock_guard lock(mutex_);
+    channels.assign(pending_.begin(), pending_.end());
+    for (ChannelId c : channels) dirty_.erase(c);
+  }
+  SteadyClock::time_point next_wake = std::min(next_poll_, next_recover_);
+  const workspace::SnapshotPtr snapshot = snapshot_();
+  for (ChannelId id : channels) {
+    const Channel* channel = snapshot->ChannelById(id);
+    const bool more = channel != nullptr && ClaimChannel(*channel, now, next_wake);
+    if (more) continue;
+    std::lock_guard lock(mutex_);
+    if (!dirty_.count(id)) pending_.erase(id);
+  }
+  return next_wake;
+}
+
+bool Dispatcher::ClaimChannel(const Channel& channel, SteadyClock::time_point now,
+                              SteadyClock::time_point& next_wake) {
+  const double rate = channel.segments_per_second;
+  auto [it, created] = buckets_.try_emplace(channel.id, rate, rate, now);
+  if (!created) it->second.SetRate(rate, rate);
+  TokenBucket& bucket = it->second;
+
+  const int available = bucket.Available(now);
+  if (available == 0) {
+    next_wake = std::min(next_wake, now + bucket.TimeUntilAvailable(now));
+    return true;
+  }
+  std::size_t capacity = 0;
+  {
+    std::lock_guard lock(mutex_);
+    capacity = options_.max_in_flight - std::min(options_.max_in_flight, in_flight_);
+  }
+  if (capacity == 0) return true;  // a finishing send wakes us
+  const int limit = std::min({available, static_cast<int>(capacity), options_.max_claim});
+  auto claimed = claimer_->Claim(channel.id, limit, options_.node_id, options_.lease);
+  if (!claimed.ok()) {
+    spdlog::warn("dispatch.claim_failed channel={} code={}", channel.id,
+                 ErrorCodeName(claimed.error().code));
+    next_wake = std::min(next_wake, now + std::chrono::seconds(1));
+    return true;
+  }
+  for (ClaimedMessage& message : claimed.value()) {
+    bucket.Take(message.segments, now);
+    StartSend(channel, std::move(message));
+  }
+  return static_cast<int>(claimed->size()) == limit;
+}
+
+void Dispatcher::StartSend(const Channel& channel, ClaimedMessage message) {
+  auto carrier = carriers_.find(channel.carrier);
+  carriers::SendRequest request;
+  request.outbound_id = message.id;
+  request.to = message.recipient;
+  request.body = message.body;
+  request.status_callback_url = options_.public_base_url + "/webhooks/" +
+                                std::string(CarrierName(channel.carrier)) + "/" + channel.slug +
+                                "/status";
+  {
+    std::lock_guard lock(mutex_);
+    ++in_flight_;
+  }
+  const auto started = SteadyClock::now();
+  transport_.Send(carrier->second->BuildSend(channel, request),
+                  [this, channel, message = std::move(message), started](
+                      carriers::HttpResponseSpec response) {
+                    OnAnswer(channel, message, response, started);
+                  });
+}
+
+void Dispatcher::OnAnswer(const Channel& channel, const ClaimedMessage& message,
+                          const carriers::HttpResponseSpec& response,
+                          SteadyClock::time_point started) {
+  const carriers::SendOutcome outcome = carriers_.at(channel.carrier)->ParseSend(response);
+  SendRecord record = ToRecord(message, outcome);
+  if (options_.on_send) {
+    options_.on_send(CarrierName(channel.carrier), ResultName(record.action),
+                     std::chrono::duration<double>(SteadyClock::now() - started).count());
+  }
+  if (record.action != SendAction::kAccepted) {
+    spdlog::info("dispatch.send_not_accepted outbound={} channel={} attempt={} result={} code={}",
+                 message.id, channel.id, message.attempt, ResultName(record.action),
+                 record.error_code);
+  }
+  {
+    std::lock_guard lock(mutex_);
+    results_.push_back(std::move(record));
+    --in_flight_;
+    notified_ = true;
+  }
+  results_ready_.notify_one();
+  drained_.notify_all();
+  wake_.notify_one();
+}
+
+SendRecord Dispatcher::ToRecord(const ClaimedMessage& message,
+                                const carriers::SendOutcome& outcome) const {
+  SendRecord r;
+  r.id = message.id;
+  r.organization_id = message.organization_id;
+  r.channel_id = message.channel_id;
+  r.member_id = message.member_id;
+  r.attempt = message.attempt;
+  r.error_code = outcome.error_code;
+  r.error_message = outcome.error_message;
+  switch (outcome.result) {
+    case carriers::SendResult::kAccepted:
+      r.action = SendAction::kAccepted;
+      r.carrier_message_id = outcome.carrier_message_id;
+      r.status = outcome.status;
+      break;
+    case carriers::SendResult::kRetry:
+      if (auto delay = options_.retry.NextDelay(message.attempt, message.id, outcome.retry_after)) {
+        r.action = SendAction::kRetry;
+        r.retry_in = *delay;
+      } else {
+        r.action = SendAction::kFailed;
+        r.error_message = "gave up after " + std::to_string(message.attempt) + " attempts: " +
+                          outcome.error_message;
+      }
+      break;
+    case carriers::SendResult::kPermanentFailure:
+      r.action = SendAction::kFailed;
+      break;
+    case carriers::SendResult::kRecipientOptedOut:
+      r.action = SendAction::kOptedOutAtCarrier;
+      break;
+  }
+  return r;
+}
+
+void Dispatcher::RecordLoop() {
+  std::unique_lock lock(mutex_);
+  while (true) {
+    results_ready_.wait(lock, [this] { return recorder_stopping_ || !results_.empty(); });
+    if (results_.empty()) return;  // stopping and drained
+    std::vector<SendRecord> batch;
+    while (!results_.empty() && batch.size() < kMaxRecordBatch) {
+      batch.push_back(std::move(results_.front()));
+      results_.pop_front();
+    }
+    lock.unlock();
+    auto recorded = recorder_->RecordResults(batch);
+    lock.lock();
+    if (recorded.ok()) continue;
+    spdlog::warn("dispatch.record_failed count={} code={}", batch.size(),
+                 ErrorCodeName(recorded.error().code));
+    if (recorder_stopping_) {
+      // Leases expire and the messages are sent again: see README, delivery guarantee.
+      spdlog::error("dispatch.results_lost_on_shutdown count={}", batch.size());
+      continue;
+    }
+    for (auto it = batch.rbegin(); it != batch.rend(); ++it) results_.push_front(std::move(*it));
+    results_ready_.wait_for(lock, std::chrono::milliseconds(500));
+  }
+}
+
+}  // namespace chorus::dispatch

@@ -1,0 +1,107 @@
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "carriers/carrier.hpp"
+#include "dispatch/outbox_store.hpp"
+#include "dispatch/retry_policy.hpp"
+#include "dispatch/token_bucket.hpp"
+#include "dispatch/transport.hpp"
+#include "workspace/workspace.hpp"
+
+namespace chorus::dispatch {
+
+struct DispatcherOptions {
+  std::string node_id;                          // lease owner
+  std::string public_base_url;                  // for status callback URLs
+  std::chrono::seconds lease{60};               // > carrier timeout + time to record a result
+  std::chrono::milliseconds poll_interval{250}; // due retries and other nodes' messages
+  std::chrono::milliseconds recover_interval{5000};
+  std::size_t max_in_flight = 256;
+  int max_claim = 128;
+  RetryPolicy retry;
+  /// After each send: carrier name, result name ("accepted", "retry", "failed",
+  /// "opted_out"), seconds from request to answer.
+  std::function<void(std::string_view carrier, std::string_view result, double seconds)> on_send;
+  /// Queued messages due now, from each poll.
+  std::function<void(std::int64_t depth)> on_depth;
+};
+
+/// Sends the outbox. A claimer thread takes due messages per channel only as fast as the
+/// channel's token bucket allows (so unclaimed messages stay queued, where a STOP can still
+/// cancel them), hands them to the transport, and a recorder thread writes results in batches.
+/// Processing wakes it directly (Notify) so replies go out without waiting for a poll.
+/// Lifetime: the transport's callbacks reach into the dispatcher, so stop the I/O threads that
+/// run them after Stop() and before destroying it.
+class Dispatcher {
+ public:
+  using SnapshotSource = std::function<workspace::SnapshotPtr()>;
+
+  Dispatcher(std::unique_ptr<OutboxStore> claimer, std::unique_ptr<OutboxStore> recorder,
+             Transport& transport, std::map<CarrierKind, const carriers::Carrier*> carriers,
+             SnapshotSource snapshot, DispatcherOptions options);
+  ~Dispatcher();
+  Dispatcher(const Dispatcher&) = delete;
+  Dispatcher& operator=(const Dispatcher&) = delete;
+
+  void Start();
+  /// These channels have new queued messages. Thread-safe, cheap.
+  void Notify(const std::vector<ChannelId>& channels);
+  /// Stops claiming, waits up to `deadline` for sends in flight, writes their results, joins.
+  void Stop(std::chrono::milliseconds deadline);
+
+ private:
+  using SteadyClock = std::chrono::steady_clock;
+
+  void ClaimLoop();
+  SteadyClock::time_point ClaimRound(SteadyClock::time_point now);
+  bool ClaimChannel(const Channel& channel, SteadyClock::time_point now,
+                    SteadyClock::time_point& next_wake);
+  void StartSend(const Channel& channel, ClaimedMessage message);
+  void OnAnswer(const Channel& channel, const ClaimedMessage& message,
+                const carriers::HttpResponseSpec& response, SteadyClock::time_point started);
+  SendRecord ToRecord(const ClaimedMessage& message, const carriers::SendOutcome& outcome) const;
+  void RecordLoop();
+  void Poll(SteadyClock::time_point now);
+
+  std::unique_ptr<OutboxStore> claimer_;
+  std::unique_ptr<OutboxStore> recorder_;
+  Transport& transport_;
+  std::map<CarrierKind, const carriers::Carrier*> carriers_;
+  SnapshotSource snapshot_;
+  DispatcherOptions options_;
+
+  std::mutex mutex_;  // guards everything below
+  std::condition_variable wake_;
+  bool stopping_ = false;
+  bool notified_ = false;
+  std::set<ChannelId> pending_;  // channels believed to have due work
+  std::set<ChannelId> dirty_;    // notified since the claimer last looked
+  std::map<ChannelId, TokenBucket> buckets_;
+  std::size_t in_flight_ = 0;
+  std::deque<SendRecord> results_;
+  std::condition_variable results_ready_;
+  std::condition_variable drained_;
+  bool recorder_stopping_ = false;
+
+  SteadyClock::time_point next_poll_{};
+  SteadyClock::time_point next_recover_{};
+  std::thread claim_thread_;
+  std::thread record_thread_;
+};
+
+/// "twilio" for the URL path and metrics.
+std::string_view CarrierName(CarrierKind kind);
+
+}  // namespace chorus::dispatch

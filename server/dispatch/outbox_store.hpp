@@ -1,0 +1,75 @@
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "core/delivery_status.hpp"
+#include "core/ids.hpp"
+#include "core/result.hpp"
+
+namespace chorus::dispatch {
+
+/// An outbox message a dispatcher holds a lease on.
+struct ClaimedMessage {
+  OutboundId id = 0;
+  OrganizationId organization_id = 0;
+  ChannelId channel_id = 0;
+  MemberId member_id = 0;
+  std::string recipient;
+  std::string body;
+  int segments = 1;
+  int attempt = 1;  // this attempt's number; fences late results of an expired lease
+};
+
+enum class SendAction {
+  kAccepted,            // carrier took it
+  kRetry,               // back to the queue at now + retry_in
+  kFailed,              // permanently failed
+  kOptedOutAtCarrier,   // failed, and the member is opted out of this channel (source carrier)
+};
+
+/// The result of one send attempt, to record.
+struct SendRecord {
+  OutboundId id = 0;
+  OrganizationId organization_id = 0;
+  ChannelId channel_id = 0;
+  MemberId member_id = 0;
+  int attempt = 1;
+  SendAction action = SendAction::kRetry;
+  std::string carrier_message_id;
+  DeliveryStatus status = DeliveryStatus::kAccepted;  // with kAccepted
+  std::string error_code;
+  std::string error_message;
+  std::chrono::seconds retry_in{0};
+};
+
+/// The outbox as dispatch sees it. One instance per thread (owns a connection).
+class OutboxStore {
+ public:
+  virtual ~OutboxStore() = default;
+
+  /// Claims up to `limit` due queued messages of `channel`, best priority first then oldest,
+  /// with FOR UPDATE SKIP LOCKED (so several nodes never claim the same message): each moves to
+  /// 'sending', leased to `owner` until now + `lease`, attempts + 1. In the same statement,
+  /// messages to members opted out of the channel or the organization are cancelled instead
+  /// and not returned (a compliance message only by an opt-out newer than itself).
+  virtual Result<std::vector<ClaimedMessage>> Claim(ChannelId channel, int limit,
+                                                    std::string_view owner,
+                                                    std::chrono::seconds lease) = 0;
+
+  /// Records results in one transaction. A record whose lease was lost (the message was
+  /// recovered and claimed again: attempt differs or it is no longer 'sending') is ignored.
+  /// kAccepted also applies delivery reports that arrived before the carrier's id was known.
+  virtual Result<void> RecordResults(const std::vector<SendRecord>& records) = 0;
+
+  /// Channels with queued messages due now, with their counts.
+  virtual Result<std::vector<std::pair<ChannelId, std::int64_t>>> DueChannels() = 0;
+
+  /// Requeues 'sending' messages whose lease expired (their dispatcher died). Returns how many.
+  virtual Result<std::int64_t> RecoverExpiredLeases() = 0;
+};
+
+}  // namespace chorus::dispatch

@@ -1,0 +1,95 @@
+#include "ingest/inbox.hpp"
+
+#include <algorithm>
+#include <utility>
+
+namespace chorus::ingest {
+Inbox::Inbox(std::vector<std::unique_ptr<InboxStore>> writers, InboxOptions options)
+    : writers_(std::move(writers)), options_(std::move(options)) {}
+
+Inbox::~Inbox() { Stop(); }
+
+void Inbox::Start() {
+  for (auto& writer : writers_) {
+    threads_.emplace_back([this, store = writer.get()] { WriterLoop(*store); });
+  }
+}
+
+void Inbox::Submit(WebhookItem item, Done done) {
+  {
+    std::lock_guard lock(mutex_);
+    if (!stopping_ && queue_.size() < options_.max_queue) {
+      queue_.push_back(Pending{std::move(item), std::move(done)});
+      ready_.notify_one();
+      return;
+    }
+  }
+  done(MakeError(ErrorCode::kUnavailable, "ingest is shutting down or overloaded"));
+}
+
+void Inbox::Stop() {
+  {
+    std::lock_guard lock(mutex_);
+    if (stopping_ && threads_.empty()) return;
+    stopping_ = true;
+  }
+  ready_.notify_all();
+  for (auto& t : threads_) t.join();
+  threads_.clear();
+}
+
+void Inbox::WriterLoop(InboxStore& store) {
+  std::vector<Pending> batch;
+  while (true) {
+    {
+      std::unique_lock lock(mutex_);
+      ready_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) return;  // stopping and drained
+      const std::size_t n = std::min(queue_.size(), options_.max_batch);
+      batch.clear();
+      for (std::size_t i = 0; i < n; ++i) {
+        batch.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+    }
+    Write(store, batch);
+  }
+}
+
+void Inbox::Write(InboxStore& store, std::vector<Pending>& batch) {
+  std::vector<WebhookItem> items;
+  items.reserve(batch.size());
+  for (auto& p : batch) items.push_back(p.item);
+  auto stored = store.StoreBatch(items);
+  if (options_.on_batch) options_.on_batch(batch.size(), stored.ok());
+
+  if (!stored.ok()) {
+    // A batch refused for its data (not for an outage) is retried item by item, so one bad
+    // webhook cannot fail the others that shared its transaction.
+    if (batch.size() > 1 && stored.error().code != ErrorCode::kUnavailable) {
+      for (auto& p : batch) {
+        std::vector<Pending> single;
+        single.push_back(std::move(p));
+        Write(store, single);
+      }
+      return;
+    }
+    for (auto& p : batch) p.done(stored.error());
+    return;
+  }
+
+  std::vector<MemberKey> fresh;
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    const bool is_new = stored.value()[i];
+    if (is_new) {
+      if (const auto* in = std::get_if<InboundItem>(&batch[i].item)) {
+        fresh.push_back(MemberKey{in->organization_id, in->sender});
+      }
+    }
+  }
+  // Hand work to processing before answering, so a reply is never waiting on a poll.
+  if (!fresh.empty() && options_.on_new_inbound) options_.on_new_inbound(std::move(fresh));
+  for (std::size_t i = 0; i < batch.size(); ++i) batch[i].done(static_cast<bool>(stored.value()[i]));
+}
+
+}  // namespace chorus::ingest

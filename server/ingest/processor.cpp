@@ -1,0 +1,157 @@
+#include "ingest/processor.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "ingest/batch_decider.hpp"
+
+namespace chorus::ingest {
+
+Processor::Processor(std::vector<std::unique_ptr<ProcessingStore>> workers,
+                     std::unique_ptr<ProcessingStore> sweeper, SnapshotSource snapshot,
+                     ProcessorOptions options)
+    : sweeper_(std::move(sweeper)), snapshot_(std::move(snapshot)), options_(std::move(options)) {
+  for (auto& store : workers) {
+    auto shard = std::make_unique<Shard>();
+    shard->store = std::move(store);
+    shards_.push_back(std::move(shard));
+  }
+}
+
+Processor::~Processor() { Stop(); }
+
+void Processor::Start() {
+  for (auto& shard : shards_) {
+    shard->thread = std::thread([this, s = shard.get()] { WorkerLoop(*s); });
+  }
+  if (sweeper_) sweep_thread_ = std::thread([this] { SweepLoop(); });
+}
+
+void Processor::Hint(std::vector<MemberKey> keys) {
+  std::vector<std::vector<MemberKey>> by_shard(shards_.size());
+  for (auto& key : keys) {
+    const auto index = static_cast<std::uint64_t>(MemberLockKey(key)) % shards_.size();
+    by_shard[index].push_back(std::move(key));
+  }
+  for (std::size_t i = 0; i < shards_.size(); ++i) {
+    if (by_shard[i].empty()) continue;
+    Shard& shard = *shards_[i];
+    {
+      std::lock_guard lock(shard.mutex);
+      for (auto& key : by_shard[i]) {
+        if (shard.queued.insert(MemberKeyString(key.organization_id, key.sender)).second) {
+          shard.queue.push_back(std::move(key));
+        }
+      }
+    }
+    shard.ready.notify_one();
+  }
+}
+
+void Processor::Stop() {
+  {
+    std::lock_guard lock(stop_mutex_);
+    if (stopping_) return;
+    stopping_ = true;
+  }
+  stop_cv_.notify_all();
+  for (auto& shard : shards_) {
+    {
+      std::lock_guard lock(shard->mutex);  // pairs with the wait predicate
+    }
+    shard->ready.notify_all();
+  }
+  for (auto& shard : shards_) {
+    if (shard->thread.joinable()) shard->thread.join();
+  }
+  if (sweep_thread_.joinable()) sweep_thread_.join();
+}
+
+void Processor::WorkerLoop(Shard& shard) {
+  while (true) {
+    std::vector<MemberKey> keys;
+    {
+      std::unique_lock lock(shard.mutex);
+      shard.ready.wait(lock, [&] {
+        std::lock_guard stop_lock(stop_mutex_);
+        return stopping_ || !shard.queue.empty();
+      });
+      {
+        std::lock_guard stop_lock(stop_mutex_);
+        if (stopping_) return;
+      }
+      while (!shard.queue.empty() && keys.size() < options_.max_batch) {
+        shard.queued.erase(MemberKeyString(shard.queue.front().organization_id,
+                                           shard.queue.front().sender));
+        keys.push_back(std::move(shard.queue.front()));
+        shard.queue.pop_front();
+      }
+    }
+    Process(shard, std::move(keys));
+  }
+}
+
+bool Processor::TryBatch(Shard& shard, const std::vector<MemberKey>& keys, ErrorCode* code) {
+  workspace::SnapshotPtr snapshot = snapshot_();
+  auto result = shard.store->ProcessBatch(
+      keys, [&snapshot](const BatchContext& context) { return DecideBatch(context, *snapshot); });
+  if (options_.on_batch) options_.on_batch(result.ok() ? keys.size() : 0, result.ok());
+  if (result.ok()) {
+    if (!result->empty() && options_.on_outbound) options_.on_outbound(result.value());
+    return true;
+  }
+  *code = result.error().code;
+  spdlog::warn("processing.batch_failed keys={} code={} error=\"{}\"", keys.size(),
+               ErrorCodeName(*code), result.error().message);
+  return false;
+}
+
+void Processor::Process(Shard& shard, std::vector<MemberKey> keys) {
+  ErrorCode code = ErrorCode::kInternal;
+  if (TryBatch(shard, keys, &code)) return;
+  if (code == ErrorCode::kUnavailable || code == ErrorCode::kTimeout) {
+    // An outage: wait, then try the same members again (the sweeper would find them too).
+    std::unique_lock lock(stop_mutex_);
+    if (stop_cv_.wait_for(lock, options_.retry_delay, [this] { return stopping_; })) return;
+    lock.unlock();
+    Requeue(shard, keys);
+    return;
+  }
+  // Refused for its data: isolate the member responsible and set their messages aside.
+  for (const MemberKey& key : keys) {
+    if (keys.size() > 1 && TryBatch(shard, {key}, &code)) continue;
+    if (code == ErrorCode::kUnavailable || code == ErrorCode::kTimeout) {
+      Requeue(shard, {key});
+      continue;
+    }
+    auto quarantined = shard.store->Quarantine(key);
+    spdlog::error("processing.quarantined organization={} ok={}", key.organization_id,
+                  quarantined.ok());
+  }
+}
+
+void Processor::Requeue(Shard& shard, const std::vector<MemberKey>& keys) {
+  std::lock_guard lock(shard.mutex);
+  for (const auto& key : keys) {
+    if (shard.queued.insert(MemberKeyString(key.organization_id, key.sender)).second) {
+      shard.queue.push_back(key);
+    }
+  }
+}
+
+void Processor::SweepLoop() {
+  // The first sweep takes everything: at start-up, unprocessed messages are what a previous
+  // process acknowledged and did not finish.
+  std::chrono::milliseconds age{0};
+  while (true) {
+    auto found = sweeper_->FindUnprocessed(age, 10'000);
+    if (found.ok() && !found->empty()) {
+      spdlog::info("processing.sweep members={}", found->size());
+      Hint(std::move(found.value()));
+    }
+    age = options_.sweep_age;
+    std::unique_lock lock(stop_mutex_);
+    if (stop_cv_.wait_for(lock, options_.sweep_interval, [this] { return stopping_; })) return;
+  }
+}
+
+}  // namespace chorus::ingest

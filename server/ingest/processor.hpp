@@ -1,0 +1,79 @@
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <unordered_set>
+#include <vector>
+
+#include "ingest/processing_store.hpp"
+#include "workspace/workspace.hpp"
+
+namespace chorus::ingest {
+
+struct ProcessorOptions {
+  std::size_t max_batch = 256;  // member keys per transaction
+  std::chrono::milliseconds sweep_interval{2000};
+  std::chrono::milliseconds sweep_age{2000};  // unprocessed this long: the hint was lost
+  std::chrono::milliseconds retry_delay{500}; // after an outage, before trying again
+  /// Channels that got new queued outbound messages (called on a worker thread).
+  std::function<void(const std::vector<ChannelId>&)> on_outbound;
+  /// After every batch: messages processed (0 on failure) and whether it committed.
+  std::function<void(std::size_t keys, bool committed)> on_batch;
+};
+
+/// Runs routing after the acknowledgement. Members are sharded over worker threads by key, so
+/// one member's messages are handled by one worker in arrival order; the store's per-member
+/// lock keeps that true across nodes. Hints come from the inbox the moment a message is
+/// durable; a sweeper finds messages whose hint was lost (a crash, an outage) and hints them
+/// again, so nothing acknowledged is ever left unprocessed.
+class Processor {
+ public:
+  using SnapshotSource = std::function<workspace::SnapshotPtr()>;
+
+  Processor(std::vector<std::unique_ptr<ProcessingStore>> workers,
+            std::unique_ptr<ProcessingStore> sweeper, SnapshotSource snapshot,
+            ProcessorOptions options);
+  ~Processor();
+  Processor(const Processor&) = delete;
+  Processor& operator=(const Processor&) = delete;
+
+  void Start();
+  /// Thread-safe; cheap (queues keys, wakes workers).
+  void Hint(std::vector<MemberKey> keys);
+  /// Stops after the batches in progress; queued hints are dropped (their messages are durable
+  /// and the next start's sweep picks them up). Idempotent.
+  void Stop();
+
+ private:
+  struct Shard {
+    std::mutex mutex;
+    std::condition_variable ready;
+    std::deque<MemberKey> queue;
+    std::unordered_set<std::string> queued;  // MemberKeyString of queued keys
+    std::unique_ptr<ProcessingStore> store;
+    std::thread thread;
+  };
+
+  void WorkerLoop(Shard& shard);
+  void Process(Shard& shard, std::vector<MemberKey> keys);
+  bool TryBatch(Shard& shard, const std::vector<MemberKey>& keys, ErrorCode* code);
+  void Requeue(Shard& shard, const std::vector<MemberKey>& keys);
+  void SweepLoop();
+
+  std::vector<std::unique_ptr<Shard>> shards_;
+  std::unique_ptr<ProcessingStore> sweeper_;
+  SnapshotSource snapshot_;
+  ProcessorOptions options_;
+  std::mutex stop_mutex_;
+  std::condition_variable stop_cv_;
+  bool stopping_ = false;
+  std::thread sweep_thread_;
+};
+
+}  // namespace chorus::ingest

@@ -1,0 +1,137 @@
+#include "store/pg/pg_inbox_store.hpp"
+
+#include <set>
+#include <tuple>
+
+#include "store/pg/pg_array.hpp"
+
+namespace chorus::store::pg {
+namespace {
+
+using ingest::InboundItem;
+using ingest::StatusItem;
+
+constexpr const char* kInsertInbound = R"sql(
+INSERT INTO inbound_messages (organization_id, channel_id, carrier_message_id, sender,
+                              sender_is_e164, recipient, body, num_media)
+SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::boolean[],
+                     $6::text[], $7::text[], $8::int[])
+ON CONFLICT (organization_id, channel_id, carrier_message_id) DO NOTHING
+RETURNING channel_id, carrier_message_id
+)sql";
+
+// Records each report once, and moves its outbound message forward only: the best status of
+// the batch per message, applied when it outranks the stored one (terminal rank 4 never moves).
+constexpr const char* kInsertStatus = R"sql(
+WITH v AS (
+  SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::text[],
+                       $6::text[]) AS v(org, channel, sid, status, raw, err)
+), ins AS (
+  INSERT INTO delivery_events (organization_id, channel_id, carrier_message_id, status,
+                               raw_status, error_code)
+  SELECT org, channel, sid, status, raw, NULLIF(err, '') FROM v
+  ON CONFLICT (organization_id, channel_id, carrier_message_id, raw_status) DO NOTHING
+  RETURNING channel_id, carrier_message_id, raw_status
+), best AS (
+  SELECT DISTINCT ON (org, channel, sid) org, channel, sid, status, err FROM v
+  ORDER BY org, channel, sid, chorus_status_rank(status) DESC
+), moved AS (
+  UPDATE outbound_messages m
+     SET status = best.status,
+         error_code = COALESCE(NULLIF(best.err, ''), m.error_code),
+         updated_at = now()
+    FROM best
+   WHERE m.organization_id = best.org AND m.channel_id = best.channel
+     AND m.carrier_message_id = best.sid
+     AND chorus_status_rank(best.status) > chorus_status_rank(m.status)
+  RETURNING 1
+)
+SELECT channel_id, carrier_message_id, raw_status FROM ins
+)sql";
+
+struct Split {
+  std::vector<std::size_t> inbound;
+  std::vector<std::size_t> status;
+};
+
+Split SplitItems(const std::vector<ingest::WebhookItem>& items) {
+  Split s;
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    (std::holds_alternative<InboundItem>(items[i]) ? s.inbound : s.status).push_back(i);
+  }
+  return s;
+}
+
+void StoreInbound(pqxx::work& tx, const std::vector<ingest::WebhookItem>& items,
+                  const std::vector<std::size_t>& indexes, std::vector<bool>& fresh) {
+  if (indexes.empty()) return;
+  std::vector<std::int64_t> orgs, channels, media;
+  std::vector<std::string> sids, senders, recipients, bodies;
+  std::vector<bool> e164;
+  for (std::size_t i : indexes) {
+    const auto& in = std::get<InboundItem>(items[i]);
+    orgs.push_back(in.organization_id);
+    channels.push_back(in.channel_id);
+    sids.push_back(in.carrier_message_id);
+    senders.push_back(in.sender);
+    e164.push_back(in.sender_is_e164);
+    recipients.push_back(in.recipient);
+    bodies.push_back(in.body);
+    media.push_back(in.num_media);
+  }
+  const pqxx::result rows = tx.exec_params(
+      kInsertInbound, IntArray(orgs), IntArray(channels), TextArray(sids), TextArray(senders),
+      BoolArray(e164), TextArray(recipients), TextArray(bodies), IntArray(media));
+  std::set<std::pair<std::int64_t, std::string>> inserted;
+  for (const auto& row : rows) inserted.emplace(row[0].as<std::int64_t>(), row[1].c_str());
+  // A repeat inside the same batch: only its first occurrence is new.
+  for (std::size_t i : indexes) {
+    const auto& in = std::get<InboundItem>(items[i]);
+    fresh[i] = inserted.erase({in.channel_id, in.carrier_message_id}) > 0;
+  }
+}
+
+void StoreStatus(pqxx::work& tx, const std::vector<ingest::WebhookItem>& items,
+                 const std::vector<std::size_t>& indexes, std::vector<bool>& fresh) {
+  if (indexes.empty()) return;
+  std::vector<std::int64_t> orgs, channels;
+  std::vector<std::string> sids, statuses, raws, errors;
+  for (std::size_t i : indexes) {
+    const auto& st = std::get<StatusItem>(items[i]);
+    orgs.push_back(st.organization_id);
+    channels.push_back(st.channel_id);
+    sids.push_back(st.carrier_message_id);
+    statuses.push_back(std::string(StatusName(st.status)));
+    raws.push_back(st.raw_status);
+    errors.push_back(st.error_code);
+  }
+  const pqxx::result rows =
+      tx.exec_params(kInsertStatus, IntArray(orgs), IntArray(channels), TextArray(sids),
+                     TextArray(statuses), TextArray(raws), TextArray(errors));
+  std::set<std::tuple<std::int64_t, std::string, std::string>> inserted;
+  for (const auto& row : rows) {
+    inserted.emplace(row[0].as<std::int64_t>(), row[1].c_str(), row[2].c_str());
+  }
+  for (std::size_t i : indexes) {
+    const auto& st = std::get<StatusItem>(items[i]);
+    fresh[i] = inserted.erase({st.channel_id, st.carrier_message_id, st.raw_status}) > 0;
+  }
+}
+
+}  // namespace
+
+PgInboxStore::PgInboxStore(std::string dsn) : session_(std::move(dsn)) {}
+
+Result<std::vector<bool>> PgInboxStore::StoreBatch(const std::vector<ingest::WebhookItem>& items) {
+  return session_.Run([&](pqxx::connection& c) {
+    const Split split = SplitItems(items);
+    std::vector<bool> fresh(items.size(), false);
+    pqxx::work tx(c);
+    StoreInbound(tx, items, split.inbound, fresh);
+    StoreStatus(tx, items, split.status, fresh);
+    tx.commit();
+    return fresh;
+  });
+}
+
+}  // namespace chorus::store::pg

@@ -1,0 +1,242 @@
+#include "store/pg/pg_outbox_store.hpp"
+
+#include <algorithm>
+#include <tuple>
+
+#include "store/pg/pg_array.hpp"
+
+namespace chorus::store::pg {
+namespace {
+
+using dispatch::SendAction;
+using dispatch::SendRecord;
+
+// The consent check is part of the claim: a message to a member opted out of this channel or
+// the whole organization is cancelled instead of sent. Compliance messages (the STOP
+// confirmation, HELP answers) reach opted-out members, but not past an opt-out that is newer
+// than the message itself.
+constexpr const char* kClaim = R"sql(
+WITH due AS (
+  SELECT o.organization_id, o.id
+    FROM outbound_messages o
+   WHERE o.channel_id = $1 AND o.status = 'queued' AND o.next_attempt_at <= now()
+   ORDER BY o.priority, o.id
+   LIMIT $2
+     FOR UPDATE SKIP LOCKED
+), decided AS (
+  SELECT d.organization_id, d.id,
+         EXISTS (SELECT 1 FROM opt_outs x
+                  WHERE x.organization_id = o.organization_id AND x.member_id = o.member_id
+                    AND (x.channel_id IS NULL OR x.channel_id = o.channel_id)
+                    AND (o.kind <> 'compliance' OR x.created_at > o.created_at)) AS blocked
+    FROM due d
+    JOIN outbound_messages o ON o.organization_id = d.organization_id AND o.id = d.id
+)
+UPDATE outbound_messages o
+   SET status = CASE WHEN decided.blocked THEN 'cancelled' ELSE 'sending' END,
+       error_code = CASE WHEN decided.blocked THEN 'opted_out' ELSE o.error_code END,
+       attempts = o.attempts + CASE WHEN decided.blocked THEN 0 ELSE 1 END,
+       lease_owner = CASE WHEN decided.blocked THEN NULL ELSE $3 END,
+       lease_until = CASE WHEN decided.blocked THEN NULL
+                          ELSE now() + make_interval(secs => $4::double precision) END,
+       updated_at = now()
+  FROM decided
+ WHERE o.organization_id = decided.organization_id AND o.id = decided.id
+RETURNING o.id, o.organization_id, o.channel_id, o.member_id, o.recipient, o.body, o.segments,
+          o.attempts, o.priority, NOT decided.blocked
+)sql";
+
+// Only the holder of the current lease may record (fencing by attempt number).
+constexpr const char* kAccepted = R"sql(
+UPDATE outbound_messages o
+   SET carrier_message_id = v.sid,
+       status = COALESCE(
+         (SELECT d.status FROM delivery_events d
+           WHERE d.organization_id = v.org AND d.channel_id = o.channel_id
+             AND d.carrier_message_id = v.sid
+             AND chorus_status_rank(d.status) > chorus_status_rank(v.status)
+           ORDER BY chorus_status_rank(d.status) DESC, d.id LIMIT 1),
+         v.status),
+       sent_at = now(), lease_owner = NULL, lease_until = NULL,
+       error_code = NULL, error_message = NULL, updated_at = now()
+  FROM unnest($1::bigint[], $2::bigint[], $3::int[], $4::text[], $5::text[])
+       AS v(org, id, attempt, sid, status)
+ WHERE o.organization_id = v.org AND o.id = v.id AND o.status = 'sending'
+   AND o.attempts = v.attempt
+)sql";
+
+constexpr const char* kRetry = R"sql(
+UPDATE outbound_messages o
+   SET status = 'queued', next_attempt_at = now() + make_interval(secs => v.delay),
+       lease_owner = NULL, lease_until = NULL, error_code = v.code, error_message = v.message,
+       updated_at = now()
+  FROM unnest($1::bigint[], $2::bigint[], $3::int[], $4::double precision[], $5::text[],
+              $6::text[]) AS v(org, id, attempt, delay, code, message)
+ WHERE o.organization_id = v.org AND o.id = v.id AND o.status = 'sending'
+   AND o.attempts = v.attempt
+)sql";
+
+constexpr const char* kFailed = R"sql(
+UPDATE outbound_messages o
+   SET status = 'failed', lease_owner = NULL, lease_until = NULL, error_code = v.code,
+       error_message = v.message, updated_at = now()
+  FROM unnest($1::bigint[], $2::bigint[], $3::int[], $4::text[], $5::text[])
+       AS v(org, id, attempt, code, message)
+ WHERE o.organization_id = v.org AND o.id = v.id AND o.status = 'sending'
+   AND o.attempts = v.attempt
+)sql";
+
+// Twilio 21610: the carrier blocks this member for this sender. Record it as an opt-out with
+// source 'carrier' so nothing more is attempted, and stop what is queued for them there.
+constexpr const char* kOptedOutAtCarrier = R"sql(
+WITH failed AS (
+  UPDATE outbound_messages o
+     SET status = 'failed', lease_owner = NULL, lease_until = NULL, error_code = v.code,
+         error_message = v.message, updated_at = now()
+    FROM unnest($1::bigint[], $2::bigint[], $3::int[], $4::text[], $5::text[])
+         AS v(org, id, attempt, code, message)
+   WHERE o.organization_id = v.org AND o.id = v.id AND o.status = 'sending'
+     AND o.attempts = v.attempt
+  RETURNING o.organization_id, o.member_id, o.channel_id
+), consent AS (
+  INSERT INTO consent_events (organization_id, member_id, channel_id, kind, scope, source)
+  SELECT DISTINCT organization_id, member_id, channel_id, 'opt_out', 'channel', 'carrier'
+    FROM failed
+), cancelled AS (
+  UPDATE outbound_messages o
+     SET status = 'cancelled', error_code = 'opted_out', updated_at = now()
+    FROM failed f
+   WHERE o.organization_id = f.organization_id AND o.member_id = f.member_id
+     AND o.channel_id = f.channel_id AND o.status = 'queued'
+)
+INSERT INTO opt_outs (organization_id, member_id, channel_id)
+SELECT DISTINCT organization_id, member_id, channel_id FROM failed
+ON CONFLICT DO NOTHING
+)sql";
+
+struct Columns {
+  std::vector<std::int64_t> orgs, ids, attempts;
+  std::vector<std::string> codes, messages, sids, statuses;
+  std::vector<double> delays;
+  void Add(const SendRecord& r) {
+    orgs.push_back(r.organization_id);
+    ids.push_back(r.id);
+    attempts.push_back(r.attempt);
+    codes.push_back(r.error_code);
+    messages.push_back(r.error_message);
+    sids.push_back(r.carrier_message_id);
+    statuses.push_back(std::string(StatusName(r.status)));
+    delays.push_back(static_cast<double>(r.retry_in.count()));
+  }
+  bool empty() const { return ids.empty(); }
+};
+
+std::string DoubleArray(const std::vector<double>& values) {
+  std::string out = "{";
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    if (i) out += ',';
+    out += std::to_string(values[i]);
+  }
+  return out + "}";
+}
+
+}  // namespace
+
+PgOutboxStore::PgOutboxStore(std::string dsn) : session_(std::move(dsn)) {}
+
+Result<std::vector<dispatch::ClaimedMessage>> PgOutboxStore::Claim(ChannelId channel, int limit,
+                                                                   std::string_view owner,
+                                                                   std::chrono::seconds lease) {
+  return session_.Run([&](pqxx::connection& c) {
+    pqxx::work tx(c);
+    const pqxx::result rows = tx.exec_params(kClaim, channel, limit, std::string(owner),
+                                             static_cast<double>(lease.count()));
+    tx.commit();
+    std::vector<std::tuple<int, OutboundId, dispatch::ClaimedMessage>> claimed;
+    for (const auto& row : rows) {
+      if (!row[9].as<bool>()) continue;  // cancelled by an opt-out
+      dispatch::ClaimedMessage m;
+      m.id = row[0].as<std::int64_t>();
+      m.organization_id = row[1].as<std::int64_t>();
+      m.channel_id = row[2].as<std::int64_t>();
+      m.member_id = row[3].as<std::int64_t>();
+      m.recipient = row[4].c_str();
+      m.body = row[5].c_str();
+      m.segments = row[6].as<int>();
+      m.attempt = row[7].as<int>();
+      claimed.emplace_back(row[8].as<int>(), m.id, std::move(m));
+    }
+    // RETURNING has no order; send best priority, then oldest, first.
+    std::sort(claimed.begin(), claimed.end(), [](const auto& a, const auto& b) {
+      return std::tie(std::get<0>(a), std::get<1>(a)) < std::tie(std::get<0>(b), std::get<1>(b));
+    });
+    std::vector<dispatch::ClaimedMessage> out;
+    for (auto& t : claimed) out.push_back(std::move(std::get<2>(t)));
+    return out;
+  });
+}
+
+Result<void> PgOutboxStore::RecordResults(const std::vector<SendRecord>& records) {
+  Columns accepted, retry, failed, opted_out;
+  for (const auto& r : records) {
+    switch (r.action) {
+      case SendAction::kAccepted: accepted.Add(r); break;
+      case SendAction::kRetry: retry.Add(r); break;
+      case SendAction::kFailed: failed.Add(r); break;
+      case SendAction::kOptedOutAtCarrier: opted_out.Add(r); break;
+    }
+  }
+  return session_.Run([&](pqxx::connection& c) {
+    pqxx::work tx(c);
+    if (!accepted.empty()) {
+      tx.exec_params(kAccepted, IntArray(accepted.orgs), IntArray(accepted.ids),
+                     IntArray(accepted.attempts), TextArray(accepted.sids),
+                     TextArray(accepted.statuses));
+    }
+    if (!retry.empty()) {
+      tx.exec_params(kRetry, IntArray(retry.orgs), IntArray(retry.ids), IntArray(retry.attempts),
+                     DoubleArray(retry.delays), TextArray(retry.codes),
+                     TextArray(retry.messages));
+    }
+    if (!failed.empty()) {
+      tx.exec_params(kFailed, IntArray(failed.orgs), IntArray(failed.ids),
+                     IntArray(failed.attempts), TextArray(failed.codes),
+                     TextArray(failed.messages));
+    }
+    if (!opted_out.empty()) {
+      tx.exec_params(kOptedOutAtCarrier, IntArray(opted_out.orgs), IntArray(opted_out.ids),
+                     IntArray(opted_out.attempts), TextArray(opted_out.codes),
+                     TextArray(opted_out.messages));
+    }
+    tx.commit();
+  });
+}
+
+Result<std::vector<std::pair<ChannelId, std::int64_t>>> PgOutboxStore::DueChannels() {
+  return session_.Run([&](pqxx::connection& c) {
+    pqxx::read_transaction tx(c);
+    // Bounded scan: the depth it reports saturates at 100,000 due messages.
+    const pqxx::result rows = tx.exec(
+        "SELECT channel_id, count(*) FROM ("
+        "  SELECT channel_id FROM outbound_messages"
+        "   WHERE status = 'queued' AND next_attempt_at <= now() LIMIT 100000) q "
+        "GROUP BY channel_id");
+    std::vector<std::pair<ChannelId, std::int64_t>> out;
+    for (const auto& row : rows) out.emplace_back(row[0].as<std::int64_t>(), row[1].as<std::int64_t>());
+    return out;
+  });
+}
+
+Result<std::int64_t> PgOutboxStore::RecoverExpiredLeases() {
+  return session_.Run([&](pqxx::connection& c) {
+    pqxx::work tx(c);
+    const pqxx::result rows = tx.exec(
+        "UPDATE outbound_messages SET status = 'queued', lease_owner = NULL, lease_until = NULL,"
+        " next_attempt_at = now(), error_code = 'lease_expired', updated_at = now()"
+        " WHERE status = 'sending' AND lease_until < now()");
+    tx.commit();
+    return static_cast<std::int64_t>(rows.affected_rows());
+  });
+}
+
+}  // namespace chorus::store::pg

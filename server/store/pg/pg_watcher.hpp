@@ -1,0 +1,35 @@
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include "core/result.hpp"
+
+namespace chorus::store::pg {
+
+/// A server's own connection for noticing workspace changes (LISTEN chorus_workspace) and
+/// checking readiness. Owned by one thread.
+class PgWatcher {
+ public:
+  explicit PgWatcher(std::string dsn);
+  ~PgWatcher();
+
+  /// Waits up to `timeout` for a workspace change. Ok(true) when one was announced (or the
+  /// connection was just re-established, so a change may have been missed), Ok(false) on
+  /// timeout, kUnavailable when the database cannot be reached.
+  Result<bool> WaitForChange(std::chrono::milliseconds timeout);
+
+  /// The highest applied migration version (0 when none).
+  Result<int> AppliedVersion();
+
+ private:
+  struct State;
+  Result<void> Connect();
+  void Drop();
+  std::string dsn_;
+  std::unique_ptr<State> state_;  // connection and its LISTEN; null while disconnected
+  bool fresh_ = false;  // just (re)connected: report a change so the caller reloads
+};
+
+}  // namespace chorus::store::pg

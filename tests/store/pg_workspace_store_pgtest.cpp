@@ -1,0 +1,283 @@
+#include "store/pg/pg_workspace_store.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "store/pg/pg_inbox_store.hpp"
+#include "store/store_fixtures.hpp"
+
+namespace chorus::store::pg {
+namespace {
+
+using workspace::Definition;
+using workspace::TextKind;
+
+class PgWorkspaceStoreTest : public StoreTest {
+ protected:
+  void SetUp() override {
+    ASSERT_NO_FATAL_FAILURE(StoreTest::SetUp());
+    store_ = std::make_unique<PgWorkspaceStore>(url());
+  }
+
+  ApplySummary Apply(const Definition& d) {
+    auto applied = store_->Apply(d);
+    EXPECT_TRUE(applied.ok()) << applied.error().message;
+    return applied.ok() ? *applied : ApplySummary{};
+  }
+
+  workspace::SnapshotPtr Load() {
+    auto snapshot = store_->LoadSnapshot();
+    EXPECT_TRUE(snapshot.ok()) << snapshot.error().message;
+    return snapshot.ok() ? *snapshot : nullptr;
+  }
+
+  // Row counts of every table a workspace owns, and the rest of the state an apply may touch.
+  std::vector<std::int64_t> RowCounts() {
+    std::vector<std::int64_t> counts;
+    for (const char* table : {"organizations", "organization_texts",
+                              "organization_compliance_words", "channels", "keywords"}) {
+      counts.push_back(Count(std::string("SELECT count(*) FROM ") + table));
+    }
+    counts.push_back(Count("SELECT count(*) FROM channels WHERE enabled"));
+    return counts;
+  }
+
+  std::unique_ptr<PgWorkspaceStore> store_;
+};
+
+Definition WithExtras() {
+  Definition d = AcmeDefinition();
+  d.loop_guard_max = 5;
+  d.loop_guard_window_seconds = 600;
+  d.compliance_words.push_back({"basta ya", compliance::Intent::kOptOut, "es"});
+  d.compliance_words.push_back({"ayudame", compliance::Intent::kHelp, "es"});
+  d.channels[0].settings["api_base"] = "http://127.0.0.1:9/twilio";
+  d.channels[0].secrets["auth_token"] = "s3cr\"et\\,{}";
+  return d;
+}
+
+TEST_F(PgWorkspaceStoreTest, ApplyThenLoadRoundTripsTheWorkspace) {
+  const Definition d = WithExtras();
+  const ApplySummary summary = Apply(d);
+  EXPECT_NE(summary.organization_id, 0);
+  EXPECT_EQ(summary.channels, 2);
+  EXPECT_EQ(summary.channels_disabled, 0);
+  EXPECT_EQ(summary.keywords, 2);  // JOIN once (every channel), NEWS on acme-sms
+
+  const auto snapshot = Load();
+  ASSERT_NE(snapshot, nullptr);
+  const workspace::Organization* org = snapshot->OrganizationById(summary.organization_id);
+  ASSERT_NE(org, nullptr);
+  EXPECT_EQ(org->slug, "acme");
+  EXPECT_EQ(org->name, "Acme Tenants Union");
+  EXPECT_EQ(org->default_language, "en");
+  EXPECT_EQ(org->loop_guard_max, 5);
+  EXPECT_EQ(org->loop_guard_window, std::chrono::seconds(600));
+  ASSERT_EQ(org->texts.size(), 2u);
+  for (const auto& [language, texts] : d.texts) {
+    ASSERT_EQ(org->texts.count(language), 1u) << language;
+    const workspace::Texts& loaded = org->texts.at(language);
+    EXPECT_EQ(loaded.help, texts.help) << language;
+    EXPECT_EQ(loaded.opt_out_confirmation, texts.opt_out_confirmation) << language;
+    EXPECT_EQ(loaded.opt_out_all_confirmation, texts.opt_out_all_confirmation) << language;
+    EXPECT_EQ(loaded.opt_in_confirmation, texts.opt_in_confirmation) << language;
+    EXPECT_EQ(loaded.default_reply, texts.default_reply) << language;
+  }
+  EXPECT_EQ(org->Text(TextKind::kOptOut, "hi"), "एक्मे: आपकी सदस्यता रद्द हो गई।");
+  EXPECT_EQ(org->Text(TextKind::kDefaultReply, "hi"), kDefaultReply);  // falls back to en
+
+  // The organization's words join the built-in ones.
+  EXPECT_EQ(org->words.Classify("Basta ya!").intent, compliance::Intent::kOptOut);
+  EXPECT_EQ(org->words.Classify("Basta ya!").language, "es");
+  EXPECT_EQ(org->words.Classify("AYUDAME").intent, compliance::Intent::kHelp);
+  EXPECT_EQ(org->words.Classify("STOP").intent, compliance::Intent::kOptOut);
+
+  ASSERT_EQ(snapshot->channels().size(), 2u);
+  for (const auto& cd : d.channels) {
+    const Channel* c = snapshot->ChannelBySlug(cd.slug);
+    ASSERT_NE(c, nullptr) << cd.slug;
+    EXPECT_EQ(c->organization_id, summary.organization_id);
+    EXPECT_EQ(snapshot->ChannelById(c->id), c);
+    EXPECT_EQ(c->carrier, CarrierKind::kTwilio);
+    EXPECT_EQ(c->sender, cd.sender);
+    EXPECT_EQ(c->country, cd.country);
+    EXPECT_EQ(c->segments_per_second, cd.segments_per_second);
+    EXPECT_EQ(c->settings, cd.settings) << cd.slug;
+    EXPECT_EQ(c->secrets, cd.secrets) << cd.slug;
+  }
+
+  const Channel& sms = *snapshot->ChannelBySlug("acme-sms");
+  const Channel& alerts = *snapshot->ChannelBySlug("acme-alerts");
+  const workspace::Keyword* join_sms = snapshot->FindKeyword(sms, "join");
+  const workspace::Keyword* join_alerts = snapshot->FindKeyword(alerts, "join");
+  ASSERT_NE(join_sms, nullptr);
+  EXPECT_EQ(join_sms, join_alerts);  // one organization-wide row
+  EXPECT_FALSE(join_sms->channel_id.has_value());
+  EXPECT_EQ(join_sms->display_word, "JOIN");
+  EXPECT_EQ(join_sms->reply, kWelcome);
+  EXPECT_TRUE(join_sms->opt_in);
+  EXPECT_EQ(join_sms->language, "en");
+  const workspace::Keyword* news = snapshot->FindKeyword(sms, "news");
+  ASSERT_NE(news, nullptr);
+  EXPECT_EQ(news->channel_id, std::optional<ChannelId>(sms.id));
+  EXPECT_FALSE(news->opt_in);
+  EXPECT_EQ(snapshot->FindKeyword(alerts, "news"), nullptr);
+}
+
+TEST_F(PgWorkspaceStoreTest, ChannelKeywordWinsOverTheOrganizationWideOne) {
+  Definition d = AcmeDefinition();
+  workspace::KeywordDefinition local = d.keywords[0];
+  local.channels = {"acme-alerts"};
+  local.reply = "Welcome to Acme alerts!";
+  d.keywords.push_back(local);
+  Apply(d);
+
+  const auto snapshot = Load();
+  ASSERT_NE(snapshot, nullptr);
+  EXPECT_EQ(snapshot->FindKeyword(*snapshot->ChannelBySlug("acme-alerts"), "join")->reply,
+            "Welcome to Acme alerts!");
+  EXPECT_EQ(snapshot->FindKeyword(*snapshot->ChannelBySlug("acme-sms"), "join")->reply, kWelcome);
+}
+
+TEST_F(PgWorkspaceStoreTest, ApplyingTheSameDefinitionTwiceChangesNothing) {
+  const Definition d = WithExtras();
+  const ApplySummary first = Apply(d);
+  const auto before = Load();
+  const auto counts = RowCounts();
+  ASSERT_NE(before, nullptr);
+
+  const ApplySummary second = Apply(d);
+  const auto after = Load();
+  ASSERT_NE(after, nullptr);
+
+  EXPECT_EQ(second.organization_id, first.organization_id);
+  EXPECT_EQ(second.channels_disabled, 0);
+  EXPECT_EQ(RowCounts(), counts);
+  ASSERT_EQ(after->channels().size(), before->channels().size());
+  for (const Channel& c : before->channels()) {
+    const Channel* same = after->ChannelBySlug(c.slug);
+    ASSERT_NE(same, nullptr) << c.slug;
+    EXPECT_EQ(same->id, c.id) << c.slug;  // ids are stable: history rows keep pointing at them
+    EXPECT_EQ(same->sender, c.sender);
+    EXPECT_EQ(same->settings, c.settings);
+    EXPECT_EQ(same->secrets, c.secrets);
+  }
+  const auto* org_before = before->OrganizationById(first.organization_id);
+  const auto* org_after = after->OrganizationById(first.organization_id);
+  ASSERT_NE(org_after, nullptr);
+  EXPECT_EQ(org_after->name, org_before->name);
+  EXPECT_EQ(org_after->texts.size(), org_before->texts.size());
+  EXPECT_EQ(org_after->texts.at("hi").help, org_before->texts.at("hi").help);
+  const Channel& sms = *after->ChannelBySlug("acme-sms");
+  ASSERT_NE(after->FindKeyword(sms, "news"), nullptr);
+  EXPECT_EQ(after->FindKeyword(sms, "news")->reply, before->FindKeyword(sms, "news")->reply);
+}
+
+TEST_F(PgWorkspaceStoreTest, ChangesInTheDefinitionReplaceTheOldOnes) {
+  Apply(WithExtras());
+  Definition d = AcmeDefinition();  // without the extra words and settings
+  d.name = "Acme Tenants";
+  d.texts.erase("hi");
+  d.keywords.pop_back();  // NEWS is gone
+  d.channels[0].sender = "+15005550009";
+  const ApplySummary summary = Apply(d);
+
+  const auto snapshot = Load();
+  ASSERT_NE(snapshot, nullptr);
+  const auto* org = snapshot->OrganizationById(summary.organization_id);
+  ASSERT_NE(org, nullptr);
+  EXPECT_EQ(org->name, "Acme Tenants");
+  EXPECT_EQ(org->texts.count("hi"), 0u);
+  EXPECT_EQ(org->words.Classify("basta ya").intent, compliance::Intent::kNone);
+  const Channel* sms = snapshot->ChannelBySlug("acme-sms");
+  ASSERT_NE(sms, nullptr);
+  EXPECT_EQ(sms->sender, "+15005550009");
+  EXPECT_EQ(sms->settings.count("api_base"), 0u);
+  EXPECT_EQ(snapshot->FindKeyword(*sms, "news"), nullptr);
+  EXPECT_EQ(Count("SELECT count(*) FROM organization_compliance_words"), 0);
+}
+
+TEST_F(PgWorkspaceStoreTest, RemovedChannelIsDisabledAndKeepsItsHistory) {
+  const ApplySummary first = Apply(AcmeDefinition());
+  const auto before = Load();
+  ASSERT_NE(before, nullptr);
+  const ChannelId alerts = before->ChannelBySlug("acme-alerts")->id;
+  PgInboxStore inbox(url());
+  ingest::InboundItem in;
+  in.organization_id = first.organization_id;
+  in.channel_id = alerts;
+  in.carrier_message_id = "SMhistory";
+  in.sender = kAlice;
+  in.sender_is_e164 = true;
+  in.recipient = "+15005550007";
+  in.body = "hello";
+  ASSERT_TRUE(inbox.StoreBatch({in}).ok());
+
+  Definition d = AcmeDefinition();
+  d.channels.pop_back();  // acme-alerts is gone
+  const ApplySummary second = Apply(d);
+  EXPECT_EQ(second.channels, 1);
+  EXPECT_EQ(second.channels_disabled, 1);
+
+  const auto after = Load();
+  ASSERT_NE(after, nullptr);
+  EXPECT_EQ(after->ChannelBySlug("acme-alerts"), nullptr);
+  EXPECT_EQ(after->ChannelById(alerts), nullptr);
+  EXPECT_NE(after->ChannelBySlug("acme-sms"), nullptr);
+  EXPECT_FALSE(Value<bool>("SELECT enabled FROM channels WHERE id = $1", alerts));
+  EXPECT_EQ(Count("SELECT count(*) FROM inbound_messages WHERE channel_id = $1", alerts), 1);
+
+  // Putting it back re-enables the same row, so its history is still its own.
+  const ApplySummary third = Apply(AcmeDefinition());
+  EXPECT_EQ(third.channels_disabled, 0);
+  const auto restored = Load();
+  ASSERT_NE(restored, nullptr);
+  ASSERT_NE(restored->ChannelBySlug("acme-alerts"), nullptr);
+  EXPECT_EQ(restored->ChannelBySlug("acme-alerts")->id, alerts);
+}
+
+TEST_F(PgWorkspaceStoreTest, SlugOwnedByAnotherOrganizationIsRefusedAndNothingIsApplied) {
+  const ApplySummary acme = Apply(AcmeDefinition());
+  const auto counts = RowCounts();
+
+  Definition rival;
+  rival.slug = "rival";
+  rival.name = "Rival Union";
+  rival.texts["en"].help = "Rival help";
+  rival.compliance_words.push_back({"nope", compliance::Intent::kOptOut, "en"});
+  workspace::ChannelDefinition own;
+  own.slug = "rival-sms";
+  own.sender = "+15005550008";
+  own.country = "US";
+  workspace::ChannelDefinition taken = own;
+  taken.slug = "acme-alerts";
+  rival.channels = {own, taken};
+  workspace::KeywordDefinition kw;
+  kw.word = "join";
+  kw.display_word = "JOIN";
+  kw.reply = "Welcome to Rival";
+  kw.language = "en";
+  rival.keywords = {kw};
+
+  auto refused = store_->Apply(rival);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, ErrorCode::kConflict);
+  EXPECT_THAT(refused.error().message, ::testing::HasSubstr("channels[1].slug"));
+
+  EXPECT_EQ(RowCounts(), counts);
+  EXPECT_EQ(Count("SELECT count(*) FROM organizations WHERE slug = 'rival'"), 0);
+  EXPECT_EQ(Count("SELECT count(*) FROM channels WHERE slug = 'rival-sms'"), 0);
+  const auto snapshot = Load();
+  ASSERT_NE(snapshot, nullptr);
+  const Channel* alerts = snapshot->ChannelBySlug("acme-alerts");
+  ASSERT_NE(alerts, nullptr);
+  EXPECT_EQ(alerts->organization_id, acme.organization_id);
+  EXPECT_EQ(alerts->sender, "+15005550007");
+
+  // The same store (and connection) applies a valid definition afterwards.
+  rival.channels.pop_back();
+  EXPECT_TRUE(store_->Apply(rival).ok());
+}
+
+}  // namespace
+}  // namespace chorus::store::pg
