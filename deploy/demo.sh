@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# Runs Chorus locally from a fresh Debian 12 machine: installs the dependencies, builds, starts
+# a private PostgreSQL cluster in .chorus/ (no system service), applies the migrations, loads the
+# demo workspace (deploy/demo/workspace.json: org "Chorus Demo", a Twilio channel pointed at a
+# local fake Twilio, a JOIN keyword), starts the fake Twilio and `chorus serve` on 127.0.0.1,
+# and prints how to text it. Safe to run again; Ctrl-C stops everything it started.
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+build=${CHORUS_BUILD_DIR:-$root/build}
+state="$root/.chorus"
+listen=${CHORUS_DEMO_LISTEN:-127.0.0.1:8080}
+fake_listen=127.0.0.1:8089
+
+"$root/deploy/install-deps.sh"
+cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build "$build" -j2 --target chorus chorus-fake-twilio
+
+mkdir -p "$state"
+pgdir="$state/pg"
+if [ "$(id -u)" -eq 0 ] && ! runuser -u postgres -- test -x "$state" 2>/dev/null; then
+  # A parent folder (e.g. /root) is private: keep the cluster where the postgres user can go,
+  # and leave a link to it in .chorus/.
+  pgdir="/var/tmp/chorus-demo-$(echo "$root" | md5sum | cut -c1-8)"
+  ln -sfn "$pgdir" "$state/pg"
+fi
+"$root/deploy/pg-local.sh" init "$pgdir"
+"$root/deploy/pg-local.sh" start "$pgdir"
+"$root/deploy/pg-local.sh" createdb "$pgdir" chorus
+
+pids=()
+cleanup() {
+  trap - EXIT INT TERM
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  "$root/deploy/pg-local.sh" stop "$pgdir" || true
+  echo "demo: stopped"
+}
+trap cleanup EXIT INT TERM
+
+cat > "$state/demo.env" <<ENV
+export CHORUS_DATABASE_URL='$("$root/deploy/pg-local.sh" url "$pgdir" chorus)'
+export CHORUS_LISTEN='$listen'
+export CHORUS_PUBLIC_BASE_URL='http://$listen'
+export CHORUS_DEMO_TWILIO_AUTH_TOKEN='demo-auth-token-not-a-secret'
+ENV
+# shellcheck disable=SC1091
+. "$state/demo.env"
+
+chorus="$build/server/chorus"
+"$chorus" migrate
+"$chorus" apply "$root/deploy/demo/workspace.json"
+
+account_sid=$(grep -oE '"(accountSid|account_sid)": *"AC[0-9a-fA-F]{32}"' "$root/deploy/demo/workspace.json" \
+  | head -1 | grep -oE 'AC[0-9a-fA-F]{32}')
+"$build/tests/fakes/chorus-fake-twilio" --listen "$fake_listen" \
+  --account-sid "$account_sid" --auth-token "$CHORUS_DEMO_TWILIO_AUTH_TOKEN" &
+pids+=($!)
+"$chorus" serve &
+pids+=($!)
+
+for _ in $(seq 50); do
+  curl -fsS "http://$listen/readyz" >/dev/null 2>&1 && break
+  sleep 0.2
+done
+cat <<MSG
+
+Chorus is running on http://$listen with a fake Twilio on http://$fake_listen.
+Text it as a member from another terminal:
+
+  $root/deploy/sim.sh --from +15550100001 JOIN
+  $root/deploy/sim.sh --from +15550100001 HELP
+  $root/deploy/sim.sh --from +15550100001 STOP
+
+Health: curl http://$listen/readyz    Metrics: curl http://$listen/metrics
+Press Ctrl-C to stop everything.
+MSG
+wait "${pids[@]}"

@@ -1,0 +1,338 @@
+#include "app/serve.hpp"
+
+// Boost 1.74's Asio coroutine headers need <utility> first with GCC 12 (http/asio.hpp does it).
+#include "http/asio.hpp"
+
+#include <boost/asio/signal_set.hpp>
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
+#include "carriers/twilio/twilio_carrier.hpp"
+#include "dispatch/dispatcher.hpp"
+#include "http/client.hpp"
+#include "http/server.hpp"
+#include "http/service_routes.hpp"
+#include "http/twilio_routes.hpp"
+#include "ingest/inbox.hpp"
+#include "ingest/processor.hpp"
+#include "observability/metrics.hpp"
+#include "store/pg/migrations.hpp"
+#include "store/pg/pg_inbox_store.hpp"
+#include "store/pg/pg_outbox_store.hpp"
+#include "store/pg/pg_processing_store.hpp"
+#include "store/pg/pg_watcher.hpp"
+#include "store/pg/pg_workspace_store.hpp"
+
+namespace chorus::app {
+namespace {
+
+namespace asio = boost::asio;
+using observability::Registry;
+
+/// The current workspace snapshot and readiness, kept fresh by one thread that LISTENs for
+/// changes and checks the database every second.
+class WorkspaceWatch {
+ public:
+  WorkspaceWatch(std::string dsn, workspace::SnapshotPtr initial, int latest_migration)
+      : store_(dsn), watcher_(dsn), snapshot_(std::move(initial)), latest_(latest_migration) {}
+
+  ~WorkspaceWatch() { Stop(); }
+
+  void Start() { thread_ = std::thread([this] { Loop(); }); }
+
+  void Stop() {
+    stopping_ = true;
+    if (thread_.joinable()) thread_.join();
+  }
+
+  workspace::SnapshotPtr Snapshot() const { return snapshot_.load(); }
+
+  http::Readiness Readiness() const {
+    std::lock_guard lock(mutex_);
+    return readiness_;
+  }
+
+ private:
+  void Loop() {
+    while (!stopping_) {
+      auto changed = watcher_.WaitForChange(std::chrono::milliseconds(1000));
+      auto version = changed.ok() ? watcher_.AppliedVersion() : Result<int>(changed.error());
+      SetReadiness(version);
+      if (changed.ok() && *changed) Reload();
+      if (!changed.ok()) std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    }
+  }
+
+  void SetReadiness(const Result<int>& version) {
+    http::Readiness r;
+    if (!version.ok()) {
+      r.reason = "database unreachable";
+    } else if (*version != latest_) {
+      r.reason = "database schema is at migration " + std::to_string(*version) +
+                 ", this binary expects " + std::to_string(latest_) + ": run chorus migrate";
+    } else {
+      r.ready = true;
+    }
+    std::lock_guard lock(mutex_);
+    if (r.ready != readiness_.ready) {
+      spdlog::info("readiness.changed ready={} reason=\"{}\"", r.ready, r.reason);
+    }
+    readiness_ = r;
+  }
+
+  void Reload() {
+    auto loaded = store_.LoadSnapshot();
+    if (!loaded.ok()) {
+      spdlog::warn("workspace.reload_failed code={}", ErrorCodeName(loaded.error().code));
+      return;
+    }
+    snapshot_.store(*loaded);
+    spdlog::info("workspace.reloaded channels={}", (*loaded)->channels().size());
+  }
+
+  store::pg::PgWorkspaceStore store_;
+  store::pg::PgWatcher watcher_;
+  std::atomic<workspace::SnapshotPtr> snapshot_;
+  int latest_;
+  mutable std::mutex mutex_;
+  http::Readiness readiness_;
+  std::atomic<bool> stopping_{false};
+  std::thread thread_;
+};
+
+/// dispatch::Transport over the asynchronous HTTP client.
+class HttpTransport final : public dispatch::Transport {
+ public:
+  HttpTransport(asio::io_context& io, http::ClientOptions options) : io_(io), client_(io, options) {}
+
+  void Send(carriers::HttpRequestSpec request,
+            std::function<void(carriers::HttpResponseSpec)> done) override {
+    asio::co_spawn(io_, client_.Send(std::move(request)),
+                   [done = std::move(done)](std::exception_ptr error,
+                                            carriers::HttpResponseSpec response) {
+                     if (error) response = carriers::HttpResponseSpec{};  // status 0: retry
+                     done(std::move(response));
+                   });
+  }
+
+ private:
+  asio::io_context& io_;
+  http::Client client_;
+};
+
+/// Metrics the pipeline reports, looked up once.
+struct PipelineMetrics {
+  explicit PipelineMetrics(Registry& r)
+      : registry(r),
+        ingest_batch(r.GetHistogram("chorus_ingest_batch_size",
+                                    "Webhooks made durable per transaction", {},
+                                    observability::SizeBuckets())),
+        ingest_failed(r.GetCounter("chorus_ingest_batches_total", "Ingest transactions",
+                                   {{"result", "failed"}})),
+        ingest_ok(r.GetCounter("chorus_ingest_batches_total", "Ingest transactions",
+                               {{"result", "committed"}})),
+        process_batch(r.GetHistogram("chorus_processing_batch_members",
+                                     "Members routed per processing transaction", {},
+                                     observability::SizeBuckets())),
+        process_failed(r.GetCounter("chorus_processing_batches_total",
+                                    "Processing transactions", {{"result", "failed"}})),
+        outbox_depth(r.GetGauge("chorus_outbox_due_messages",
+                                "Queued outbound messages due now (saturates at 100000)")) {}
+
+  void OnRequest(std::string_view route, unsigned status, double seconds) {
+    registry
+        .GetCounter("chorus_http_requests_total", "HTTP requests answered",
+                    {{"route", std::string(route)}, {"status", std::to_string(status)}})
+        .Inc();
+    registry
+        .GetHistogram("chorus_http_request_duration_seconds", "Time to answer a request",
+                      {{"route", std::string(route)}}, observability::LatencyBuckets())
+        .Observe(seconds);
+  }
+
+  void OnSend(std::string_view carrier, std::string_view result, double seconds) {
+    registry
+        .GetCounter("chorus_sends_total", "Carrier send attempts",
+                    {{"carrier", std::string(carrier)}, {"result", std::string(result)}})
+        .Inc();
+    registry
+        .GetHistogram("chorus_send_duration_seconds", "Carrier API latency",
+                      {{"carrier", std::string(carrier)}}, observability::LatencyBuckets())
+        .Observe(seconds);
+  }
+
+  Registry& registry;
+  observability::Histogram& ingest_batch;
+  observability::Counter& ingest_failed;
+  observability::Counter& ingest_ok;
+  observability::Histogram& process_batch;
+  observability::Counter& process_failed;
+  observability::Gauge& outbox_depth;
+};
+
+template <typename Store>
+std::vector<std::unique_ptr<Store>> Stores(const std::string& dsn, int n) {
+  std::vector<std::unique_ptr<Store>> out;
+  for (int i = 0; i < n; ++i) out.push_back(std::make_unique<Store>(dsn));
+  return out;
+}
+
+template <typename Port, typename Store>
+std::vector<std::unique_ptr<Port>> Upcast(std::vector<std::unique_ptr<Store>> stores) {
+  std::vector<std::unique_ptr<Port>> out;
+  for (auto& s : stores) out.push_back(std::move(s));
+  return out;
+}
+
+/// Blocks until SIGINT/SIGTERM has been received and the HTTP server has drained.
+class ShutdownLatch {
+ public:
+  void Release() {
+    std::lock_guard lock(mutex_);
+    released_ = true;
+    cv_.notify_all();
+  }
+  void Wait() {
+    std::unique_lock lock(mutex_);
+    cv_.wait(lock, [this] { return released_; });
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  bool released_ = false;
+};
+
+Result<int> CheckSchema(const std::string& dsn) {
+  const auto& migrations = store::pg::EmbeddedMigrations();
+  CHORUS_ASSIGN_OR_RETURN(auto state, store::pg::ReadMigrationState(dsn, migrations));
+  if (!state.current()) {
+    return MakeError(ErrorCode::kUnavailable,
+                     "database schema is at migration " + std::to_string(state.applied) +
+                         ", this binary expects " + std::to_string(state.latest) +
+                         ": run `chorus migrate` first");
+  }
+  return state.latest;
+}
+
+}  // namespace
+
+int Serve(const Settings& settings) {
+  auto latest = CheckSchema(settings.database_url);
+  if (!latest.ok()) {
+    spdlog::critical("chorus serve: {}", latest.error().message);
+    return 1;
+  }
+  auto initial = store::pg::PgWorkspaceStore(settings.database_url).LoadSnapshot();
+  if (!initial.ok()) {
+    spdlog::critical("chorus serve: cannot load the workspace: {}", initial.error().message);
+    return 1;
+  }
+
+  Registry registry;
+  PipelineMetrics metrics(registry);
+  WorkspaceWatch watch(settings.database_url, *initial, *latest);
+  auto snapshot = [&watch] { return watch.Snapshot(); };
+  asio::io_context io(settings.io_threads);
+
+  carriers::twilio::TwilioCarrier twilio;
+  HttpTransport transport(io, http::ClientOptions{settings.carrier_timeout});
+  dispatch::DispatcherOptions dispatch_options;
+  dispatch_options.node_id = settings.node_id;
+  dispatch_options.public_base_url = settings.public_base_url;
+  dispatch_options.lease = settings.lease;
+  dispatch_options.max_in_flight = static_cast<std::size_t>(settings.dispatch_in_flight);
+  dispatch_options.on_send = [&metrics](std::string_view c, std::string_view r, double s) {
+    metrics.OnSend(c, r, s);
+  };
+  dispatch_options.on_depth = [&metrics](std::int64_t d) {
+    metrics.outbox_depth.Set(static_cast<double>(d));
+  };
+  dispatch::Dispatcher dispatcher(
+      std::make_unique<store::pg::PgOutboxStore>(settings.database_url),
+      std::make_unique<store::pg::PgOutboxStore>(settings.database_url), transport,
+      {{CarrierKind::kTwilio, &twilio}}, snapshot, dispatch_options);
+
+  ingest::ProcessorOptions process_options;
+  process_options.on_outbound = [&dispatcher](const std::vector<ChannelId>& channels) {
+    dispatcher.Notify(channels);
+  };
+  process_options.on_batch = [&metrics](std::size_t keys, bool ok) {
+    if (ok) metrics.process_batch.Observe(static_cast<double>(keys));
+    else metrics.process_failed.Inc();
+  };
+  ingest::Processor processor(
+      Upcast<ingest::ProcessingStore>(
+          Stores<store::pg::PgProcessingStore>(settings.database_url, settings.process_workers)),
+      std::make_unique<store::pg::PgProcessingStore>(settings.database_url), snapshot,
+      process_options);
+
+  ingest::InboxOptions inbox_options;
+  inbox_options.on_batch = [&metrics](std::size_t size, bool ok) {
+    metrics.ingest_batch.Observe(static_cast<double>(size));
+    (ok ? metrics.ingest_ok : metrics.ingest_failed).Inc();
+  };
+  inbox_options.on_new_inbound = [&processor](std::vector<ingest::MemberKey> keys) {
+    processor.Hint(std::move(keys));
+  };
+  ingest::Inbox inbox(
+      Upcast<ingest::InboxStore>(
+          Stores<store::pg::PgInboxStore>(settings.database_url, settings.ingest_writers)),
+      inbox_options);
+
+  auto router = std::make_shared<http::Router>();
+  http::AddTwilioRoutes(*router, {snapshot, &inbox, settings.public_base_url});
+  http::AddServiceRoutes(*router, {[&watch] { return watch.Readiness(); }, &registry});
+
+  http::ServerOptions server_options;
+  server_options.address = settings.listen_address;
+  server_options.port = settings.listen_port;
+  server_options.body_limit = settings.max_body_bytes;
+  server_options.read_timeout = settings.read_timeout;
+  server_options.idle_timeout = settings.idle_timeout;
+  http::Server server(io, server_options, router,
+                      [&metrics](std::string_view route, unsigned status,
+                                 std::chrono::duration<double> elapsed) {
+                        metrics.OnRequest(route, status, elapsed.count());
+                      });
+  if (auto listening = server.Listen(); !listening.ok()) {
+    spdlog::critical("chorus serve: {}", listening.error().message);
+    return 1;
+  }
+
+  watch.Start();
+  inbox.Start();
+  processor.Start();
+  dispatcher.Start();
+  server.Start();
+
+  ShutdownLatch drained;
+  asio::signal_set signals(io, SIGINT, SIGTERM);
+  signals.async_wait([&](const boost::system::error_code& ec, int signal) {
+    if (ec) return;
+    spdlog::info("shutdown.begin signal={}", signal);
+    server.Shutdown(settings.shutdown_timeout, [&drained] { drained.Release(); });
+  });
+
+  std::vector<std::thread> threads;
+  for (int i = 0; i < settings.io_threads; ++i) threads.emplace_back([&io] { io.run(); });
+  spdlog::info("serve.listening address={} port={} public_base_url={} node={}",
+               settings.listen_address, server.port(), settings.public_base_url,
+               settings.node_id);
+
+  drained.Wait();          // no request in progress any more
+  inbox.Stop();            // writes what is queued
+  processor.Stop();        // finishes batches in progress; the rest is durable
+  dispatcher.Stop(settings.shutdown_timeout);
+  watch.Stop();
+  io.stop();
+  for (auto& t : threads) t.join();
+  spdlog::info("shutdown.done");
+  return 0;
+}
+
+}  // namespace chorus::app

@@ -1,0 +1,105 @@
+#include "http/router.hpp"
+
+#include <cassert>
+#include <utility>
+
+namespace chorus::http {
+namespace {
+
+bool IsPlaceholder(std::string_view segment) {
+  return segment.size() >= 3 && segment.front() == '{' && segment.back() == '}';
+}
+
+// "/" has no segments; "/a/" is {"a", ""}, so a trailing slash never matches a route without
+// one ("/healthz/" is not "/healthz"). Anything not starting with '/' is no path at all.
+std::optional<std::vector<std::string_view>> SplitPath(std::string_view path) {
+  if (path.empty() || path.front() != '/') return std::nullopt;
+  std::vector<std::string_view> segments;
+  if (path.size() == 1) return segments;
+  std::size_t start = 1;
+  for (;;) {
+    std::size_t slash = path.find('/', start);
+    if (slash == std::string_view::npos) {
+      segments.push_back(path.substr(start));
+      return segments;
+    }
+    segments.push_back(path.substr(start, slash - start));
+    start = slash + 1;
+  }
+}
+
+int HexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// RFC 3986 section 2.1. '+' stays '+': form encoding applies to queries, not paths.
+std::optional<std::string> PercentDecode(std::string_view in) {
+  std::string out;
+  out.reserve(in.size());
+  for (std::size_t i = 0; i < in.size(); ++i) {
+    if (in[i] != '%') {
+      out.push_back(in[i]);
+      continue;
+    }
+    if (i + 2 >= in.size()) return std::nullopt;
+    int hi = HexValue(in[i + 1]);
+    int lo = HexValue(in[i + 2]);
+    if (hi < 0 || lo < 0) return std::nullopt;
+    out.push_back(static_cast<char>(hi * 16 + lo));
+    i += 2;
+  }
+  return out;
+}
+
+}  // namespace
+
+void Router::Add(Verb method, std::string pattern, Handler handler) {
+  auto segments = SplitPath(pattern);
+  assert(segments.has_value() && "route patterns start with '/'");
+  Entry entry{method, {}, {}, std::move(handler)};
+  for (std::string_view segment : *segments) entry.segments.emplace_back(segment);
+  entry.pattern = std::move(pattern);
+  entries_.push_back(std::move(entry));
+}
+
+Router::Match Router::Find(Verb method, std::string_view path) const {
+  Match best;
+  auto segments = SplitPath(path);
+  if (!segments) return best;
+  // Specificity per segment (literal beats placeholder, leftmost first), so "/a/new" wins over
+  // "/a/{id}" whatever the order they were added in; ties go to the first added.
+  std::vector<bool> best_literal;
+  for (const Entry& entry : entries_) {
+    if (entry.segments.size() != segments->size()) continue;
+    std::vector<std::string> params;
+    std::vector<bool> literal;
+    bool matched = true;
+    for (std::size_t i = 0; i < segments->size() && matched; ++i) {
+      std::string_view want = entry.segments[i];
+      std::string_view got = (*segments)[i];
+      if (IsPlaceholder(want)) {
+        auto decoded = got.empty() ? std::nullopt : PercentDecode(got);
+        matched = decoded.has_value();
+        if (matched) params.push_back(std::move(*decoded));
+        literal.push_back(false);
+      } else {
+        matched = want == got;
+        literal.push_back(true);
+      }
+    }
+    if (!matched) continue;
+    best.path_known = true;
+    if (entry.method != method) continue;
+    if (best.handler != nullptr && !(literal > best_literal)) continue;
+    best.handler = &entry.handler;
+    best.route = entry.pattern;
+    best.path_params = std::move(params);
+    best_literal = std::move(literal);
+  }
+  return best;
+}
+
+}  // namespace chorus::http

@@ -1,0 +1,154 @@
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <cstddef>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <tuple>
+#include <variant>
+#include <vector>
+
+#include "core/result.hpp"
+#include "ingest/inbox_store.hpp"
+
+namespace chorus::fakes {
+
+/// The database behind any number of FakeInboxStore handles (one per writer thread, as in
+/// production). Enforces the schema's uniqueness: inbound per (organization, channel, carrier
+/// message id), status reports per (organization, channel, carrier message id, raw status); a
+/// refused batch stores nothing (one transaction). Thread-safe.
+class FakeInboxDatabase {
+ public:
+  /// The next `n` StoreBatch calls fail with `code` and store nothing.
+  void FailNext(int n, ErrorCode code) {
+    std::lock_guard lock(mutex_);
+    fail_next_ = n;
+    fail_code_ = code;
+  }
+
+  /// Every batch holding an inbound or status item with this carrier message id is refused
+  /// with `code` (as PostgreSQL refuses a whole statement for one bad row).
+  void RefuseCarrierMessageId(std::string carrier_message_id,
+                              ErrorCode code = ErrorCode::kInvalidArgument) {
+    std::lock_guard lock(mutex_);
+    refused_[std::move(carrier_message_id)] = code;
+  }
+
+  /// While closed, StoreBatch calls wait inside the store (a slow commit). Open() lets them go.
+  void Close() {
+    std::lock_guard lock(mutex_);
+    gate_open_ = false;
+  }
+  void Open() {
+    {
+      std::lock_guard lock(mutex_);
+      gate_open_ = true;
+    }
+    changed_.notify_all();
+  }
+
+  /// Waits until `n` StoreBatch calls have started (they may be held at the gate).
+  bool WaitForCalls(std::size_t n, std::chrono::milliseconds timeout = std::chrono::seconds(5)) {
+    std::unique_lock lock(mutex_);
+    return changed_.wait_for(lock, timeout, [&] { return calls_.size() >= n; });
+  }
+
+  /// Every StoreBatch call, in order, with its items (failed calls included).
+  std::vector<std::vector<ingest::WebhookItem>> calls() const {
+    std::lock_guard lock(mutex_);
+    return calls_;
+  }
+  std::vector<ingest::InboundItem> inbound() const {
+    std::lock_guard lock(mutex_);
+    return inbound_;
+  }
+  std::vector<ingest::StatusItem> statuses() const {
+    std::lock_guard lock(mutex_);
+    return statuses_;
+  }
+
+  Result<std::vector<bool>> StoreBatch(const std::vector<ingest::WebhookItem>& items) {
+    std::unique_lock lock(mutex_);
+    calls_.push_back(items);
+    changed_.notify_all();
+    changed_.wait(lock, [&] { return gate_open_; });
+    if (fail_next_ > 0) {
+      --fail_next_;
+      return MakeError(fail_code_, "fake: injected failure");
+    }
+    for (const auto& item : items) {
+      auto it = refused_.find(CarrierMessageId(item));
+      if (it != refused_.end()) return MakeError(it->second, "fake: refused row");
+    }
+    // Decide everything first so a refused batch could not have stored half of itself.
+    std::vector<bool> fresh(items.size(), false);
+    auto inbound_keys = inbound_keys_;
+    auto status_keys = status_keys_;
+    for (std::size_t i = 0; i < items.size(); ++i) {
+      if (const auto* in = std::get_if<ingest::InboundItem>(&items[i])) {
+        fresh[i] = inbound_keys.emplace(in->organization_id, in->channel_id, in->carrier_message_id)
+                       .second;
+      } else {
+        const auto& st = std::get<ingest::StatusItem>(items[i]);
+        fresh[i] =
+            status_keys
+                .emplace(st.organization_id, st.channel_id, st.carrier_message_id, st.raw_status)
+                .second;
+      }
+    }
+    inbound_keys_ = std::move(inbound_keys);
+    status_keys_ = std::move(status_keys);
+    for (std::size_t i = 0; i < items.size(); ++i) {
+      if (!fresh[i]) continue;
+      if (const auto* in = std::get_if<ingest::InboundItem>(&items[i]))
+        inbound_.push_back(*in);
+      else
+        statuses_.push_back(std::get<ingest::StatusItem>(items[i]));
+    }
+    return fresh;
+  }
+
+ private:
+  static const std::string& CarrierMessageId(const ingest::WebhookItem& item) {
+    return std::visit([](const auto& i) -> const std::string& { return i.carrier_message_id; },
+                      item);
+  }
+
+  mutable std::mutex mutex_;
+  std::condition_variable changed_;
+  bool gate_open_ = true;
+  int fail_next_ = 0;
+  ErrorCode fail_code_ = ErrorCode::kUnavailable;
+  std::map<std::string, ErrorCode> refused_;
+  std::set<std::tuple<OrganizationId, ChannelId, std::string>> inbound_keys_;
+  std::set<std::tuple<OrganizationId, ChannelId, std::string, std::string>> status_keys_;
+  std::vector<ingest::InboundItem> inbound_;
+  std::vector<ingest::StatusItem> statuses_;
+  std::vector<std::vector<ingest::WebhookItem>> calls_;
+};
+
+/// One writer's connection to a FakeInboxDatabase.
+class FakeInboxStore final : public ingest::InboxStore {
+ public:
+  explicit FakeInboxStore(FakeInboxDatabase& db) : db_(db) {}
+  Result<std::vector<bool>> StoreBatch(const std::vector<ingest::WebhookItem>& items) override {
+    return db_.StoreBatch(items);
+  }
+
+ private:
+  FakeInboxDatabase& db_;
+};
+
+inline std::vector<std::unique_ptr<ingest::InboxStore>> FakeInboxWriters(FakeInboxDatabase& db,
+                                                                         int n) {
+  std::vector<std::unique_ptr<ingest::InboxStore>> writers;
+  for (int i = 0; i < n; ++i) writers.push_back(std::make_unique<FakeInboxStore>(db));
+  return writers;
+}
+
+}  // namespace chorus::fakes
