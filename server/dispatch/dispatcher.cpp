@@ -126,16 +126,19 @@ Dispatcher::SteadyClock::time_point Dispatcher::ClaimRound(SteadyClock::time_poi
   const workspace::SnapshotPtr snapshot = snapshot_();
   for (ChannelId id : channels) {
     const Channel* channel = snapshot->ChannelById(id);
-    const bool more = channel != nullptr && ClaimChannel(*channel, now, next_wake);
-    if (more) continue;
+    const ChannelState state =
+        channel == nullptr ? ChannelState::kDrained : ClaimChannel(*channel, now, next_wake);
+    if (state == ChannelState::kMore) next_wake = now;  // go again at once
+    if (state != ChannelState::kDrained) continue;
     std::lock_guard lock(mutex_);
     if (!dirty_.count(id)) pending_.erase(id);
   }
   return next_wake;
 }
 
-bool Dispatcher::ClaimChannel(const Channel& channel, SteadyClock::time_point now,
-                              SteadyClock::time_point& next_wake) {
+Dispatcher::ChannelState Dispatcher::ClaimChannel(const Channel& channel,
+                                                  SteadyClock::time_point now,
+                                                  SteadyClock::time_point& next_wake) {
   const double rate = channel.segments_per_second;
   auto [it, created] = buckets_.try_emplace(channel.id, rate, rate, now);
   if (!created) it->second.SetRate(rate, rate);
@@ -144,27 +147,27 @@ bool Dispatcher::ClaimChannel(const Channel& channel, SteadyClock::time_point no
   const int available = bucket.Available(now);
   if (available == 0) {
     next_wake = std::min(next_wake, now + bucket.TimeUntilAvailable(now));
-    return true;
+    return ChannelState::kWaiting;
   }
   std::size_t capacity = 0;
   {
     std::lock_guard lock(mutex_);
     capacity = options_.max_in_flight - std::min(options_.max_in_flight, in_flight_);
   }
-  if (capacity == 0) return true;  // a finishing send wakes us
+  if (capacity == 0) return ChannelState::kWaiting;  // a finishing send wakes us
   const int limit = std::min({available, static_cast<int>(capacity), options_.max_claim});
   auto claimed = claimer_->Claim(channel.id, limit, options_.node_id, options_.lease);
   if (!claimed.ok()) {
     spdlog::warn("dispatch.claim_failed channel={} code={}", channel.id,
                  ErrorCodeName(claimed.error().code));
     next_wake = std::min(next_wake, now + std::chrono::seconds(1));
-    return true;
+    return ChannelState::kWaiting;
   }
-  for (ClaimedMessage& message : claimed.value()) {
+  for (ClaimedMessage& message : claimed->messages) {
     bucket.Take(message.segments, now);
     StartSend(channel, std::move(message));
   }
-  return static_cast<int>(claimed->size()) == limit;
+  return claimed->examined == limit ? ChannelState::kMore : ChannelState::kDrained;
 }
 
 void Dispatcher::StartSend(const Channel& channel, ClaimedMessage message) {

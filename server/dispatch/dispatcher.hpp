@@ -66,8 +66,13 @@ class Dispatcher {
 
   void ClaimLoop();
   SteadyClock::time_point ClaimRound(SteadyClock::time_point now);
-  bool ClaimChannel(const Channel& channel, SteadyClock::time_point now,
-                    SteadyClock::time_point& next_wake);
+  enum class ChannelState {
+    kDrained,   // nothing more due
+    kMore,      // the claim was full: more may be due right now
+    kWaiting,   // due work left, waiting for tokens, capacity or the database
+  };
+  ChannelState ClaimChannel(const Channel& channel, SteadyClock::time_point now,
+                            SteadyClock::time_point& next_wake);
   void StartSend(const Channel& channel, ClaimedMessage message);
   void OnAnswer(const Channel& channel, const ClaimedMessage& message,
                 const carriers::HttpResponseSpec& response, SteadyClock::time_point started);

@@ -24,6 +24,14 @@ struct ClaimedMessage {
   int attempt = 1;  // this attempt's number; fences late results of an expired lease
 };
 
+/// What one claim did: the messages now leased to the caller, and how many due messages it
+/// examined in all (leased plus cancelled for an opt-out). `examined == limit` means more may
+/// be waiting.
+struct ClaimBatch {
+  std::vector<ClaimedMessage> messages;
+  int examined = 0;
+};
+
 enum class SendAction {
   kAccepted,            // carrier took it
   kRetry,               // back to the queue at now + retry_in
@@ -56,9 +64,8 @@ class OutboxStore {
   /// 'sending', leased to `owner` until now + `lease`, attempts + 1. In the same statement,
   /// messages to members opted out of the channel or the organization are cancelled instead
   /// and not returned (a compliance message only by an opt-out newer than itself).
-  virtual Result<std::vector<ClaimedMessage>> Claim(ChannelId channel, int limit,
-                                                    std::string_view owner,
-                                                    std::chrono::seconds lease) = 0;
+  virtual Result<ClaimBatch> Claim(ChannelId channel, int limit, std::string_view owner,
+                                   std::chrono::seconds lease) = 0;
 
   /// Records results in one transaction. A record whose lease was lost (the message was
   /// recovered and claimed again: attempt differs or it is no longer 'sending') is ignored.

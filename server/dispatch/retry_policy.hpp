@@ -6,9 +6,10 @@
 
 namespace chorus::dispatch {
 
-/// Exponential backoff for transient send failures: base * 2^(attempt-1), capped, with up to
+/// Exponential backoff for transient send failures: base * 2^(attempt-1), capped, less up to
 /// 20% deterministic jitter (from the message id, so retries of a burst spread out), or the
-/// carrier's Retry-After when it is longer. After max_attempts the message fails for good.
+/// carrier's Retry-After when it is longer (up to an hour). After max_attempts the message fails
+/// for good.
 struct RetryPolicy {
   int max_attempts = 8;
   std::chrono::seconds base{2};

@@ -30,12 +30,12 @@ OutboundDraft Draft(const PendingInbound& msg, const MemberRecord& member,
   return d;
 }
 
-// The loop guard stops two automatons answering each other forever. The one opt-out
-// confirmation is exempt: routing already sends it at most once per opt-out.
-void GuardLoop(OutboundDraft& draft, MemberRecord& member, const workspace::Organization& org,
-               Outcome outcome) {
+// The loop guard stops two automatons answering each other forever. Compliance answers are
+// exempt: the opt-out confirmation goes out once per opt-out anyway, and HELP must always be
+// answered (CTIA); an automaton does not loop on the exact word HELP.
+void GuardLoop(OutboundDraft& draft, MemberRecord& member, const workspace::Organization& org) {
   int& sent = member.recent_sends[draft.body_hash];
-  if (!IsOptOutConfirmation(outcome) && sent >= org.loop_guard_max) {
+  if (draft.kind != routing::ReplyKind::kCompliance && sent >= org.loop_guard_max) {
     draft.cancelled = true;
     draft.cancel_reason = "loop_guard";
     return;
@@ -122,7 +122,7 @@ BatchEffects DecideBatch(const BatchContext& context, const workspace::Snapshot&
       }
       if (decision.reply) {
         OutboundDraft draft = Draft(msg, m, *decision.reply);
-        GuardLoop(draft, m, *org, decision.outcome);
+        GuardLoop(draft, m, *org);
         effects.outbound.push_back(std::move(draft));
       }
       mark.member_id = m.id;

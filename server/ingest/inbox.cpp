@@ -28,14 +28,22 @@ void Inbox::Submit(WebhookItem item, Done done) {
 }
 
 void Inbox::Stop() {
+  std::lock_guard stop_lock(stop_mutex_);  // a second caller waits for the first
   {
     std::lock_guard lock(mutex_);
-    if (stopping_ && threads_.empty()) return;
     stopping_ = true;
   }
   ready_.notify_all();
   for (auto& t : threads_) t.join();
   threads_.clear();
+  // Without writers (never started) nothing drained the queue: refuse what is left rather than
+  // leave a caller waiting for ever.
+  std::deque<Pending> left;
+  {
+    std::lock_guard lock(mutex_);
+    left.swap(queue_);
+  }
+  for (auto& p : left) p.done(MakeError(ErrorCode::kUnavailable, "ingest is shutting down"));
 }
 
 void Inbox::WriterLoop(InboxStore& store) {

@@ -54,6 +54,7 @@ class Inbox {
 
   std::vector<std::unique_ptr<InboxStore>> writers_;
   InboxOptions options_;
+  std::mutex stop_mutex_;
   std::mutex mutex_;
   std::condition_variable ready_;
   std::deque<Pending> queue_;

@@ -154,8 +154,8 @@ class FakeOutboxDatabase {
     return opt_outs_;
   }
 
-  Result<std::vector<dispatch::ClaimedMessage>> Claim(ChannelId channel, int limit,
-                                                      std::string_view owner, Seconds lease) {
+  Result<dispatch::ClaimBatch> Claim(ChannelId channel, int limit, std::string_view owner,
+                                     Seconds lease) {
     std::lock_guard lock(mutex_);
     ClaimCall call{channel, limit, std::string(owner), lease, {}};
     if (fail_claims_ > 0) {
@@ -174,7 +174,8 @@ class FakeOutboxDatabase {
     std::stable_sort(due.begin(), due.end(),
                      [](const Message* a, const Message* b) { return a->priority < b->priority; });
     if (static_cast<int>(due.size()) > limit) due.resize(std::max(0, limit));
-    std::vector<dispatch::ClaimedMessage> claimed;
+    dispatch::ClaimBatch claimed;
+    claimed.examined = static_cast<int>(due.size());
     for (Message* m : due) {
       if (Blocked(*m)) {
         m->status = DeliveryStatus::kCancelled;
@@ -185,7 +186,7 @@ class FakeOutboxDatabase {
       m->fields.attempt += 1;
       m->lease_owner = std::string(owner);
       m->lease_until = now_ + lease;
-      claimed.push_back(m->fields);
+      claimed.messages.push_back(m->fields);
       call.returned.push_back(m->fields.id);
     }
     claim_calls_.push_back(std::move(call));
@@ -303,9 +304,8 @@ class FakeOutboxStore final : public dispatch::OutboxStore {
  public:
   explicit FakeOutboxStore(FakeOutboxDatabase& db) : db_(db) {}
 
-  Result<std::vector<dispatch::ClaimedMessage>> Claim(ChannelId channel, int limit,
-                                                      std::string_view owner,
-                                                      std::chrono::seconds lease) override {
+  Result<dispatch::ClaimBatch> Claim(ChannelId channel, int limit, std::string_view owner,
+                                     std::chrono::seconds lease) override {
     return db_.Claim(channel, limit, owner, lease);
   }
   Result<void> RecordResults(const std::vector<dispatch::SendRecord>& records) override {

@@ -276,6 +276,17 @@ TEST(BatchDecider, OptOutConfirmationIsExemptFromTheLoopGuard) {
   EXPECT_FALSE(fx.outbound[0].cancelled);
 }
 
+TEST(BatchDecider, HelpIsAnsweredEvenPastTheLoopGuard) {
+  const BatchEffects fx = Batch()
+                              .Member(kAlice, 7, Joined())
+                              .RecentSend(kAlice, kHelp, 5)
+                              .Text(kAlice, "HELP")
+                              .Text(kAlice, "HELP")
+                              .Decide();
+  ASSERT_EQ(fx.outbound.size(), 2u);
+  EXPECT_EQ(Sendable(fx).size(), 2u);
+}
+
 TEST(BatchDecider, NonE164SenderIsKeptAsInvalidSenderAndNotAnswered) {
   const BatchEffects fx = Batch().Text("CHORUSINFO", "JOIN", kNyc, /*e164=*/false).Decide();
   EXPECT_THAT(fx.outbound, IsEmpty());

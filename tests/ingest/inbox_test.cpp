@@ -348,6 +348,16 @@ TEST(Inbox, StopWritesWhatIsQueuedThenRefusesNewItems) {
   EXPECT_TRUE(answers.Failed(-1, ErrorCode::kUnavailable));
 }
 
+TEST(Inbox, StopWithoutStartRefusesWhatWasQueuedInsteadOfLeavingItWaiting) {
+  FakeInboxDatabase db;
+  Inbox inbox(FakeInboxWriters(db, 1), {});
+  Answers answers;
+  inbox.Submit(Inbound("SM0"), answers.For(0));
+  inbox.Stop();
+  EXPECT_TRUE(answers.Failed(0, ErrorCode::kUnavailable));
+  EXPECT_TRUE(db.inbound().empty());
+}
+
 TEST(Inbox, FullQueueRefusesAtOnce) {
   FakeInboxDatabase db;
   db.Close();

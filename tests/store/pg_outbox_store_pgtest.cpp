@@ -34,7 +34,7 @@ class PgOutboxStoreTest : public AcmeStoreTest {
                                     const std::string& owner = "node-a") {
     auto claimed = outbox_->Claim(channel, limit, owner, lease);
     EXPECT_TRUE(claimed.ok()) << claimed.error().message;
-    return claimed.ok() ? *claimed : std::vector<ClaimedMessage>{};
+    return claimed.ok() ? claimed->messages : std::vector<ClaimedMessage>{};
   }
 
   static std::vector<OutboundId> Ids(const std::vector<ClaimedMessage>& claimed) {
@@ -155,8 +155,8 @@ TEST_F(PgOutboxStoreTest, ConcurrentClaimsNeverReturnTheSameMessage) {
         ++failures;
         return;
       }
-      if (claimed->empty()) return;
-      for (const auto& m : *claimed) got[i].push_back(m.id);
+      if (claimed->messages.empty()) return;
+      for (const auto& m : claimed->messages) got[i].push_back(m.id);
     }
   };
   std::thread a(node, 0), b(node, 1);

@@ -144,9 +144,9 @@ std::string DoubleArray(const std::vector<double>& values) {
 
 PgOutboxStore::PgOutboxStore(std::string dsn) : session_(std::move(dsn)) {}
 
-Result<std::vector<dispatch::ClaimedMessage>> PgOutboxStore::Claim(ChannelId channel, int limit,
-                                                                   std::string_view owner,
-                                                                   std::chrono::seconds lease) {
+Result<dispatch::ClaimBatch> PgOutboxStore::Claim(ChannelId channel, int limit,
+                                                  std::string_view owner,
+                                                  std::chrono::seconds lease) {
   return session_.Run([&](pqxx::connection& c) {
     pqxx::work tx(c);
     const pqxx::result rows = tx.exec_params(kClaim, channel, limit, std::string(owner),
@@ -170,9 +170,10 @@ Result<std::vector<dispatch::ClaimedMessage>> PgOutboxStore::Claim(ChannelId cha
     std::sort(claimed.begin(), claimed.end(), [](const auto& a, const auto& b) {
       return std::tie(std::get<0>(a), std::get<1>(a)) < std::tie(std::get<0>(b), std::get<1>(b));
     });
-    std::vector<dispatch::ClaimedMessage> out;
-    for (auto& t : claimed) out.push_back(std::move(std::get<2>(t)));
-    return out;
+    dispatch::ClaimBatch batch;
+    batch.examined = static_cast<int>(rows.size());
+    for (auto& t : claimed) batch.messages.push_back(std::move(std::get<2>(t)));
+    return batch;
   });
 }
 

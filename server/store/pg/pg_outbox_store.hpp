@@ -12,9 +12,8 @@ namespace chorus::store::pg {
 class PgOutboxStore final : public dispatch::OutboxStore {
  public:
   explicit PgOutboxStore(std::string dsn);
-  Result<std::vector<dispatch::ClaimedMessage>> Claim(ChannelId channel, int limit,
-                                                      std::string_view owner,
-                                                      std::chrono::seconds lease) override;
+  Result<dispatch::ClaimBatch> Claim(ChannelId channel, int limit, std::string_view owner,
+                                     std::chrono::seconds lease) override;
   Result<void> RecordResults(const std::vector<dispatch::SendRecord>& records) override;
   Result<std::vector<std::pair<ChannelId, std::int64_t>>> DueChannels() override;
   Result<std::int64_t> RecoverExpiredLeases() override;
