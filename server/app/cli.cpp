@@ -1,6 +1,7 @@
 #include "app/cli.hpp"
 
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -95,6 +96,9 @@ Result<SimOptions> ParseSim(const std::vector<std::string>& args) {
 }  // namespace
 
 int RunCli(int argc, char** argv) {
+  // libpq waits for ever on an unreachable TCP host unless told otherwise; set before any
+  // thread starts (setenv is not thread-safe). An operator's own value wins.
+  setenv("PGCONNECT_TIMEOUT", "5", /*overwrite=*/0);
   Args args;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];

@@ -316,6 +316,14 @@ int Serve(const Settings& settings) {
     if (ec) return;
     spdlog::info("shutdown.begin signal={}", signal);
     server.Shutdown(settings.shutdown_timeout, [&drained] { drained.Release(); });
+    // A second signal means the operator will not wait: leave now. Everything acknowledged is
+    // durable; unrecorded sends are recovered after their lease (README, delivery guarantee).
+    signals.async_wait([](const boost::system::error_code& again, int) {
+      if (again) return;
+      spdlog::warn("shutdown.forced");
+      spdlog::default_logger()->flush();
+      std::_Exit(1);
+    });
   });
 
   std::vector<std::thread> threads;
