@@ -62,7 +62,10 @@ class WorkspaceWatch {
       auto changed = watcher_.WaitForChange(std::chrono::milliseconds(1000));
       auto version = changed.ok() ? watcher_.AppliedVersion() : Result<int>(changed.error());
       SetReadiness(version);
-      if (changed.ok() && *changed) Reload();
+      // A reload that fails (its connection broke like the watcher's) is retried on the next
+      // round: the change that asked for it would not be announced again.
+      if (changed.ok() && *changed) reload_pending_ = true;
+      if (changed.ok() && reload_pending_) reload_pending_ = !Reload();
       if (!changed.ok()) std::this_thread::sleep_for(std::chrono::milliseconds(500));
     }
   }
@@ -84,14 +87,15 @@ class WorkspaceWatch {
     readiness_ = r;
   }
 
-  void Reload() {
+  bool Reload() {
     auto loaded = store_.LoadSnapshot();
     if (!loaded.ok()) {
       spdlog::warn("workspace.reload_failed code={}", ErrorCodeName(loaded.error().code));
-      return;
+      return false;
     }
     snapshot_.store(*loaded);
     spdlog::info("workspace.reloaded channels={}", (*loaded)->channels().size());
+    return true;
   }
 
   store::pg::PgWorkspaceStore store_;
@@ -101,6 +105,7 @@ class WorkspaceWatch {
   mutable std::mutex mutex_;
   http::Readiness readiness_;
   std::atomic<bool> stopping_{false};
+  bool reload_pending_ = false;  // watcher thread only
   std::thread thread_;
 };
 

@@ -11,6 +11,19 @@ namespace {
 using ingest::InboundItem;
 using ingest::StatusItem;
 
+// A delivery report and the recording of the send it reports on run in separate transactions;
+// under READ COMMITTED neither sees the other's uncommitted write (the report finds no carrier
+// id yet, the recording finds no report yet), and the report would never be applied. Both take
+// this transaction-level lock per (channel, carrier id) first, in one order, so the second to
+// come sees the first's commit.
+constexpr const char* kLockCarrierIds = R"sql(
+SELECT pg_advisory_xact_lock(1129270337, k) FROM (
+  SELECT DISTINCT hashtext(c::text || '/' || s) AS k
+    FROM unnest($1::bigint[], $2::text[]) AS v(c, s)
+   ORDER BY k) keys
+ ORDER BY k
+)sql";
+
 constexpr const char* kInsertInbound = R"sql(
 INSERT INTO inbound_messages (organization_id, channel_id, carrier_message_id, sender,
                               sender_is_e164, recipient, body, num_media)
@@ -127,6 +140,16 @@ Result<std::vector<bool>> PgInboxStore::StoreBatch(const std::vector<ingest::Web
     const Split split = SplitItems(items);
     std::vector<bool> fresh(items.size(), false);
     pqxx::work tx(c);
+    if (!split.status.empty()) {
+      std::vector<std::int64_t> channels;
+      std::vector<std::string> sids;
+      for (std::size_t i : split.status) {
+        const auto& st = std::get<StatusItem>(items[i]);
+        channels.push_back(st.channel_id);
+        sids.push_back(st.carrier_message_id);
+      }
+      tx.exec_params(kLockCarrierIds, IntArray(channels), TextArray(sids));
+    }
     StoreInbound(tx, items, split.inbound, fresh);
     StoreStatus(tx, items, split.status, fresh);
     tx.commit();

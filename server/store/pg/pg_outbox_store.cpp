@@ -46,6 +46,19 @@ RETURNING o.id, o.organization_id, o.channel_id, o.member_id, o.recipient, o.bod
           o.attempts, o.priority, NOT decided.blocked
 )sql";
 
+// A delivery report and the recording of the send it reports on run in separate transactions;
+// under READ COMMITTED neither sees the other's uncommitted write (the report finds no carrier
+// id yet, the recording finds no report yet), and the report would never be applied. Both take
+// this transaction-level lock per (channel, carrier id) first, in one order, so the second to
+// come sees the first's commit.
+constexpr const char* kLockCarrierIds = R"sql(
+SELECT pg_advisory_xact_lock(1129270337, k) FROM (
+  SELECT DISTINCT hashtext(c::text || '/' || s) AS k
+    FROM unnest($1::bigint[], $2::text[]) AS v(c, s)
+   ORDER BY k) keys
+ ORDER BY k
+)sql";
+
 // Only the holder of the current lease may record (fencing by attempt number).
 constexpr const char* kAccepted = R"sql(
 UPDATE outbound_messages o
@@ -58,7 +71,13 @@ UPDATE outbound_messages o
            ORDER BY chorus_status_rank(d.status) DESC, d.id LIMIT 1),
          v.status),
        sent_at = now(), lease_owner = NULL, lease_until = NULL,
-       error_code = NULL, error_message = NULL, updated_at = now()
+       -- The error code of that same early report ("undelivered" with 30003), else none.
+       error_code = (SELECT d.error_code FROM delivery_events d
+                      WHERE d.organization_id = v.org AND d.channel_id = o.channel_id
+                        AND d.carrier_message_id = v.sid
+                        AND chorus_status_rank(d.status) > chorus_status_rank(v.status)
+                      ORDER BY chorus_status_rank(d.status) DESC, d.id LIMIT 1),
+       error_message = NULL, updated_at = now()
   FROM unnest($1::bigint[], $2::bigint[], $3::int[], $4::text[], $5::text[])
        AS v(org, id, attempt, sid, status)
  WHERE o.organization_id = v.org AND o.id = v.id AND o.status = 'sending'
@@ -190,6 +209,14 @@ Result<void> PgOutboxStore::RecordResults(const std::vector<SendRecord>& records
   return session_.Run([&](pqxx::connection& c) {
     pqxx::work tx(c);
     if (!accepted.empty()) {
+      std::vector<std::int64_t> channels;
+      std::vector<std::string> sids;
+      for (const auto& r : records) {
+        if (r.action != SendAction::kAccepted) continue;
+        channels.push_back(r.channel_id);
+        sids.push_back(r.carrier_message_id);
+      }
+      tx.exec_params(kLockCarrierIds, IntArray(channels), TextArray(sids));
       tx.exec_params(kAccepted, IntArray(accepted.orgs), IntArray(accepted.ids),
                      IntArray(accepted.attempts), TextArray(accepted.sids),
                      TextArray(accepted.statuses));
