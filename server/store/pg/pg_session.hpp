@@ -26,22 +26,30 @@ class PgSession {
   explicit PgSession(std::string dsn, std::function<void(pqxx::connection&)> prepare = {});
 
   /// Runs `fn(connection)`; every exception becomes an Error (and a broken connection is
-  /// dropped so the next call reconnects).
+  /// dropped so the next call reconnects). When a connection kept from earlier turns out to be
+  /// dead (the server restarted since), `fn` runs once more on a new one: its transaction died
+  /// with the connection, so nothing of the first run was committed.
   template <typename F>
   auto Run(F&& fn) -> Result<decltype(fn(std::declval<pqxx::connection&>()))> {
     using T = decltype(fn(std::declval<pqxx::connection&>()));
-    try {
-      pqxx::connection& c = Connection();
-      if constexpr (std::is_void_v<T>) {
-        fn(c);
-        return Ok();
-      } else {
-        return fn(c);
+    for (bool reused = connection_ != nullptr;; reused = false) {
+      try {
+        pqxx::connection& c = Connection();
+        if constexpr (std::is_void_v<T>) {
+          fn(c);
+          return Ok();
+        } else {
+          return fn(c);
+        }
+      } catch (const pqxx::broken_connection&) {
+        connection_.reset();
+        if (reused) continue;
+        return MakeError(ErrorCode::kUnavailable, "database unavailable");
+      } catch (...) {
+        Error error = TranslateCurrentException();
+        if (error.code == ErrorCode::kUnavailable) connection_.reset();
+        return error;
       }
-    } catch (...) {
-      Error error = TranslateCurrentException();
-      if (error.code == ErrorCode::kUnavailable) connection_.reset();
-      return error;
     }
   }
 
