@@ -2,6 +2,7 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <chrono>
@@ -46,7 +47,9 @@ class ConfigFile {
  public:
   explicit ConfigFile(std::string_view text) {
     static std::atomic<int> counter{0};
-    path_ = ::testing::TempDir() + "chorus_settings_test_" + std::to_string(counter++) + ".conf";
+    // CTest runs each test in its own process, in parallel: the pid keeps the files apart.
+    path_ = ::testing::TempDir() + "chorus_settings_test_" + std::to_string(getpid()) + "_" +
+            std::to_string(counter++) + ".conf";
     std::ofstream(path_) << text;
   }
   ~ConfigFile() { std::remove(path_.c_str()); }
