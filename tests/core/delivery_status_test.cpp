@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <ostream>
+
 namespace chorus {
 namespace {
 
@@ -12,6 +14,10 @@ struct TransitionCase {
   S to;
   bool allowed;
 };
+
+void PrintTo(const TransitionCase& c, std::ostream* os) {
+  *os << StatusName(c.from) << "->" << StatusName(c.to);
+}
 
 class StatusTransitions : public ::testing::TestWithParam<TransitionCase> {};
 

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <ostream>
+
 namespace chorus::http {
 namespace {
 
@@ -47,6 +49,8 @@ struct StatusCase {
   ErrorCode code;
   unsigned status;
 };
+
+void PrintTo(const StatusCase& c, std::ostream* os) { *os << ErrorCodeName(c.code) << "->" << c.status; }
 
 class JsonErrorStatus : public ::testing::TestWithParam<StatusCase> {};
 

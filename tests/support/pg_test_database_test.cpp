@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <ostream>
+
 namespace chorus::testing {
 namespace {
 
@@ -9,6 +11,8 @@ struct UrlCase {
   const char* server;
   const char* expected;
 };
+
+void PrintTo(const UrlCase& c, std::ostream* os) { *os << c.server; }
 
 class UrlForDatabaseTest : public ::testing::TestWithParam<UrlCase> {};
 
