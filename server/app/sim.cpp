@@ -116,7 +116,8 @@ int Sim(const Settings& settings, const SimOptions& options) {
       {"MessageSid", RandomSid()}, {"AccountSid", channel->settings.count("account_sid")
                                                       ? channel->settings.at("account_sid")
                                                       : ""},
-      {"From", options.from},      {"To", channel->sender},
+      // Twilio always sends E.164, whatever the member typed into their phone.
+      {"From", member->e164()},    {"To", channel->sender},
       {"Body", options.text},      {"NumMedia", "0"},
       {"ApiVersion", "2010-04-01"}, {"SmsStatus", "received"}};
   const auto token = channel->secrets.find("auth_token");
@@ -129,7 +130,7 @@ int Sim(const Settings& settings, const SimOptions& options) {
                                           settings.public_base_url + path, params)}};
   request.body = carriers::EncodeForm(params);
 
-  std::printf("-> %s  (from %s to %s)\n", options.text.c_str(), options.from.c_str(),
+  std::printf("-> %s  (from %s to %s)\n", options.text.c_str(), member->e164().c_str(),
               channel->sender.c_str());
   const auto response = Post(std::move(request));
   if (response.status != 200) {
