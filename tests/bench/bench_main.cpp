@@ -1,0 +1,316 @@
+// chorus-bench MODE [--option value ...]: the benchmark of BENCHMARKS.md, one mode per
+// measurement. tests/bench/run.sh runs them all against a private PostgreSQL cluster.
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+#include <random>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+
+#include "bench/cpu_usage.hpp"
+#include "bench/load_generator.hpp"
+#include "bench/metrics_report.hpp"
+#include "bench/minimal_server.hpp"
+#include "bench/options.hpp"
+#include "bench/pg_insert.hpp"
+#include "bench/reply_latency.hpp"
+#include "bench/webhook_requests.hpp"
+
+namespace chorus::bench {
+namespace {
+
+constexpr const char* kUsage = R"(usage: chorus-bench MODE [--option value ...]
+
+loadgen        signed Twilio inbound webhooks over keep-alive connections
+  --host 127.0.0.1 --port 8080 --path /webhooks/twilio/bench/inbound
+  --public-base-url URL (default http://HOST:PORT)  --auth-token T  --account-sid AC...
+  --to +15550100000  --body TEXT  --sender-offset 0  --run-id N (default random)
+  --connections 64  --threads 1
+  closed loop: --requests 200000 [--seconds S: stop sending after S s] --warmup 0
+  open loop:   --rate R --seconds D (latency from each request's due time)
+  --acked-sids FILE   write the MessageSid of every 2xx (warm-up included)
+  --cpu-watch name=pid,...   CPU used by these process trees during the timed phase
+  --out FILE   append key=value results
+minimal-server   200 to everything, on the project's http::Server
+  --address 127.0.0.1 --port 8090 --io-threads 2
+pg-insert      inbound_messages batched-insert rate, durable commits
+  --url DSN --channel bench --batches 64,256,512 --connections 1,2 --seconds 5
+  --body TEXT --cpu-watch postgres=PID --out FILE
+reply-latency  webhook-to-reply latency through an in-process fake Twilio
+  (loadgen's webhook options) --rate 1000 --seconds 20 --body PING --expect-reply PONG
+  --sender-offset 5000000 --carrier-port 8089 --carrier-account-sid AC...
+  --carrier-auth-token T --carrier-threads 1 --callbacks sent,delivered|none
+  --reply-wait-ms 10000 --cpu-watch ... --timeline FILE --out FILE
+idle-check     CPU used by processes outside --cpu-watch trees over --seconds 2
+  --warn-cores 0.25 [--wait-quiet S: sample again until quiet, S s at most]
+  --prefix NAME --out FILE
+metrics        the server's own view: group-commit batch sizes and more
+  --url http://127.0.0.1:8080/metrics  --save FILE | --since FILE [--out FILE]
+)";
+
+void Append(const std::string& path, const std::string& text) {
+  if (path.empty()) return;
+  std::ofstream out(path, std::ios::app);
+  out << text;
+}
+
+std::uint64_t RandomRunId() {
+  std::random_device rd;
+  return (static_cast<std::uint64_t>(rd()) << 32) ^ rd();
+}
+
+WebhookSpec ReadWebhook(Options& o, const std::string& default_body, std::uint64_t offset) {
+  WebhookSpec w;
+  w.host = o.Str("host", w.host);
+  w.port = static_cast<std::uint16_t>(o.Int("port", w.port));
+  w.path = o.Str("path", w.path);
+  w.public_base_url = o.Str("public-base-url", "");
+  w.auth_token = o.Str("auth-token", "");
+  w.account_sid = o.Str("account-sid", w.account_sid);
+  w.to = o.Str("to", w.to);
+  w.body = o.Str("body", default_body);
+  w.sender_offset =
+      static_cast<std::uint64_t>(o.Int("sender-offset", static_cast<std::int64_t>(offset)));
+  const std::int64_t run_id = o.Int("run-id", 0);
+  w.run_id = run_id != 0 ? static_cast<std::uint64_t>(run_id) : RandomRunId();
+  return w;
+}
+
+LoadOptions ReadLoad(Options& o, const WebhookSpec& w) {
+  LoadOptions l;
+  l.host = w.host;
+  l.port = w.port;
+  l.connections = static_cast<int>(o.Int("connections", l.connections));
+  l.threads = static_cast<int>(o.Int("threads", l.threads));
+  l.drain_timeout = std::chrono::milliseconds(o.Int("drain-timeout-ms", 30'000));
+  return l;
+}
+
+bool RefuseUnknown(const Options& o) {
+  const auto unknown = o.Unknown();
+  for (const auto& name : unknown)
+    std::fprintf(stderr, "chorus-bench: unknown option --%s\n", name.c_str());
+  return !unknown.empty();
+}
+
+int LoadGen(Options& o) {
+  const WebhookSpec webhook = ReadWebhook(o, "Hello from the benchmark", 0);
+  LoadOptions load = ReadLoad(o, webhook);
+  load.rate = o.Num("rate", 0);
+  const double seconds = o.Num("seconds", 0);
+  const auto warmup = static_cast<std::size_t>(o.Int("warmup", 0));
+  std::size_t requests = static_cast<std::size_t>(o.Int("requests", 200'000));
+  if (load.rate > 0) {
+    requests = static_cast<std::size_t>(load.rate * seconds);
+  } else {
+    load.max_seconds = seconds;
+  }
+  const std::string acked_path = o.Str("acked-sids", "");
+  const auto cpu_watch = ParseCpuWatch(o.Str("cpu-watch", ""), "loadgen");
+  const std::string out = o.Str("out", "");
+  const std::string prefix = o.Str("prefix", "loadgen");
+  if (RefuseUnknown(o)) return 2;
+
+  const auto build_start = Clock::now();
+  const RequestSet set(webhook, warmup + requests);
+  std::printf("loadgen: %zu signed requests built in %.2f s (%zu bytes each, body \"%s\")\n",
+              set.size(), std::chrono::duration<double>(Clock::now() - build_start).count(),
+              set.bytes(0).size(), webhook.body.c_str());
+  std::string acked;
+  auto collect_acked = [&](const LoadResult& r, std::size_t begin) {
+    if (acked_path.empty()) return;
+    for (std::size_t i = 0; i < r.status.size(); ++i) {
+      if (r.status[i] >= 200 && r.status[i] < 300) acked += set.MessageSid(begin + i) + "\n";
+    }
+  };
+  std::size_t warmup_ok = 0;
+  if (warmup > 0) {
+    LoadOptions w = load;
+    w.rate = 0;
+    w.max_seconds = 0;
+    const LoadResult r = RunLoad(set, 0, warmup, w);
+    warmup_ok = r.ok;
+    std::printf("loadgen: warm-up\n%s", FormatLoad(r).c_str());
+    collect_acked(r, 0);
+  }
+  std::printf("loadgen: %s, %d connections to %s:%u%s\n",
+              load.rate > 0
+                  ? ("open loop at " + std::to_string(static_cast<long>(load.rate)) + "/s").c_str()
+                  : "closed loop",
+              load.connections, load.host.c_str(), static_cast<unsigned>(load.port),
+              webhook.path.c_str());
+  std::fflush(stdout);
+  const CpuSample cpu_before = SampleCpu(cpu_watch);
+  const std::string window_start = UtcNow();
+  const auto t0 = Clock::now();
+  const LoadResult r = RunLoad(set, warmup, warmup + requests, load);
+  const double wall = std::chrono::duration<double>(Clock::now() - t0).count();
+  const std::string window_end = UtcNow();
+  const CpuSample cpu_after = SampleCpu(cpu_watch);
+  std::printf("%s", FormatLoad(r).c_str());
+  std::printf("%s", FormatCpu(cpu_before, cpu_after, wall).c_str());
+  collect_acked(r, warmup);
+  if (!acked_path.empty()) {
+    std::ofstream f(acked_path, std::ios::trunc);
+    f << acked;
+  }
+  std::string kv = LoadKeyValues(prefix, r);
+  kv += prefix + ".warmup_ok=" + std::to_string(warmup_ok) + "\n";
+  kv +=
+      prefix + ".window_start=" + window_start + "\n" + prefix + ".window_end=" + window_end + "\n";
+  kv += prefix + ".connections=" + std::to_string(load.connections) + "\n";
+  kv += prefix + ".request_bytes=" + std::to_string(set.bytes(0).size()) + "\n";
+  kv += CpuKeyValues(prefix, cpu_before, cpu_after);
+  Append(out, kv);
+  return r.issued > 0 && r.ok > 0 ? 0 : 1;
+}
+
+int MinimalServer(Options& o) {
+  MinimalServerOptions m;
+  m.address = o.Str("address", m.address);
+  m.port = static_cast<std::uint16_t>(o.Int("port", m.port));
+  m.io_threads = static_cast<int>(o.Int("io-threads", m.io_threads));
+  if (RefuseUnknown(o)) return 2;
+  return RunMinimalServer(m);
+}
+
+int PgInsert(Options& o) {
+  PgInsertOptions p;
+  p.url = o.Str("url", "");
+  p.channel_slug = o.Str("channel", p.channel_slug);
+  p.batch_sizes = o.IntList("batches", "64,256,512");
+  p.connections = o.IntList("connections", "1,2");
+  p.seconds = o.Num("seconds", p.seconds);
+  p.body = o.Str("body", p.body);
+  p.run_id = RandomRunId();
+  p.cpu_watch = ParseCpuWatch(o.Str("cpu-watch", ""), "bench");
+  const std::string out = o.Str("out", "");
+  if (RefuseUnknown(o)) return 2;
+  if (p.url.empty()) {
+    std::fprintf(stderr, "pg-insert: --url is required\n");
+    return 2;
+  }
+  std::string kv;
+  const int code = RunPgInsert(p, &kv);
+  Append(out, kv);
+  return code;
+}
+
+int ReplyLatency(Options& o) {
+  ReplyLatencyOptions r;
+  r.webhook = ReadWebhook(o, "PING", 5'000'000);
+  r.load = ReadLoad(o, r.webhook);
+  r.load.rate = o.Num("rate", 1000);
+  r.seconds = o.Num("seconds", r.seconds);
+  r.carrier_address = o.Str("carrier-address", r.carrier_address);
+  r.carrier_port = static_cast<std::uint16_t>(o.Int("carrier-port", r.carrier_port));
+  r.carrier_account_sid = o.Str("carrier-account-sid", r.webhook.account_sid);
+  r.carrier_auth_token = o.Str("carrier-auth-token", r.webhook.auth_token);
+  r.expected_reply = o.Str("expect-reply", r.expected_reply);
+  r.reply_wait = std::chrono::milliseconds(o.Int("reply-wait-ms", 10'000));
+  r.cpu_watch = ParseCpuWatch(o.Str("cpu-watch", ""), "bench");
+  r.timeline_path = o.Str("timeline", "");
+  r.carrier_threads = static_cast<int>(o.Int("carrier-threads", r.carrier_threads));
+  r.callback_statuses.clear();
+  {
+    std::stringstream in(o.Str("callbacks", "sent,delivered"));
+    for (std::string status; std::getline(in, status, ',');) {
+      if (!status.empty() && status != "none") r.callback_statuses.push_back(status);
+    }
+  }
+  const std::string out = o.Str("out", "");
+  if (RefuseUnknown(o)) return 2;
+  std::string kv;
+  const int code = RunReplyLatency(r, &kv);
+  Append(out, kv);
+  return code;
+}
+
+// What else is running: a timed phase on a shared machine is only as good as its quiet.
+int IdleCheck(Options& o) {
+  const double seconds = o.Num("seconds", 2);
+  const auto watch = ParseCpuWatch(o.Str("cpu-watch", ""), "bench");
+  const std::string out = o.Str("out", "");
+  const std::string prefix = o.Str("prefix", "idle");
+  const double warn_cores = o.Num("warn-cores", 0.25);
+  const double wait_quiet = o.Num("wait-quiet", 0);  // seconds to wait for a quiet machine
+  if (RefuseUnknown(o)) return 2;
+  double others = 0;
+  std::string busiest = BusyOutside(watch, seconds, &others);
+  const auto give_up =
+      Clock::now() + std::chrono::milliseconds(static_cast<long>(wait_quiet * 1000));
+  if (others > warn_cores && wait_quiet > 0) {
+    std::printf("waiting up to %.0f s for a quiet machine (other processes: %.2f cores)\n",
+                wait_quiet, others);
+    std::fflush(stdout);
+    while (others > warn_cores && Clock::now() < give_up) {
+      busiest = BusyOutside(watch, seconds, &others);
+    }
+  }
+  std::printf("other processes used %.2f cores over %.1f s before %s\n", others, seconds,
+              prefix.c_str());
+  if (others > warn_cores) {
+    std::printf("WARNING: the machine is not quiet; numbers of %s may be disturbed. Busiest:\n%s",
+                prefix.c_str(), busiest.c_str());
+  }
+  char line[120];
+  std::snprintf(line, sizeof line, "%s.others_cores_before=%.2f\n", prefix.c_str(), others);
+  Append(out, line);
+  return 0;
+}
+
+int Metrics(Options& o) {
+  const std::string url = o.Str("url", "http://127.0.0.1:8080/metrics");
+  const std::string save = o.Str("save", "");
+  const std::string since = o.Str("since", "");
+  const std::string out = o.Str("out", "");
+  const std::string prefix = o.Str("prefix", "metrics");
+  if (RefuseUnknown(o)) return 2;
+  const std::string text = FetchText(url);
+  if (text.empty()) {
+    std::fprintf(stderr, "metrics: nothing from %s\n", url.c_str());
+    return 1;
+  }
+  if (!save.empty()) {
+    std::ofstream(save, std::ios::trunc) << text;
+    return 0;
+  }
+  std::string before;
+  if (!since.empty()) {
+    std::ifstream in(since);
+    before.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
+  std::string kv;
+  std::printf("%s", MetricsDelta(before, text, prefix, &kv).c_str());
+  Append(out, kv);
+  return 0;
+}
+
+}  // namespace
+}  // namespace chorus::bench
+
+int main(int argc, char** argv) {
+  using namespace chorus::bench;
+  if (argc < 2 || std::string(argv[1]) == "--help" || std::string(argv[1]) == "help") {
+    std::fputs(kUsage, argc < 2 ? stderr : stdout);
+    return argc < 2 ? 2 : 0;
+  }
+  const std::string mode = argv[1];
+  try {
+    Options options(argc, argv, 2);
+    if (mode == "loadgen") return LoadGen(options);
+    if (mode == "minimal-server") return MinimalServer(options);
+    if (mode == "pg-insert") return PgInsert(options);
+    if (mode == "reply-latency") return ReplyLatency(options);
+    if (mode == "metrics") return Metrics(options);
+    if (mode == "idle-check") return IdleCheck(options);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "chorus-bench %s: %s\n", mode.c_str(), e.what());
+    return 2;
+  }
+  std::fprintf(stderr, "chorus-bench: unknown mode %s\n%s", mode.c_str(), kUsage);
+  return 2;
+}

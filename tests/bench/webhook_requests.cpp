@@ -1,0 +1,95 @@
+#include "bench/webhook_requests.hpp"
+
+#include <cstdio>
+#include <stdexcept>
+
+#include "carriers/form.hpp"
+#include "carriers/twilio/twilio_signature.hpp"
+
+namespace chorus::bench {
+namespace {
+
+constexpr std::uint64_t kSenderSpace = 10'000'000;  // +1555 and 7 digits
+
+std::string Hex16(std::uint64_t v) {
+  char out[17];
+  std::snprintf(out, sizeof out, "%016llx", static_cast<unsigned long long>(v));
+  return out;
+}
+
+}  // namespace
+
+RequestSet::RequestSet(WebhookSpec spec, std::size_t count) : spec_(std::move(spec)) {
+  if (spec_.sender_offset + count > kSenderSpace) {
+    throw std::invalid_argument("sender offset + count exceeds the 10,000,000 +1555 numbers");
+  }
+  if (spec_.public_base_url.empty()) {
+    spec_.public_base_url = "http://" + spec_.host + ":" + std::to_string(spec_.port);
+  }
+  const std::string signed_url = spec_.public_base_url + spec_.path;
+  const std::string head = "POST " + spec_.path + " HTTP/1.1\r\nHost: " + spec_.host + ":" +
+                           std::to_string(spec_.port) +
+                           "\r\nUser-Agent: TwilioProxy/1.1\r\nAccept: */*\r\n"
+                           "Content-Type: application/x-www-form-urlencoded; charset=utf-8\r\n";
+  offsets_.reserve(count + 1);
+  offsets_.push_back(0);
+  for (std::size_t i = 0; i < count; ++i) {
+    const std::string sid = MessageSid(i);
+    // The fields and order of a real Twilio inbound SMS webhook (empty geo fields included:
+    // Twilio sends them empty for numbers it cannot place, and they are signed all the same).
+    const carriers::FormParams params = {{"ToCountry", "US"},
+                                         {"ToState", ""},
+                                         {"SmsMessageSid", sid},
+                                         {"NumMedia", "0"},
+                                         {"ToCity", ""},
+                                         {"FromZip", ""},
+                                         {"SmsSid", sid},
+                                         {"FromState", ""},
+                                         {"SmsStatus", "received"},
+                                         {"FromCity", ""},
+                                         {"Body", spec_.body},
+                                         {"FromCountry", "US"},
+                                         {"To", spec_.to},
+                                         {"ToZip", ""},
+                                         {"NumSegments", "1"},
+                                         {"MessageSid", sid},
+                                         {"AccountSid", spec_.account_sid},
+                                         {"From", Sender(i)},
+                                         {"ApiVersion", "2010-04-01"}};
+    const std::string form = carriers::EncodeForm(params);
+    const std::string signature =
+        carriers::twilio::ComputeSignature(spec_.auth_token, signed_url, params);
+    if (i == 0) arena_.reserve((head.size() + form.size() + 160) * count);
+    arena_ += head;
+    arena_ += "X-Twilio-Signature: " + signature + "\r\n";
+    arena_ += "I-Twilio-Idempotency-Token: " + Hex16(spec_.run_id ^ 0x5a5a5a5a5a5a5a5aULL) +
+              Hex16(spec_.sender_offset + i) + "\r\n";
+    arena_ += "Content-Length: " + std::to_string(form.size()) + "\r\n\r\n";
+    arena_ += form;
+    offsets_.push_back(arena_.size());
+  }
+}
+
+std::string RequestSet::MessageSid(std::size_t i) const {
+  return "SM" + Hex16(spec_.run_id) + Hex16(spec_.sender_offset + i);
+}
+
+std::string RequestSet::Sender(std::size_t i) const {
+  char out[16];
+  std::snprintf(out, sizeof out, "+1555%07llu",
+                static_cast<unsigned long long>(spec_.sender_offset + i));
+  return out;
+}
+
+std::int64_t RequestSet::IndexOfSender(std::string_view e164) const {
+  if (e164.size() != 12 || e164.substr(0, 5) != "+1555") return -1;
+  std::uint64_t n = 0;
+  for (char c : e164.substr(5)) {
+    if (c < '0' || c > '9') return -1;
+    n = n * 10 + static_cast<std::uint64_t>(c - '0');
+  }
+  if (n < spec_.sender_offset || n - spec_.sender_offset >= size()) return -1;
+  return static_cast<std::int64_t>(n - spec_.sender_offset);
+}
+
+}  // namespace chorus::bench
