@@ -2,7 +2,9 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <charconv>
+#include <thread>
 #include <cstdlib>
 #include <fstream>
 #include <map>
@@ -178,6 +180,13 @@ std::string DefaultNodeId() {
 
 }  // namespace
 
+void ApplyThreadDefaults(unsigned cores, Settings& settings) {
+  const int n = static_cast<int>(std::max(1u, cores));
+  settings.io_threads = std::min(n, 4);
+  settings.ingest_writers = std::max(1, n / 2);
+  settings.process_workers = std::max(1, n / 2);
+}
+
 std::optional<std::string> ProcessEnv(std::string_view name) {
   const char* v = std::getenv(std::string(name).c_str());
   if (v == nullptr) return std::nullopt;
@@ -196,6 +205,7 @@ Result<Settings> LoadSettings(const EnvLookup& env, const std::string& config_fi
   CHORUS_ASSIGN_OR_RETURN(Source file, ReadFile(config_file));
   Reader r(env, std::move(file));
   Settings s;
+  ApplyThreadDefaults(std::thread::hardware_concurrency(), s);
   CHORUS_TRY(ReadBasics(r, s));
   CHORUS_TRY(ReadInt(r, "CHORUS_IO_THREADS", 1, 64, s.io_threads));
   CHORUS_TRY(ReadInt(r, "CHORUS_INGEST_WRITERS", 1, 32, s.ingest_writers));

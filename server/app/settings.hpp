@@ -18,9 +18,11 @@ struct Settings {
   std::string listen_address = "127.0.0.1"; // CHORUS_LISTEN=host:port
   std::uint16_t listen_port = 8080;
   std::string public_base_url;              // CHORUS_PUBLIC_BASE_URL; default http://LISTEN
+  // Thread defaults follow the core count (see DefaultThreads): on 2 cores one writer and one
+  // worker form batches twice as large and do more per second than two of each.
   int io_threads = 2;                       // CHORUS_IO_THREADS
-  int ingest_writers = 2;                   // CHORUS_INGEST_WRITERS
-  int process_workers = 2;                  // CHORUS_PROCESS_WORKERS
+  int ingest_writers = 1;                   // CHORUS_INGEST_WRITERS
+  int process_workers = 1;                  // CHORUS_PROCESS_WORKERS
   int dispatch_in_flight = 256;             // CHORUS_DISPATCH_IN_FLIGHT
   std::size_t max_body_bytes = 64 * 1024;   // CHORUS_MAX_BODY_BYTES
   std::chrono::milliseconds read_timeout{10'000};     // CHORUS_READ_TIMEOUT_MS
@@ -31,6 +33,10 @@ struct Settings {
   std::string log_level = "info";           // CHORUS_LOG_LEVEL
   std::string node_id;                      // CHORUS_NODE_ID; default hostname:pid
 };
+
+/// Defaults of io_threads, ingest_writers and process_workers for a machine with `cores` cores:
+/// io min(cores, 4), writers and workers cores / 2 (at least 1). Measured in BENCHMARKS.md.
+void ApplyThreadDefaults(unsigned cores, Settings& settings);
 
 using EnvLookup = std::function<std::optional<std::string>(std::string_view)>;
 

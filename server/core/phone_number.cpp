@@ -3,6 +3,7 @@
 #include <phonenumbers/phonenumber.pb.h>
 #include <phonenumbers/phonenumberutil.h>
 
+#include <optional>
 #include <string>
 
 namespace chorus {
@@ -25,12 +26,48 @@ std::string UpperAscii(std::string_view text) {
   return out;
 }
 
+// "+" then 8 to 15 digits, no leading zero anywhere that would need libphonenumber's
+// italian_leading_zero handling: what carriers put in From. Checked without Parse, whose ICU
+// regexes were ~10% of chorus serve's CPU per webhook (BENCHMARKS.md, finding 5).
+bool IsPlainE164(std::string_view raw) {
+  if (raw.size() < 9 || raw.size() > 16 || raw[0] != '+' || raw[1] == '0') return false;
+  for (char c : raw.substr(1)) {
+    if (c < '0' || c > '9') return false;
+  }
+  return true;
+}
+
+// Whether plain E.164 input is a possible number: split off the country calling code (codes are
+// prefix-free, 1 to 3 digits) and apply Parse's possible-length rule. nullopt when the fast path
+// cannot decide (unknown code, national part starting with 0).
+std::optional<bool> IsPossibleE164(const PhoneNumberUtil& util, std::string_view raw) {
+  const std::string_view digits = raw.substr(1);
+  for (size_t length = 1; length <= 3; ++length) {
+    const int code = std::stoi(std::string(digits.substr(0, length)));
+    std::string region;
+    util.GetRegionCodeForCountryCode(code, &region);
+    if (region == "ZZ") continue;
+    const std::string_view national = digits.substr(length);
+    if (national.empty() || national[0] == '0') return std::nullopt;
+    i18n::phonenumbers::PhoneNumber number;
+    number.set_country_code(code);
+    number.set_national_number(std::stoull(std::string(national)));
+    return util.IsPossibleNumberWithReason(number) == PhoneNumberUtil::IS_POSSIBLE;
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 Result<PhoneNumber> PhoneNumber::Parse(std::string_view raw, std::string_view default_region) {
   if (raw.empty() || raw.size() > kMaxRawLength) return NotAPhoneNumber();
   // GetInstance is a thread-safe singleton and its parsing methods are const.
   const PhoneNumberUtil& util = *PhoneNumberUtil::GetInstance();
+  // Only a yes is taken from the fast path: the full parse also repairs some numbers the plain
+  // reading rejects (a national prefix written after the country code, "+1 1 555...").
+  if (IsPlainE164(raw) && IsPossibleE164(util, raw).value_or(false)) {
+    return PhoneNumber(std::string(raw));
+  }
   i18n::phonenumbers::PhoneNumber number;
   if (util.Parse(std::string(raw), UpperAscii(default_region), &number) !=
       PhoneNumberUtil::NO_PARSING_ERROR) {

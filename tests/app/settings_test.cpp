@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <thread>
+
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -59,6 +61,22 @@ class ConfigFile {
   std::string path_;
 };
 
+struct CoresCase {
+  unsigned cores;
+  int io, writers, workers;
+};
+
+TEST(Settings, ThreadDefaultsFollowTheCoreCount) {
+  for (const CoresCase& c : {CoresCase{0, 1, 1, 1}, CoresCase{1, 1, 1, 1}, CoresCase{2, 2, 1, 1},
+                             CoresCase{4, 4, 2, 2}, CoresCase{16, 4, 8, 8}}) {
+    Settings s;
+    ApplyThreadDefaults(c.cores, s);
+    EXPECT_EQ(s.io_threads, c.io) << c.cores;
+    EXPECT_EQ(s.ingest_writers, c.writers) << c.cores;
+    EXPECT_EQ(s.process_workers, c.workers) << c.cores;
+  }
+}
+
 TEST(Settings, DefaultsNeedOnlyTheDatabaseUrl) {
   auto s = LoadSettings(Env(WithDatabase()), "");
   ASSERT_TRUE(s.ok()) << s.error().message;
@@ -66,9 +84,11 @@ TEST(Settings, DefaultsNeedOnlyTheDatabaseUrl) {
   EXPECT_EQ(s->listen_address, "127.0.0.1");
   EXPECT_EQ(s->listen_port, 8080);
   EXPECT_EQ(s->public_base_url, "http://127.0.0.1:8080");
-  EXPECT_EQ(s->io_threads, 2);
-  EXPECT_EQ(s->ingest_writers, 2);
-  EXPECT_EQ(s->process_workers, 2);
+  Settings expected;
+  ApplyThreadDefaults(std::thread::hardware_concurrency(), expected);
+  EXPECT_EQ(s->io_threads, expected.io_threads);
+  EXPECT_EQ(s->ingest_writers, expected.ingest_writers);
+  EXPECT_EQ(s->process_workers, expected.process_workers);
   EXPECT_EQ(s->dispatch_in_flight, 256);
   EXPECT_EQ(s->max_body_bytes, 64u * 1024);
   EXPECT_EQ(s->read_timeout, 10s);

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
+#include <string>
+
 #include <ostream>
 #include <string_view>
 
@@ -88,6 +91,40 @@ TEST(PhoneNumberEquality, ComparesTheE164Form) {
   ASSERT_TRUE(a.ok());
   ASSERT_TRUE(b.ok());
   EXPECT_EQ(*a, *b);
+}
+
+}  // namespace
+}  // namespace chorus
+
+namespace chorus {
+namespace {
+
+// Plain E.164 input ("+" and digits, what carriers send) takes a fast path that skips
+// libphonenumber's full parse; the same number written with a space takes the full parse. The
+// two must always agree.
+TEST(PhoneNumberFastPath, AgreesWithTheFullParseForEveryCountryCodeAndLength) {
+  std::mt19937_64 random(20261126);
+  int accepted = 0;
+  for (int code = 1; code <= 999; ++code) {
+    for (int total = 8; total <= 15; ++total) {
+      const std::string cc = std::to_string(code);
+      if (static_cast<int>(cc.size()) >= total) continue;
+      std::string national;
+      for (int i = static_cast<int>(cc.size()); i < total; ++i) {
+        national += static_cast<char>('0' + random() % 10);
+      }
+      const std::string plain = "+" + cc + national;
+      const std::string spaced = "+" + cc + " " + national;
+      auto fast = PhoneNumber::Parse(plain, "US");
+      auto full = PhoneNumber::Parse(spaced, "US");
+      ASSERT_EQ(fast.ok(), full.ok()) << plain;
+      if (fast.ok()) {
+        EXPECT_EQ(fast->e164(), full->e164()) << plain;
+        ++accepted;
+      }
+    }
+  }
+  EXPECT_GT(accepted, 500);  // the table really exercised accepted numbers
 }
 
 }  // namespace

@@ -92,8 +92,8 @@ void StoreInbound(pqxx::work& tx, const std::vector<ingest::WebhookItem>& items,
     bodies.push_back(in.body);
     media.push_back(in.num_media);
   }
-  const pqxx::result rows = tx.exec_params(
-      kInsertInbound, IntArray(orgs), IntArray(channels), TextArray(sids), TextArray(senders),
+  const pqxx::result rows = tx.exec_prepared(
+      "insert_inbound", IntArray(orgs), IntArray(channels), TextArray(sids), TextArray(senders),
       BoolArray(e164), TextArray(recipients), TextArray(bodies), IntArray(media));
   std::set<std::pair<std::int64_t, std::string>> inserted;
   for (const auto& row : rows) inserted.emplace(row[0].as<std::int64_t>(), row[1].c_str());
@@ -119,7 +119,7 @@ void StoreStatus(pqxx::work& tx, const std::vector<ingest::WebhookItem>& items,
     errors.push_back(st.error_code);
   }
   const pqxx::result rows =
-      tx.exec_params(kInsertStatus, IntArray(orgs), IntArray(channels), TextArray(sids),
+      tx.exec_prepared("insert_status", IntArray(orgs), IntArray(channels), TextArray(sids),
                      TextArray(statuses), TextArray(raws), TextArray(errors));
   std::set<std::tuple<std::int64_t, std::string, std::string>> inserted;
   for (const auto& row : rows) {
@@ -133,7 +133,10 @@ void StoreStatus(pqxx::work& tx, const std::vector<ingest::WebhookItem>& items,
 
 }  // namespace
 
-PgInboxStore::PgInboxStore(std::string dsn) : session_(std::move(dsn)) {}
+PgInboxStore::PgInboxStore(std::string dsn)
+    : session_(std::move(dsn), {{"lock_carrier_ids", kLockCarrierIds},
+                                {"insert_inbound", kInsertInbound},
+                                {"insert_status", kInsertStatus}}) {}
 
 Result<std::vector<bool>> PgInboxStore::StoreBatch(const std::vector<ingest::WebhookItem>& items) {
   return session_.Run([&](pqxx::connection& c) {
@@ -148,7 +151,7 @@ Result<std::vector<bool>> PgInboxStore::StoreBatch(const std::vector<ingest::Web
         channels.push_back(st.channel_id);
         sids.push_back(st.carrier_message_id);
       }
-      tx.exec_params(kLockCarrierIds, IntArray(channels), TextArray(sids));
+      tx.exec_prepared("lock_carrier_ids", IntArray(channels), TextArray(sids));
     }
     StoreInbound(tx, items, split.inbound, fresh);
     StoreStatus(tx, items, split.status, fresh);

@@ -161,14 +161,20 @@ std::string DoubleArray(const std::vector<double>& values) {
 
 }  // namespace
 
-PgOutboxStore::PgOutboxStore(std::string dsn) : session_(std::move(dsn)) {}
+PgOutboxStore::PgOutboxStore(std::string dsn)
+    : session_(std::move(dsn), {{"claim", kClaim},
+                                {"lock_carrier_ids", kLockCarrierIds},
+                                {"accepted", kAccepted},
+                                {"retry", kRetry},
+                                {"failed", kFailed},
+                                {"opted_out_at_carrier", kOptedOutAtCarrier}}) {}
 
 Result<dispatch::ClaimBatch> PgOutboxStore::Claim(ChannelId channel, int limit,
                                                   std::string_view owner,
                                                   std::chrono::seconds lease) {
   return session_.Run([&](pqxx::connection& c) {
     pqxx::work tx(c);
-    const pqxx::result rows = tx.exec_params(kClaim, channel, limit, std::string(owner),
+    const pqxx::result rows = tx.exec_prepared("claim", channel, limit, std::string(owner),
                                              static_cast<double>(lease.count()));
     tx.commit();
     std::vector<std::tuple<int, OutboundId, dispatch::ClaimedMessage>> claimed;
@@ -216,23 +222,23 @@ Result<void> PgOutboxStore::RecordResults(const std::vector<SendRecord>& records
         channels.push_back(r.channel_id);
         sids.push_back(r.carrier_message_id);
       }
-      tx.exec_params(kLockCarrierIds, IntArray(channels), TextArray(sids));
-      tx.exec_params(kAccepted, IntArray(accepted.orgs), IntArray(accepted.ids),
+      tx.exec_prepared("lock_carrier_ids", IntArray(channels), TextArray(sids));
+      tx.exec_prepared("accepted", IntArray(accepted.orgs), IntArray(accepted.ids),
                      IntArray(accepted.attempts), TextArray(accepted.sids),
                      TextArray(accepted.statuses));
     }
     if (!retry.empty()) {
-      tx.exec_params(kRetry, IntArray(retry.orgs), IntArray(retry.ids), IntArray(retry.attempts),
+      tx.exec_prepared("retry", IntArray(retry.orgs), IntArray(retry.ids), IntArray(retry.attempts),
                      DoubleArray(retry.delays), TextArray(retry.codes),
                      TextArray(retry.messages));
     }
     if (!failed.empty()) {
-      tx.exec_params(kFailed, IntArray(failed.orgs), IntArray(failed.ids),
+      tx.exec_prepared("failed", IntArray(failed.orgs), IntArray(failed.ids),
                      IntArray(failed.attempts), TextArray(failed.codes),
                      TextArray(failed.messages));
     }
     if (!opted_out.empty()) {
-      tx.exec_params(kOptedOutAtCarrier, IntArray(opted_out.orgs), IntArray(opted_out.ids),
+      tx.exec_prepared("opted_out_at_carrier", IntArray(opted_out.orgs), IntArray(opted_out.ids),
                      IntArray(opted_out.attempts), TextArray(opted_out.codes),
                      TextArray(opted_out.messages));
     }

@@ -27,17 +27,27 @@ SELECT i.id, i.organization_id, i.channel_id, i.sender, i.sender_is_e164, i.body
  ORDER BY i.id
 )sql";
 
-constexpr const char* kCreateMembers = R"sql(
-INSERT INTO members (organization_id, phone_e164)
-SELECT * FROM unnest($1::bigint[], $2::text[])
-ON CONFLICT (organization_id, phone_e164) DO NOTHING
-)sql";
-
-constexpr const char* kLoadMembers = R"sql(
-SELECT m.id, m.organization_id, m.phone_e164, COALESCE(m.language, ''), m.joined_at IS NOT NULL
-  FROM members m
-  JOIN unnest($1::bigint[], $2::text[]) AS k(org, phone)
-    ON m.organization_id = k.org AND m.phone_e164 = k.phone
+// Creates the members that are new and returns every member of the batch with their
+// organization's loop-guard window, in one statement. The second SELECT's snapshot predates the
+// INSERT, so it returns exactly the members that already existed. (A member's key is locked by
+// this transaction, so no other processing transaction creates it meanwhile.)
+constexpr const char* kUpsertMembers = R"sql(
+WITH k AS (
+  SELECT * FROM unnest($1::bigint[], $2::text[]) AS k(org, phone)
+), created AS (
+  INSERT INTO members (organization_id, phone_e164)
+  SELECT org, phone FROM k
+  ON CONFLICT (organization_id, phone_e164) DO NOTHING
+  RETURNING id, organization_id, phone_e164, language, joined_at
+), found AS (
+  SELECT id, organization_id, phone_e164, language, joined_at FROM created
+  UNION ALL
+  SELECT m.id, m.organization_id, m.phone_e164, m.language, m.joined_at
+    FROM members m JOIN k ON m.organization_id = k.org AND m.phone_e164 = k.phone
+)
+SELECT f.id, f.organization_id, f.phone_e164, COALESCE(f.language, ''), f.joined_at IS NOT NULL,
+       g.loop_guard_window_seconds
+  FROM found f JOIN organizations g ON g.id = f.organization_id
 )sql";
 
 constexpr const char* kLoadOptOuts = R"sql(
@@ -47,13 +57,15 @@ SELECT o.member_id, o.channel_id
     ON o.organization_id = k.org AND o.member_id = k.member
 )sql";
 
+// Each member's own window (from their organization), so the only plan is an index range scan of
+// outbound_member_recent per member: joining organizations here let the planner scan every
+// recent send of the organization instead (BENCHMARKS.md, finding 4).
 constexpr const char* kLoadRecentSends = R"sql(
 SELECT o.member_id, o.body_hash, count(*)
-  FROM unnest($1::bigint[], $2::bigint[]) AS k(org, member)
-  JOIN organizations g ON g.id = k.org
+  FROM unnest($1::bigint[], $2::bigint[], $3::int[]) AS k(org, member, window_seconds)
   JOIN outbound_messages o
     ON o.organization_id = k.org AND o.member_id = k.member
-   AND o.created_at > now() - make_interval(secs => g.loop_guard_window_seconds)
+   AND o.created_at > now() - make_interval(secs => k.window_seconds)
  WHERE o.status <> 'cancelled'
  GROUP BY o.member_id, o.body_hash
 )sql";
@@ -139,7 +151,7 @@ std::vector<MemberKey> SortedUnique(const std::vector<MemberKey>& keys) {
 void LockMembers(pqxx::work& tx, const std::vector<MemberKey>& sorted) {
   std::vector<std::int64_t> locks;
   for (const auto& key : sorted) locks.push_back(ingest::MemberLockKey(key));
-  tx.exec_params(kLock, IntArray(locks));
+  tx.exec_prepared("lock_members", IntArray(locks));
 }
 
 void LoadMessages(pqxx::work& tx, const std::vector<MemberKey>& keys, BatchContext& ctx) {
@@ -148,7 +160,7 @@ void LoadMessages(pqxx::work& tx, const std::vector<MemberKey>& keys, BatchConte
     k.orgs.push_back(key.organization_id);
     k.senders.push_back(key.sender);
   }
-  for (const auto& row : tx.exec_params(kLoadMessages, IntArray(k.orgs), TextArray(k.senders))) {
+  for (const auto& row : tx.exec_prepared("load_messages", IntArray(k.orgs), TextArray(k.senders))) {
     ingest::PendingInbound m;
     m.id = row[0].as<std::int64_t>();
     m.organization_id = row[1].as<std::int64_t>();
@@ -171,10 +183,10 @@ void LoadMembers(pqxx::work& tx, BatchContext& ctx) {
     k.senders.push_back(m.sender);
   }
   if (k.orgs.empty()) return;
-  tx.exec_params(kCreateMembers, IntArray(k.orgs), TextArray(k.senders));
   std::map<std::int64_t, std::string> key_of_member;
-  std::vector<std::int64_t> member_orgs, member_ids;
-  for (const auto& row : tx.exec_params(kLoadMembers, IntArray(k.orgs), TextArray(k.senders))) {
+  std::vector<std::int64_t> member_orgs, member_ids, windows;
+  for (const auto& row :
+       tx.exec_prepared("upsert_members", IntArray(k.orgs), TextArray(k.senders))) {
     ingest::MemberRecord record;
     record.id = row[0].as<std::int64_t>();
     record.state.language = row[3].c_str();
@@ -183,16 +195,18 @@ void LoadMembers(pqxx::work& tx, BatchContext& ctx) {
     key_of_member[record.id] = key;
     member_orgs.push_back(row[1].as<std::int64_t>());
     member_ids.push_back(record.id);
+    windows.push_back(row[5].as<std::int64_t>());
     ctx.members.emplace(key, std::move(record));
   }
   for (const auto& row :
-       tx.exec_params(kLoadOptOuts, IntArray(member_orgs), IntArray(member_ids))) {
+       tx.exec_prepared("load_opt_outs", IntArray(member_orgs), IntArray(member_ids))) {
     auto& state = ctx.members.at(key_of_member.at(row[0].as<std::int64_t>())).state;
     if (row[1].is_null()) state.opted_out_all = true;
     else state.opted_out_channels.insert(row[1].as<std::int64_t>());
   }
   for (const auto& row :
-       tx.exec_params(kLoadRecentSends, IntArray(member_orgs), IntArray(member_ids))) {
+       tx.exec_prepared("load_recent_sends", IntArray(member_orgs), IntArray(member_ids),
+                        IntArray(windows))) {
     auto& record = ctx.members.at(key_of_member.at(row[0].as<std::int64_t>()));
     record.recent_sends[static_cast<std::uint32_t>(row[1].as<std::int32_t>())] = row[2].as<int>();
   }
@@ -209,7 +223,7 @@ void WriteMemberUpdates(pqxx::work& tx, const BatchEffects& fx) {
     languages.push_back(u.language);
     joins.push_back(u.join);
   }
-  tx.exec_params(kUpdateMembers, IntArray(orgs), IntArray(ids), NullableTextArray(languages),
+  tx.exec_prepared("update_members", IntArray(orgs), IntArray(ids), NullableTextArray(languages),
                  BoolArray(joins));
 }
 
@@ -228,7 +242,7 @@ void WriteConsents(pqxx::work& tx, const BatchEffects& fx) {
     languages.push_back(c.change.language);
     inbound.push_back(c.inbound_id);
   }
-  tx.exec_params(kInsertConsents, IntArray(orgs), IntArray(members), IntArray(channels),
+  tx.exec_prepared("insert_consents", IntArray(orgs), IntArray(members), IntArray(channels),
                  TextArray(kinds), TextArray(scopes), TextArray(keywords), TextArray(languages),
                  IntArray(inbound));
 }
@@ -264,13 +278,13 @@ void WriteOptOuts(pqxx::work& tx, const BatchContext& ctx, const BatchEffects& f
     }
   }
   if (!removed.empty()) {
-    tx.exec_params(kDeleteOptOuts, IntArray(removed.orgs), IntArray(removed.members),
+    tx.exec_prepared("delete_opt_outs", IntArray(removed.orgs), IntArray(removed.members),
                    NullableIntArray(removed.channels));
   }
   if (!added.empty()) {
-    tx.exec_params(kInsertOptOuts, IntArray(added.orgs), IntArray(added.members),
+    tx.exec_prepared("insert_opt_outs", IntArray(added.orgs), IntArray(added.members),
                    NullableIntArray(added.channels));
-    tx.exec_params(kCancelQueued, IntArray(added.orgs), IntArray(added.members),
+    tx.exec_prepared("cancel_queued", IntArray(added.orgs), IntArray(added.members),
                    NullableIntArray(added.channels));
   }
 }
@@ -294,7 +308,7 @@ std::vector<ChannelId> WriteOutbound(pqxx::work& tx, const BatchEffects& fx) {
     inbound.push_back(d.inbound_id);
   }
   std::set<ChannelId> queued;
-  for (const auto& row : tx.exec_params(kInsertOutbound, IntArray(orgs), IntArray(channels),
+  for (const auto& row : tx.exec_prepared("insert_outbound", IntArray(orgs), IntArray(channels),
                                         IntArray(members), TextArray(recipients),
                                         TextArray(bodies), TextArray(kinds), IntArray(segments),
                                         TextArray(encodings), IntArray(hashes),
@@ -315,13 +329,25 @@ void MarkProcessed(pqxx::work& tx, const BatchEffects& fx) {
     members.push_back(p.member_id);
     outcomes.push_back(p.outcome);
   }
-  tx.exec_params(kMarkProcessed, IntArray(orgs), IntArray(ids), NullableIntArray(members),
+  tx.exec_prepared("mark_processed", IntArray(orgs), IntArray(ids), NullableIntArray(members),
                  TextArray(outcomes));
 }
 
 }  // namespace
 
-PgProcessingStore::PgProcessingStore(std::string dsn) : session_(std::move(dsn)) {}
+PgProcessingStore::PgProcessingStore(std::string dsn)
+    : session_(std::move(dsn), {{"lock_members", kLock},
+                                {"load_messages", kLoadMessages},
+                                {"upsert_members", kUpsertMembers},
+                                {"load_opt_outs", kLoadOptOuts},
+                                {"load_recent_sends", kLoadRecentSends},
+                                {"update_members", kUpdateMembers},
+                                {"insert_consents", kInsertConsents},
+                                {"delete_opt_outs", kDeleteOptOuts},
+                                {"insert_opt_outs", kInsertOptOuts},
+                                {"cancel_queued", kCancelQueued},
+                                {"insert_outbound", kInsertOutbound},
+                                {"mark_processed", kMarkProcessed}}) {}
 
 Result<std::vector<ChannelId>> PgProcessingStore::ProcessBatch(const std::vector<MemberKey>& keys,
                                                                 const Decide& decide) {

@@ -52,6 +52,11 @@ Error TranslateCurrentException() {
 PgSession::PgSession(std::string dsn, std::function<void(pqxx::connection&)> prepare)
     : dsn_(std::move(dsn)), prepare_(std::move(prepare)) {}
 
+PgSession::PgSession(std::string dsn, std::vector<PreparedStatement> statements)
+    : PgSession(std::move(dsn), [statements = std::move(statements)](pqxx::connection& c) {
+        for (const auto& s : statements) c.prepare(s.name, s.sql);
+      }) {}
+
 pqxx::connection& PgSession::Connection() {
   if (connection_ && connection_->is_open()) return *connection_;
   connection_.reset();

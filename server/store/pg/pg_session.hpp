@@ -5,6 +5,7 @@
 #include <memory>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include <pqxx/pqxx>
 
@@ -19,11 +20,21 @@ namespace chorus::store::pg {
 /// is safe; lock waits and serialization failures are kConflict; data errors kInvalidArgument.
 Error TranslateCurrentException();
 
+/// A named statement, prepared once per connection: the hot paths run the same few statements
+/// thousands of times a second, and parsing and planning each one was ~40% of the server's
+/// database CPU (BENCHMARKS.md).
+struct PreparedStatement {
+  const char* name;
+  const char* sql;
+};
+
 /// One PostgreSQL connection, opened lazily and reopened after it breaks. Owned by one thread.
 class PgSession {
  public:
   /// `prepare` runs on every new connection (statement definitions, session settings).
   explicit PgSession(std::string dsn, std::function<void(pqxx::connection&)> prepare = {});
+  /// Prepares `statements` on every new connection.
+  PgSession(std::string dsn, std::vector<PreparedStatement> statements);
 
   /// Runs `fn(connection)`; every exception becomes an Error (and a broken connection is
   /// dropped so the next call reconnects). When a connection kept from earlier turns out to be
