@@ -84,3 +84,27 @@ TEST_F(PgArrayTest, BoolArrayRoundTrips) {
 
 }  // namespace
 }  // namespace chorus::store::pg
+
+namespace chorus::store::pg {
+namespace {
+
+class PgIntArrayOutputTest : public StoreTest {
+ protected:
+  PgIntArrayOutputTest() : StoreTest(chorus::testing::PgTestDatabase::Schema::kEmpty) {}
+};
+
+// ParseIntArray reads what PostgreSQL prints, so the input comes from the server.
+TEST_F(PgIntArrayOutputTest, ParseIntArrayReadsWhatPostgresPrints) {
+  const auto row = Sql(
+      "SELECT ARRAY[0, -1, 42, 9223372036854775807, -9223372036854775808]::bigint[]::text,"
+      " ARRAY[-2147483648, 7]::int[]::text, '{}'::int[]::text, ARRAY[3, NULL, 4]::int[]::text")[0];
+  EXPECT_EQ(ParseIntArray(row[0].c_str()),
+            (std::vector<std::int64_t>{0, -1, 42, INT64_MAX, INT64_MIN}));
+  EXPECT_EQ(ParseIntArray(row[1].c_str()), (std::vector<std::int64_t>{-2147483648LL, 7}));
+  EXPECT_TRUE(ParseIntArray(row[2].c_str()).empty());
+  EXPECT_EQ(ParseIntArray(row[3].c_str()), (std::vector<std::int64_t>{3, 4}));
+  EXPECT_TRUE(ParseIntArray("").empty());
+}
+
+}  // namespace
+}  // namespace chorus::store::pg

@@ -1,5 +1,7 @@
 #include "store/pg/pg_array.hpp"
 
+#include <charconv>
+
 namespace chorus::store::pg {
 namespace {
 
@@ -45,6 +47,22 @@ std::string NullableIntArray(const std::vector<std::optional<std::int64_t>>& val
   return Join(values, [](std::string& out, const std::optional<std::int64_t>& v) {
     out += v ? std::to_string(*v) : "NULL";
   });
+}
+
+std::vector<std::int64_t> ParseIntArray(std::string_view text) {
+  std::vector<std::int64_t> out;
+  if (text.size() < 2 || text.front() != '{' || text.back() != '}') return out;
+  text = text.substr(1, text.size() - 2);
+  while (!text.empty()) {
+    const auto comma = text.find(',');
+    const std::string_view item = text.substr(0, comma);
+    std::int64_t value = 0;
+    auto [end, ec] = std::from_chars(item.data(), item.data() + item.size(), value);
+    if (ec == std::errc() && end == item.data() + item.size()) out.push_back(value);
+    if (comma == std::string_view::npos) break;
+    text.remove_prefix(comma + 1);
+  }
+  return out;
 }
 
 std::string BoolArray(const std::vector<bool>& values) {

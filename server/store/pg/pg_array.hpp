@@ -16,4 +16,8 @@ std::string IntArray(const std::vector<std::int64_t>& values);
 std::string NullableIntArray(const std::vector<std::optional<std::int64_t>>& values);
 std::string BoolArray(const std::vector<bool>& values);
 
+/// Reads a one-dimensional integer array as PostgreSQL prints it ("{1,-2,3}"); "" (SQL NULL)
+/// and "{}" are empty; NULL elements are skipped.
+std::vector<std::int64_t> ParseIntArray(std::string_view text);
+
 }  // namespace chorus::store::pg

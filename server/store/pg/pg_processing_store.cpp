@@ -27,11 +27,13 @@ SELECT i.id, i.organization_id, i.channel_id, i.sender, i.sender_is_e164, i.body
  ORDER BY i.id
 )sql";
 
-// Creates the members that are new and returns every member of the batch with their
-// organization's loop-guard window, in one statement. The second SELECT's snapshot predates the
-// INSERT, so it returns exactly the members that already existed. (A member's key is locked by
-// this transaction, so no other processing transaction creates it meanwhile.)
-constexpr const char* kUpsertMembers = R"sql(
+// Creates the members that are new and returns every member of the batch with what routing
+// needs about them, in one statement: their opt-outs (0 stands for the whole organization) and
+// how often each text went to them inside their organization's loop-guard window (an index
+// range on outbound_member_recent per member). The snapshot of `found`'s second SELECT predates
+// the INSERT, so it returns exactly the members that already existed (a member's key is locked
+// by this transaction, so no other processing transaction creates it meanwhile).
+constexpr const char* kLoadMembers = R"sql(
 WITH k AS (
   SELECT * FROM unnest($1::bigint[], $2::text[]) AS k(org, phone)
 ), created AS (
@@ -46,28 +48,19 @@ WITH k AS (
     FROM members m JOIN k ON m.organization_id = k.org AND m.phone_e164 = k.phone
 )
 SELECT f.id, f.organization_id, f.phone_e164, COALESCE(f.language, ''), f.joined_at IS NOT NULL,
-       g.loop_guard_window_seconds
-  FROM found f JOIN organizations g ON g.id = f.organization_id
-)sql";
-
-constexpr const char* kLoadOptOuts = R"sql(
-SELECT o.member_id, o.channel_id
-  FROM opt_outs o
-  JOIN unnest($1::bigint[], $2::bigint[]) AS k(org, member)
-    ON o.organization_id = k.org AND o.member_id = k.member
-)sql";
-
-// Each member's own window (from their organization), so the only plan is an index range scan of
-// outbound_member_recent per member: joining organizations here let the planner scan every
-// recent send of the organization instead (BENCHMARKS.md, finding 4).
-constexpr const char* kLoadRecentSends = R"sql(
-SELECT o.member_id, o.body_hash, count(*)
-  FROM unnest($1::bigint[], $2::bigint[], $3::int[]) AS k(org, member, window_seconds)
-  JOIN outbound_messages o
-    ON o.organization_id = k.org AND o.member_id = k.member
-   AND o.created_at > now() - make_interval(secs => k.window_seconds)
- WHERE o.status <> 'cancelled'
- GROUP BY o.member_id, o.body_hash
+       (SELECT array_agg(COALESCE(x.channel_id, 0)) FROM opt_outs x
+         WHERE x.organization_id = f.organization_id AND x.member_id = f.id),
+       recent.hashes, recent.counts
+  FROM found f
+  JOIN organizations g ON g.id = f.organization_id
+  LEFT JOIN LATERAL (
+    SELECT array_agg(body_hash) AS hashes, array_agg(n) AS counts FROM (
+      SELECT o.body_hash, count(*) AS n FROM outbound_messages o
+       WHERE o.organization_id = f.organization_id AND o.member_id = f.id
+         AND o.created_at > now() - make_interval(secs => g.loop_guard_window_seconds)
+         AND o.status <> 'cancelled'
+       GROUP BY o.body_hash) per_text
+  ) recent ON true
 )sql";
 
 constexpr const char* kUpdateMembers = R"sql(
@@ -113,25 +106,29 @@ UPDATE outbound_messages o
    AND (v.channel IS NULL OR o.channel_id = v.channel)
 )sql";
 
-constexpr const char* kInsertOutbound = R"sql(
-INSERT INTO outbound_messages (organization_id, channel_id, member_id, recipient, body, kind,
-                               priority, segments, encoding, body_hash, status, error_code,
-                               inbound_message_id)
-SELECT org, channel, member, recipient, body, kind, 0, segments, encoding, body_hash,
-       CASE WHEN cancel_reason IS NULL THEN 'queued' ELSE 'cancelled' END, cancel_reason, inbound
-  FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::text[], $5::text[], $6::text[],
-              $7::int[], $8::text[], $9::int[], $10::text[], $11::bigint[]) WITH ORDINALITY
-       AS v(org, channel, member, recipient, body, kind, segments, encoding, body_hash,
-            cancel_reason, inbound, n)
- ORDER BY n
-RETURNING channel_id, status
-)sql";
-
-constexpr const char* kMarkProcessed = R"sql(
-UPDATE inbound_messages i
-   SET processed_at = now(), member_id = v.member, outcome = v.outcome
-  FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::text[]) AS v(org, id, member, outcome)
- WHERE i.organization_id = v.org AND i.id = v.id
+// Queues the batch's replies and marks its messages processed in one statement. Returns the
+// channel and status of each reply.
+constexpr const char* kFinishBatch = R"sql(
+WITH queued AS (
+  INSERT INTO outbound_messages (organization_id, channel_id, member_id, recipient, body, kind,
+                                 priority, segments, encoding, body_hash, status, error_code,
+                                 inbound_message_id)
+  SELECT org, channel, member, recipient, body, kind, 0, segments, encoding, body_hash,
+         CASE WHEN cancel_reason IS NULL THEN 'queued' ELSE 'cancelled' END, cancel_reason, inbound
+    FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::text[], $5::text[], $6::text[],
+                $7::int[], $8::text[], $9::int[], $10::text[], $11::bigint[]) WITH ORDINALITY
+         AS v(org, channel, member, recipient, body, kind, segments, encoding, body_hash,
+              cancel_reason, inbound, n)
+   ORDER BY n
+  RETURNING channel_id, status
+), processed AS (
+  UPDATE inbound_messages i
+     SET processed_at = now(), member_id = v.member, outcome = v.outcome
+    FROM unnest($12::bigint[], $13::bigint[], $14::bigint[], $15::text[])
+         AS v(org, id, member, outcome)
+   WHERE i.organization_id = v.org AND i.id = v.id
+)
+SELECT channel_id, status FROM queued
 )sql";
 
 struct KeyArrays {
@@ -183,32 +180,23 @@ void LoadMembers(pqxx::work& tx, BatchContext& ctx) {
     k.senders.push_back(m.sender);
   }
   if (k.orgs.empty()) return;
-  std::map<std::int64_t, std::string> key_of_member;
-  std::vector<std::int64_t> member_orgs, member_ids, windows;
   for (const auto& row :
-       tx.exec_prepared("upsert_members", IntArray(k.orgs), TextArray(k.senders))) {
+       tx.exec_prepared("load_members", IntArray(k.orgs), TextArray(k.senders))) {
     ingest::MemberRecord record;
     record.id = row[0].as<std::int64_t>();
     record.state.language = row[3].c_str();
     record.state.joined = row[4].as<bool>();
-    const std::string key = MemberKeyString(row[1].as<std::int64_t>(), row[2].c_str());
-    key_of_member[record.id] = key;
-    member_orgs.push_back(row[1].as<std::int64_t>());
-    member_ids.push_back(record.id);
-    windows.push_back(row[5].as<std::int64_t>());
-    ctx.members.emplace(key, std::move(record));
-  }
-  for (const auto& row :
-       tx.exec_prepared("load_opt_outs", IntArray(member_orgs), IntArray(member_ids))) {
-    auto& state = ctx.members.at(key_of_member.at(row[0].as<std::int64_t>())).state;
-    if (row[1].is_null()) state.opted_out_all = true;
-    else state.opted_out_channels.insert(row[1].as<std::int64_t>());
-  }
-  for (const auto& row :
-       tx.exec_prepared("load_recent_sends", IntArray(member_orgs), IntArray(member_ids),
-                        IntArray(windows))) {
-    auto& record = ctx.members.at(key_of_member.at(row[0].as<std::int64_t>()));
-    record.recent_sends[static_cast<std::uint32_t>(row[1].as<std::int32_t>())] = row[2].as<int>();
+    for (std::int64_t channel : ParseIntArray(row[5].is_null() ? "" : row[5].c_str())) {
+      if (channel == 0) record.state.opted_out_all = true;
+      else record.state.opted_out_channels.insert(channel);
+    }
+    const auto hashes = ParseIntArray(row[6].is_null() ? "" : row[6].c_str());
+    const auto counts = ParseIntArray(row[7].is_null() ? "" : row[7].c_str());
+    for (std::size_t i = 0; i < hashes.size() && i < counts.size(); ++i) {
+      record.recent_sends[static_cast<std::uint32_t>(hashes[i])] = static_cast<int>(counts[i]);
+    }
+    ctx.members.emplace(MemberKeyString(row[1].as<std::int64_t>(), row[2].c_str()),
+                        std::move(record));
   }
 }
 
@@ -289,8 +277,7 @@ void WriteOptOuts(pqxx::work& tx, const BatchContext& ctx, const BatchEffects& f
   }
 }
 
-std::vector<ChannelId> WriteOutbound(pqxx::work& tx, const BatchEffects& fx) {
-  if (fx.outbound.empty()) return {};
+std::vector<ChannelId> FinishBatch(pqxx::work& tx, const BatchEffects& fx) {
   std::vector<std::int64_t> orgs, channels, members, segments, hashes, inbound;
   std::vector<std::string> recipients, bodies, kinds, encodings;
   std::vector<std::optional<std::string>> reasons;
@@ -307,30 +294,25 @@ std::vector<ChannelId> WriteOutbound(pqxx::work& tx, const BatchEffects& fx) {
     reasons.push_back(d.cancelled ? std::optional<std::string>(d.cancel_reason) : std::nullopt);
     inbound.push_back(d.inbound_id);
   }
+  std::vector<std::int64_t> processed_orgs, processed_ids;
+  std::vector<std::optional<std::int64_t>> processed_members;
+  std::vector<std::string> outcomes;
+  for (const auto& p : fx.processed) {
+    processed_orgs.push_back(p.organization_id);
+    processed_ids.push_back(p.inbound_id);
+    processed_members.push_back(p.member_id);
+    outcomes.push_back(p.outcome);
+  }
   std::set<ChannelId> queued;
-  for (const auto& row : tx.exec_prepared("insert_outbound", IntArray(orgs), IntArray(channels),
-                                        IntArray(members), TextArray(recipients),
-                                        TextArray(bodies), TextArray(kinds), IntArray(segments),
-                                        TextArray(encodings), IntArray(hashes),
-                                        NullableTextArray(reasons), IntArray(inbound))) {
+  for (const auto& row : tx.exec_prepared(
+           "finish_batch", IntArray(orgs), IntArray(channels), IntArray(members),
+           TextArray(recipients), TextArray(bodies), TextArray(kinds), IntArray(segments),
+           TextArray(encodings), IntArray(hashes), NullableTextArray(reasons), IntArray(inbound),
+           IntArray(processed_orgs), IntArray(processed_ids), NullableIntArray(processed_members),
+           TextArray(outcomes))) {
     if (std::string_view(row[1].c_str()) == "queued") queued.insert(row[0].as<std::int64_t>());
   }
   return {queued.begin(), queued.end()};
-}
-
-void MarkProcessed(pqxx::work& tx, const BatchEffects& fx) {
-  if (fx.processed.empty()) return;
-  std::vector<std::int64_t> orgs, ids;
-  std::vector<std::optional<std::int64_t>> members;
-  std::vector<std::string> outcomes;
-  for (const auto& p : fx.processed) {
-    orgs.push_back(p.organization_id);
-    ids.push_back(p.inbound_id);
-    members.push_back(p.member_id);
-    outcomes.push_back(p.outcome);
-  }
-  tx.exec_prepared("mark_processed", IntArray(orgs), IntArray(ids), NullableIntArray(members),
-                 TextArray(outcomes));
 }
 
 }  // namespace
@@ -338,16 +320,13 @@ void MarkProcessed(pqxx::work& tx, const BatchEffects& fx) {
 PgProcessingStore::PgProcessingStore(std::string dsn)
     : session_(std::move(dsn), {{"lock_members", kLock},
                                 {"load_messages", kLoadMessages},
-                                {"upsert_members", kUpsertMembers},
-                                {"load_opt_outs", kLoadOptOuts},
-                                {"load_recent_sends", kLoadRecentSends},
+                                {"load_members", kLoadMembers},
                                 {"update_members", kUpdateMembers},
                                 {"insert_consents", kInsertConsents},
                                 {"delete_opt_outs", kDeleteOptOuts},
                                 {"insert_opt_outs", kInsertOptOuts},
                                 {"cancel_queued", kCancelQueued},
-                                {"insert_outbound", kInsertOutbound},
-                                {"mark_processed", kMarkProcessed}}) {}
+                                {"finish_batch", kFinishBatch}}) {}
 
 Result<std::vector<ChannelId>> PgProcessingStore::ProcessBatch(const std::vector<MemberKey>& keys,
                                                                 const Decide& decide) {
@@ -363,8 +342,7 @@ Result<std::vector<ChannelId>> PgProcessingStore::ProcessBatch(const std::vector
     WriteMemberUpdates(tx, fx);
     WriteConsents(tx, fx);
     WriteOptOuts(tx, ctx, fx);
-    std::vector<ChannelId> channels = WriteOutbound(tx, fx);
-    MarkProcessed(tx, fx);
+    std::vector<ChannelId> channels = FinishBatch(tx, fx);
     tx.commit();
     return channels;
   });
