@@ -50,6 +50,10 @@ case "$cmd" in
       echo "unix_socket_directories = '$socket'"
       echo "max_connections = 200"
       echo "shared_buffers = 256MB"
+      # A gateway writes steadily: with the default 1GB, a burst of 10,000 webhooks/s forces a
+      # checkpoint every ~20 s, and its flush stalls commits (BENCHMARKS.md).
+      echo "max_wal_size = 4GB"
+      echo "checkpoint_timeout = 15min"
       echo "logging_collector = off"
       if [ "${3:-}" = "--throwaway" ]; then
         echo "fsync = off"
