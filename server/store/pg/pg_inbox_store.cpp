@@ -3,6 +3,7 @@
 #include <set>
 #include <tuple>
 
+#include "store/pg/carrier_id_lock.hpp"
 #include "store/pg/pg_array.hpp"
 
 namespace chorus::store::pg {
@@ -10,19 +11,6 @@ namespace {
 
 using ingest::InboundItem;
 using ingest::StatusItem;
-
-// A delivery report and the recording of the send it reports on run in separate transactions;
-// under READ COMMITTED neither sees the other's uncommitted write (the report finds no carrier
-// id yet, the recording finds no report yet), and the report would never be applied. Both take
-// this transaction-level lock per (channel, carrier id) first, in one order, so the second to
-// come sees the first's commit.
-constexpr const char* kLockCarrierIds = R"sql(
-SELECT pg_advisory_xact_lock(1129270337, k) FROM (
-  SELECT DISTINCT hashtext(c::text || '/' || s) AS k
-    FROM unnest($1::bigint[], $2::text[]) AS v(c, s)
-   ORDER BY k) keys
- ORDER BY k
-)sql";
 
 constexpr const char* kInsertInbound = R"sql(
 INSERT INTO inbound_messages (organization_id, channel_id, carrier_message_id, sender,
@@ -134,7 +122,7 @@ void StoreStatus(pqxx::work& tx, const std::vector<ingest::WebhookItem>& items,
 }  // namespace
 
 PgInboxStore::PgInboxStore(std::string dsn)
-    : session_(std::move(dsn), {{"lock_carrier_ids", kLockCarrierIds},
+    : session_(std::move(dsn), {kLockCarrierIds,
                                 {"insert_inbound", kInsertInbound},
                                 {"insert_status", kInsertStatus}}) {}
 
@@ -151,7 +139,7 @@ Result<std::vector<bool>> PgInboxStore::StoreBatch(const std::vector<ingest::Web
         channels.push_back(st.channel_id);
         sids.push_back(st.carrier_message_id);
       }
-      tx.exec_prepared("lock_carrier_ids", IntArray(channels), TextArray(sids));
+      tx.exec_prepared(kLockCarrierIds.name, IntArray(channels), TextArray(sids));
     }
     StoreInbound(tx, items, split.inbound, fresh);
     StoreStatus(tx, items, split.status, fresh);

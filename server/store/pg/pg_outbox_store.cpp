@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <tuple>
 
+#include "store/pg/carrier_id_lock.hpp"
 #include "store/pg/pg_array.hpp"
 
 namespace chorus::store::pg {
@@ -44,19 +45,6 @@ UPDATE outbound_messages o
  WHERE o.organization_id = decided.organization_id AND o.id = decided.id
 RETURNING o.id, o.organization_id, o.channel_id, o.member_id, o.recipient, o.body, o.segments,
           o.attempts, o.priority, NOT decided.blocked
-)sql";
-
-// A delivery report and the recording of the send it reports on run in separate transactions;
-// under READ COMMITTED neither sees the other's uncommitted write (the report finds no carrier
-// id yet, the recording finds no report yet), and the report would never be applied. Both take
-// this transaction-level lock per (channel, carrier id) first, in one order, so the second to
-// come sees the first's commit.
-constexpr const char* kLockCarrierIds = R"sql(
-SELECT pg_advisory_xact_lock(1129270337, k) FROM (
-  SELECT DISTINCT hashtext(c::text || '/' || s) AS k
-    FROM unnest($1::bigint[], $2::text[]) AS v(c, s)
-   ORDER BY k) keys
- ORDER BY k
 )sql";
 
 // Only the holder of the current lease may record (fencing by attempt number).
@@ -163,7 +151,7 @@ std::string DoubleArray(const std::vector<double>& values) {
 
 PgOutboxStore::PgOutboxStore(std::string dsn)
     : session_(std::move(dsn), {{"claim", kClaim},
-                                {"lock_carrier_ids", kLockCarrierIds},
+                                kLockCarrierIds,
                                 {"accepted", kAccepted},
                                 {"retry", kRetry},
                                 {"failed", kFailed},
@@ -222,7 +210,7 @@ Result<void> PgOutboxStore::RecordResults(const std::vector<SendRecord>& records
         channels.push_back(r.channel_id);
         sids.push_back(r.carrier_message_id);
       }
-      tx.exec_prepared("lock_carrier_ids", IntArray(channels), TextArray(sids));
+      tx.exec_prepared(kLockCarrierIds.name, IntArray(channels), TextArray(sids));
       tx.exec_prepared("accepted", IntArray(accepted.orgs), IntArray(accepted.ids),
                      IntArray(accepted.attempts), TextArray(accepted.sids),
                      TextArray(accepted.statuses));
