@@ -72,9 +72,15 @@ asio::awaitable<Result<bool>> Store(ingest::Inbox& inbox, ingest::WebhookItem it
       });
 }
 
-Response Unavailable(const Error& error, const RequestContext& ctx) {
+// Not stored: an outage asks the carrier to retry (503); data the database refused is the
+// caller's error, and a retry would not help.
+Response NotStored(const Error& error, const RequestContext& ctx) {
   spdlog::warn("webhook.not_stored request_id={} code={}", ctx.request_id,
                ErrorCodeName(error.code));
+  if (error.code != ErrorCode::kUnavailable && error.code != ErrorCode::kTimeout &&
+      error.code != ErrorCode::kConflict) {
+    return ErrorResponse(error, ctx.request_id);
+  }
   Response res =
       JsonError(503, "unavailable", "the message could not be stored; retry later", ctx.request_id);
   res.set(http_::field::retry_after, "5");
@@ -89,7 +95,7 @@ asio::awaitable<Response> Inbound(const TwilioRouteDeps& deps, const Request& re
   auto parsed = twilio::ParseInbound(ok.params);
   if (!parsed.ok()) co_return ErrorResponse(parsed.error(), ctx.request_id);
   auto stored = co_await Store(*deps.inbox, ToItem(*ok.channel, std::move(parsed).value()));
-  if (!stored.ok()) co_return Unavailable(stored.error(), ctx);
+  if (!stored.ok()) co_return NotStored(stored.error(), ctx);
   spdlog::debug("twilio.inbound_stored request_id={} channel={} new={}", ctx.request_id,
                 ok.channel->id, *stored);
   Response res{http_::status::ok, req.version()};
@@ -113,7 +119,7 @@ asio::awaitable<Response> Status(const TwilioRouteDeps& deps, const Request& req
   item.raw_status = std::move(parsed->raw_status);
   item.error_code = std::move(parsed->error_code);
   auto stored = co_await Store(*deps.inbox, std::move(item));
-  if (!stored.ok()) co_return Unavailable(stored.error(), ctx);
+  if (!stored.ok()) co_return NotStored(stored.error(), ctx);
   Response res{http_::status::ok, req.version()};
   res.set(http_::field::content_type, "text/plain");
   co_return res;

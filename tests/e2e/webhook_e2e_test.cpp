@@ -169,3 +169,17 @@ TEST_F(ChorusE2eTest, HealthAndMetricsReportTraffic) {
 
 }  // namespace
 }  // namespace chorus::e2e
+
+namespace chorus::e2e {
+namespace {
+
+TEST_F(ChorusE2eTest, NulInABodyIsStoredAsAReplacementCharacterNotRefused) {
+  ASSERT_NE(StartServer(), nullptr);
+  const std::string sid = Text(Member(30), std::string("hello\0there", 11));
+  ASSERT_TRUE(WaitProcessed({sid}));
+  EXPECT_EQ(Value("SELECT body FROM inbound_messages WHERE carrier_message_id = $1", sid),
+            "hello\xEF\xBF\xBDthere");
+}
+
+}  // namespace
+}  // namespace chorus::e2e

@@ -84,7 +84,15 @@ Result<std::string> BodyOf(const FormParams& params) {
   if (CountCodePoints(*body) > kMaxBodyCharacters) {
     return FieldError("Body", "is longer than 1600 characters");
   }
-  return *body;
+  // PostgreSQL text cannot hold U+0000. Keep the message (refusing it would lose it, as the
+  // carrier would retry for ever) with each NUL shown as U+FFFD, as for any unreadable byte.
+  std::string text;
+  text.reserve(body->size());
+  for (char c : *body) {
+    if (c == '\0') text += "\xEF\xBF\xBD";
+    else text += c;
+  }
+  return text;
 }
 
 Result<int> NumMediaOf(const FormParams& params) {

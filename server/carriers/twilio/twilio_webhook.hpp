@@ -21,7 +21,8 @@ struct InboundWebhook {
 };
 
 /// kInvalidArgument (naming the field, never echoing values) when MessageSid/From/To is missing
-/// or malformed, or Body is not UTF-8 or longer than 1600 characters. Pure.
+/// or malformed, or Body is not UTF-8 or longer than 1600 characters. A NUL in Body becomes
+/// U+FFFD (the database cannot store it). Pure.
 Result<InboundWebhook> ParseInbound(const FormParams& params);
 
 /// A delivery status callback.

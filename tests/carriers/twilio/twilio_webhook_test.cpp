@@ -95,6 +95,12 @@ TEST(TwilioWebhookInbound, BodyOf1600CodePointsIsAccepted) {
   }
 }
 
+TEST(TwilioWebhookInbound, NulInTheBodyIsKeptAsAReplacementCharacter) {
+  auto inbound = ParseInbound(With(InboundParams(), "Body", std::string("a\0b", 3)));
+  ASSERT_TRUE(inbound.ok()) << inbound.error().message;
+  EXPECT_EQ(inbound->body, "a\xEF\xBF\xBD" "b");
+}
+
 struct InvalidCase {
   const char* name;
   FormParams params;
