@@ -3,41 +3,11 @@
 #include <cstddef>
 #include <optional>
 
+#include "core/percent_encoding.hpp"
 #include "core/text.hpp"
 
 namespace chorus::carriers {
 namespace {
-
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  return -1;
-}
-
-// Decodes one name or value: '+' is a space (WHATWG URL "application/x-www-form-urlencoded
-// parsing"), %XX a byte. Unlike WHATWG, a malformed escape is an error rather than kept
-// literally: a signed webhook body that does not decode cleanly did not come from Twilio.
-std::optional<std::string> Unescape(std::string_view raw) {
-  std::string out;
-  out.reserve(raw.size());
-  for (std::size_t i = 0; i < raw.size(); ++i) {
-    char c = raw[i];
-    if (c == '+') {
-      out.push_back(' ');
-    } else if (c != '%') {
-      out.push_back(c);
-    } else {
-      if (raw.size() - i < 3) return std::nullopt;
-      int hi = HexValue(raw[i + 1]);
-      int lo = HexValue(raw[i + 2]);
-      if (hi < 0 || lo < 0) return std::nullopt;
-      out.push_back(static_cast<char>(hi * 16 + lo));
-      i += 2;
-    }
-  }
-  return out;
-}
 
 // Messages name the pair by position only: names and values may be a member's data.
 Error PairError(std::size_t index, std::string_view problem) {
@@ -50,9 +20,11 @@ Result<std::pair<std::string, std::string>> ParsePair(std::string_view pair, std
   std::string_view raw_name = pair.substr(0, eq);
   std::string_view raw_value = eq == std::string_view::npos ? "" : pair.substr(eq + 1);
   if (raw_name.empty()) return PairError(index, "empty name");
-  auto name = Unescape(raw_name);
+  // A malformed escape is an error, not kept literally as WHATWG would: a signed webhook body
+  // that does not decode cleanly did not come from the carrier.
+  auto name = PercentDecode(raw_name, PlusMeans::kSpace);
   if (!name) return PairError(index, "bad percent-escape in name");
-  auto value = Unescape(raw_value);
+  auto value = PercentDecode(raw_value, PlusMeans::kSpace);
   if (!value) return PairError(index, "bad percent-escape in value");
   if (!IsValidUtf8(*name)) return PairError(index, "name is not UTF-8");
   if (!IsValidUtf8(*value)) return PairError(index, "value is not UTF-8");

@@ -1,5 +1,7 @@
 #include "http/router.hpp"
 
+#include "core/percent_encoding.hpp"
+
 #include <cassert>
 #include <utility>
 
@@ -26,32 +28,6 @@ std::optional<std::vector<std::string_view>> SplitPath(std::string_view path) {
     segments.push_back(path.substr(start, slash - start));
     start = slash + 1;
   }
-}
-
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-// RFC 3986 section 2.1. '+' stays '+': form encoding applies to queries, not paths.
-std::optional<std::string> PercentDecode(std::string_view in) {
-  std::string out;
-  out.reserve(in.size());
-  for (std::size_t i = 0; i < in.size(); ++i) {
-    if (in[i] != '%') {
-      out.push_back(in[i]);
-      continue;
-    }
-    if (i + 2 >= in.size()) return std::nullopt;
-    int hi = HexValue(in[i + 1]);
-    int lo = HexValue(in[i + 2]);
-    if (hi < 0 || lo < 0) return std::nullopt;
-    out.push_back(static_cast<char>(hi * 16 + lo));
-    i += 2;
-  }
-  return out;
 }
 
 }  // namespace
@@ -81,7 +57,8 @@ Router::Match Router::Find(Verb method, std::string_view path) const {
       std::string_view want = entry.segments[i];
       std::string_view got = (*segments)[i];
       if (IsPlaceholder(want)) {
-        auto decoded = got.empty() ? std::nullopt : PercentDecode(got);
+        // In a path '+' stays '+': form encoding applies to queries and bodies only.
+        auto decoded = got.empty() ? std::nullopt : PercentDecode(got, PlusMeans::kPlus);
         matched = decoded.has_value();
         if (matched) params.push_back(std::move(*decoded));
         literal.push_back(false);

@@ -9,23 +9,13 @@
 
 #include "bench/cpu_usage.hpp"
 #include "bench/latency_stats.hpp"
+#include "store/pg/inbox_statements.hpp"
 #include "store/pg/pg_array.hpp"
 
 namespace chorus::bench {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-// The statement of PgInboxStore (server/store/pg/pg_inbox_store.cpp), word for word, so the
-// baseline pays exactly what the server's group commit pays per row in the database.
-constexpr const char* kInsertInbound = R"sql(
-INSERT INTO inbound_messages (organization_id, channel_id, carrier_message_id, sender,
-                              sender_is_e164, recipient, body, num_media)
-SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::boolean[],
-                     $6::text[], $7::text[], $8::int[])
-ON CONFLICT (organization_id, channel_id, carrier_message_id) DO NOTHING
-RETURNING channel_id, carrier_message_id
-)sql";
 
 std::string Hex16(std::uint64_t v) {
   char out[17];
@@ -43,7 +33,12 @@ struct Combination {
 Combination Measure(const PgInsertOptions& o, std::int64_t org, std::int64_t channel,
                     int connections, std::size_t batch, std::atomic<std::uint64_t>& counter) {
   std::vector<std::unique_ptr<pqxx::connection>> conns;
-  for (int i = 0; i < connections; ++i) conns.push_back(std::make_unique<pqxx::connection>(o.url));
+  // PgInboxStore's own statement, prepared as the server prepares it.
+  using store::pg::kInsertInbound;
+  for (int i = 0; i < connections; ++i) {
+    conns.push_back(std::make_unique<pqxx::connection>(o.url));
+    conns.back()->prepare(kInsertInbound.name, kInsertInbound.sql);
+  }
   std::mutex mutex;
   std::vector<std::int64_t> commit_ns;
   std::atomic<std::size_t> rows{0};
@@ -72,7 +67,7 @@ Combination Measure(const PgInsertOptions& o, std::int64_t org, std::int64_t cha
         const auto t0 = Clock::now();
         pqxx::work tx(*conns[t]);
         const pqxx::result r =
-            tx.exec_params(kInsertInbound, store::pg::IntArray(orgs), store::pg::IntArray(channels),
+            tx.exec_prepared(kInsertInbound.name, store::pg::IntArray(orgs), store::pg::IntArray(channels),
                            store::pg::TextArray(sids), store::pg::TextArray(senders),
                            store::pg::BoolArray(e164), store::pg::TextArray(recipients),
                            store::pg::TextArray(bodies), store::pg::IntArray(media));

@@ -213,11 +213,12 @@ echo "durability: $acked webhooks acknowledged 2xx, $rows rows in inbound_messag
 [ "$missing" = 0 ] || fail "acknowledged webhooks missing from the database"
 
 # The database baseline again, at the batch size the group commit actually formed (mean of
-# phase 3) over as many connections as the server has ingest writers (2).
+# phase 3) over as many connections as the server has ingest writers (its default: cores / 2).
 server_batch=$(awk -v m="$(val ingest.metrics.ingest_batch_mean)" 'BEGIN { b = int(m + 0.5); print (b < 1 ? 1 : b) }')
+writers=${CHORUS_INGEST_WRITERS:-$(( $(nproc) / 2 > 0 ? $(nproc) / 2 : 1 ))}
 put pg.server_batch "$server_batch"
-say "2b. PostgreSQL baseline at the server's mean batch size ($server_batch rows), 2 connections"
-"$bench" pg-insert --url "$baseline_url" --batches "$server_batch" --connections 2 \
+say "2b. PostgreSQL baseline at the server's mean batch size ($server_batch rows), $writers connection(s)"
+"$bench" pg-insert --url "$baseline_url" --batches "$server_batch" --connections "$writers" \
   --seconds "$pg_seconds" --body "$body" --cpu-watch "postgres=$postmaster,serve=$serve_pid" \
   --out "$kv" | tee -a "$out/pg-insert.log" || fail "phase 2b failed"
 
@@ -297,7 +298,7 @@ command: BENCH_CONNECTIONS=$connections BENCH_REQUESTS=$requests BENCH_SECONDS=$
 |---|---|---|
 | minimal-server (http::Server, 200 to all), $connections conns | $(val minimal.ok_per_second) req/s, p50 $(val minimal.p50_ms) ms, p99 $(val minimal.p99_ms) ms | baseline |
 | PostgreSQL batched insert, best (${best_pg%%.rows*}) | ${best_pg#*=} rows/s | baseline |
-| PostgreSQL at the server's mean batch ($(val pg.server_batch) rows, 2 conns) | $(val "pg.c2_b$(val pg.server_batch).rows_per_second") rows/s | baseline |
+| PostgreSQL at the server's mean batch ($(val pg.server_batch) rows, $writers conn(s)) | $(val "pg.c${writers}_b$(val pg.server_batch).rows_per_second") rows/s | baseline |
 | Chorus durable webhooks, $connections conns | $(val ingest.ok_per_second) 2xx/s, p50 $(val ingest.p50_ms) ms, p99 $(val ingest.p99_ms) ms, max $(val ingest.max_ms) ms | >= 10000/s, p99 < 50 ms |
 | Chorus webhook-to-reply at $(val reply.rate)/s | p50 $(val reply.p50_ms) ms, p90 $(val reply.p90_ms) ms, p99 $(val reply.p99_ms) ms, max $(val reply.max_ms) ms; missing $(val reply.missing) | p99 < 50 ms |
 | acks at $(val reply.rate)/s (open loop) | p50 $(val reply.ack.p50_ms) ms, p99 $(val reply.ack.p99_ms) ms | |

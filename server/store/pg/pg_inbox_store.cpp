@@ -4,6 +4,7 @@
 #include <tuple>
 
 #include "store/pg/carrier_id_lock.hpp"
+#include "store/pg/inbox_statements.hpp"
 #include "store/pg/pg_array.hpp"
 
 namespace chorus::store::pg {
@@ -11,15 +12,6 @@ namespace {
 
 using ingest::InboundItem;
 using ingest::StatusItem;
-
-constexpr const char* kInsertInbound = R"sql(
-INSERT INTO inbound_messages (organization_id, channel_id, carrier_message_id, sender,
-                              sender_is_e164, recipient, body, num_media)
-SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::boolean[],
-                     $6::text[], $7::text[], $8::int[])
-ON CONFLICT (organization_id, channel_id, carrier_message_id) DO NOTHING
-RETURNING channel_id, carrier_message_id
-)sql";
 
 // Records each report once, and moves its outbound message forward only: the best status of
 // the batch per message, applied when it outranks the stored one (terminal rank 4 never moves).
@@ -81,7 +73,7 @@ void StoreInbound(pqxx::work& tx, const std::vector<ingest::WebhookItem>& items,
     media.push_back(in.num_media);
   }
   const pqxx::result rows = tx.exec_prepared(
-      "insert_inbound", IntArray(orgs), IntArray(channels), TextArray(sids), TextArray(senders),
+      kInsertInbound.name, IntArray(orgs), IntArray(channels), TextArray(sids), TextArray(senders),
       BoolArray(e164), TextArray(recipients), TextArray(bodies), IntArray(media));
   std::set<std::pair<std::int64_t, std::string>> inserted;
   for (const auto& row : rows) inserted.emplace(row[0].as<std::int64_t>(), row[1].c_str());
@@ -123,7 +115,7 @@ void StoreStatus(pqxx::work& tx, const std::vector<ingest::WebhookItem>& items,
 
 PgInboxStore::PgInboxStore(std::string dsn)
     : session_(std::move(dsn), {kLockCarrierIds,
-                                {"insert_inbound", kInsertInbound},
+                                kInsertInbound,
                                 {"insert_status", kInsertStatus}}) {}
 
 Result<std::vector<bool>> PgInboxStore::StoreBatch(const std::vector<ingest::WebhookItem>& items) {
