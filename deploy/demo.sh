@@ -10,6 +10,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 build=${CHORUS_BUILD_DIR:-$root/build}
 state="$root/.chorus"
 listen=${CHORUS_DEMO_LISTEN:-127.0.0.1:8080}
+admin_listen=${CHORUS_DEMO_ADMIN_LISTEN:-127.0.0.1:9090}
 fake_listen=127.0.0.1:8089
 
 "$root/deploy/install-deps.sh"
@@ -41,6 +42,7 @@ trap cleanup EXIT INT TERM
 cat > "$state/demo.env" <<ENV
 export CHORUS_DATABASE_URL='$("$root/deploy/pg-local.sh" url "$pgdir" chorus)'
 export CHORUS_LISTEN='$listen'
+export CHORUS_ADMIN_LISTEN='$admin_listen'
 export CHORUS_PUBLIC_BASE_URL='http://$listen'
 export CHORUS_DEMO_TWILIO_AUTH_TOKEN='demo-auth-token-not-a-secret'
 ENV
@@ -60,7 +62,7 @@ pids+=($!)
 pids+=($!)
 
 for _ in $(seq 50); do
-  curl -fsS "http://$listen/readyz" >/dev/null 2>&1 && break
+  curl -fsS "http://$admin_listen/readyz" >/dev/null 2>&1 && break
   sleep 0.2
 done
 cat <<MSG
@@ -72,7 +74,7 @@ Text it as a member from another terminal:
   $root/deploy/sim.sh --from +15550100001 HELP
   $root/deploy/sim.sh --from +15550100001 STOP
 
-Health: curl http://$listen/readyz    Metrics: curl http://$listen/metrics
+Readiness: curl http://$admin_listen/readyz    Metrics: curl http://$admin_listen/metrics
 Press Ctrl-C to stop everything.
 MSG
 wait "${pids[@]}"

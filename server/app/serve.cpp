@@ -11,10 +11,12 @@
 #include <mutex>
 #include <thread>
 
+#include "app/connection_budget.hpp"
 #include "carriers/twilio/twilio_carrier.hpp"
 #include "dispatch/dispatcher.hpp"
 #include "http/client.hpp"
 #include "http/server.hpp"
+#include "http/server_metrics.hpp"
 #include "http/service_routes.hpp"
 #include "http/twilio_routes.hpp"
 #include "ingest/inbox.hpp"
@@ -148,17 +150,6 @@ struct PipelineMetrics {
         outbox_depth(r.GetGauge("chorus_outbox_due_messages",
                                 "Queued outbound messages due now (saturates at 100000)")) {}
 
-  void OnRequest(std::string_view route, unsigned status, double seconds) {
-    registry
-        .GetCounter("chorus_http_requests_total", "HTTP requests answered",
-                    {{"route", std::string(route)}, {"status", std::to_string(status)}})
-        .Inc();
-    registry
-        .GetHistogram("chorus_http_request_duration_seconds", "Time to answer a request",
-                      {{"route", std::string(route)}}, observability::LatencyBuckets())
-        .Observe(seconds);
-  }
-
   void OnSend(std::string_view carrier, std::string_view result, double seconds) {
     registry
         .GetCounter("chorus_sends_total", "Carrier send attempts",
@@ -291,21 +282,55 @@ int Serve(const Settings& settings) {
 
   auto router = std::make_shared<http::Router>();
   http::AddTwilioRoutes(*router, {snapshot, &inbox, settings.public_base_url});
-  http::AddServiceRoutes(*router, {[&watch] { return watch.Readiness(); }, &registry});
+  http::AddHealthRoute(*router);
+  auto admin_router = std::make_shared<http::Router>();
+  http::AddAdminRoutes(*admin_router, {[&watch] { return watch.Readiness(); }, &registry});
+
+  // Descriptors the rest of the process needs: every database connection, the carrier client
+  // (in-flight sends), the admin listener, and files and logs.
+  const std::size_t reserved = static_cast<std::size_t>(settings.ingest_writers +
+                                                        settings.process_workers + 8) +
+                               static_cast<std::size_t>(settings.dispatch_in_flight) + 64 + 64;
+  const std::uint64_t descriptors = RaiseDescriptorLimit();
+  auto budget = PlanConnections(settings.max_connections, settings.max_connections_per_peer,
+                                descriptors, reserved);
+  if (!budget.ok()) {
+    spdlog::critical("chorus serve: {}", budget.error().message);
+    return 1;
+  }
+  if (budget->clamped) {
+    spdlog::warn("serve.connections_clamped requested={} max_connections={} descriptor_limit={}",
+                 settings.max_connections, budget->max_connections, descriptors);
+  }
 
   http::ServerOptions server_options;
+  server_options.name = "public";
   server_options.address = settings.listen_address;
   server_options.port = settings.listen_port;
   server_options.body_limit = settings.max_body_bytes;
   server_options.read_timeout = settings.read_timeout;
   server_options.idle_timeout = settings.idle_timeout;
+  server_options.max_connections = budget->max_connections;
+  server_options.max_connections_per_peer = budget->per_peer;
   http::Server server(io, server_options, router,
-                      [&metrics](std::string_view route, unsigned status,
-                                 std::chrono::duration<double> elapsed) {
-                        metrics.OnRequest(route, status, elapsed.count());
-                      });
+                      std::make_shared<http::ServerMetrics>(registry, "public",
+                                                            router->Patterns()));
   if (auto listening = server.Listen(); !listening.ok()) {
     spdlog::critical("chorus serve: {}", listening.error().message);
+    return 1;
+  }
+  http::ServerOptions admin_options;
+  admin_options.name = "admin";
+  admin_options.address = settings.admin_address;
+  admin_options.port = settings.admin_port;
+  admin_options.read_timeout = settings.read_timeout;
+  admin_options.idle_timeout = settings.idle_timeout;
+  admin_options.max_connections = 64;
+  http::Server admin(io, admin_options, admin_router,
+                     std::make_shared<http::ServerMetrics>(registry, "admin",
+                                                           admin_router->Patterns()));
+  if (auto listening = admin.Listen(); !listening.ok()) {
+    spdlog::critical("chorus serve: CHORUS_ADMIN_LISTEN: {}", listening.error().message);
     return 1;
   }
 
@@ -314,6 +339,7 @@ int Serve(const Settings& settings) {
   processor.Start();
   dispatcher.Start();
   server.Start();
+  admin.Start();
 
   ShutdownLatch drained;
   asio::signal_set signals(io, SIGINT, SIGTERM);
@@ -321,6 +347,7 @@ int Serve(const Settings& settings) {
     if (ec) return;
     spdlog::info("shutdown.begin signal={}", signal);
     server.Shutdown(settings.shutdown_timeout, [&drained] { drained.Release(); });
+    admin.Shutdown(std::chrono::milliseconds(0), {});
     // A second signal means the operator will not wait: leave now. Everything acknowledged is
     // durable; unrecorded sends are recovered after their lease (README, delivery guarantee).
     signals.async_wait([](const boost::system::error_code& again, int) {
@@ -332,10 +359,14 @@ int Serve(const Settings& settings) {
   });
 
   std::vector<std::thread> threads;
-  for (int i = 0; i < settings.io_threads; ++i) threads.emplace_back([&io] { io.run(); });
-  spdlog::info("serve.listening address={} port={} public_base_url={} node={}",
-               settings.listen_address, server.port(), settings.public_base_url,
-               settings.node_id);
+  for (int i = 0; i < settings.io_threads; ++i) {
+    threads.emplace_back([&io, i] { http::RunIoContext(io, "io-" + std::to_string(i)); });
+  }
+  spdlog::info("serve.listening address={} port={} admin_address={} admin_port={} "
+               "public_base_url={} node={} max_connections={} max_connections_per_peer={}",
+               settings.listen_address, server.port(), settings.admin_address, admin.port(),
+               settings.public_base_url, settings.node_id, budget->max_connections,
+               budget->per_peer);
 
   drained.Wait();          // no request in progress any more
   inbox.Stop();            // writes what is queued

@@ -21,6 +21,7 @@ constexpr std::string_view kKnownKeys[] = {
     "CHORUS_DISPATCH_IN_FLIGHT", "CHORUS_MAX_BODY_BYTES", "CHORUS_READ_TIMEOUT_MS",
     "CHORUS_IDLE_TIMEOUT_MS", "CHORUS_CARRIER_TIMEOUT_MS", "CHORUS_SHUTDOWN_TIMEOUT_MS",
     "CHORUS_LEASE_SECONDS",  "CHORUS_LOG_LEVEL",        "CHORUS_NODE_ID",
+    "CHORUS_ADMIN_LISTEN",   "CHORUS_MAX_CONNECTIONS",  "CHORUS_MAX_CONNECTIONS_PER_PEER",
 };
 
 bool Known(std::string_view key) {
@@ -121,11 +122,13 @@ Result<void> ReadDuration(const Reader& r, std::string_view key, long min, long 
   return Ok();
 }
 
-Result<void> ReadListen(const Reader& r, Settings& s) {
-  auto v = r.Get("CHORUS_LISTEN");
+Result<void> ReadHostPort(const Reader& r, std::string_view key, std::string_view example,
+                          std::string& address, std::uint16_t& port_out) {
+  auto v = r.Get(key);
   if (!v) return Ok();
   const auto colon = v->rfind(':');
-  const std::string bad = "CHORUS_LISTEN: expected HOST:PORT such as 127.0.0.1:8080, got \"" + *v + "\"";
+  const std::string bad = std::string(key) + ": expected HOST:PORT such as " +
+                          std::string(example) + ", got \"" + *v + "\"";
   if (colon == std::string::npos || colon == 0) return MakeError(ErrorCode::kInvalidArgument, bad);
   long port = -1;
   const std::string port_text = v->substr(colon + 1);
@@ -141,9 +144,13 @@ Result<void> ReadListen(const Reader& r, Settings& s) {
     }
     host = host.substr(1, host.size() - 2);
   }
-  s.listen_address = host;
-  s.listen_port = static_cast<std::uint16_t>(port);
+  address = host;
+  port_out = static_cast<std::uint16_t>(port);
   return Ok();
+}
+
+Result<void> ReadListen(const Reader& r, Settings& s) {
+  return ReadHostPort(r, "CHORUS_LISTEN", "127.0.0.1:8080", s.listen_address, s.listen_port);
 }
 
 Result<void> ReadBasics(const Reader& r, Settings& s) {
@@ -212,6 +219,14 @@ Result<Settings> LoadSettings(const EnvLookup& env, const std::string& config_fi
   CHORUS_TRY(ReadInt(r, "CHORUS_PROCESS_WORKERS", 1, 64, s.process_workers));
   CHORUS_TRY(ReadInt(r, "CHORUS_DISPATCH_IN_FLIGHT", 1, 100000, s.dispatch_in_flight));
   CHORUS_TRY(ReadInt(r, "CHORUS_MAX_BODY_BYTES", 1024, 16 * 1024 * 1024, s.max_body_bytes));
+  CHORUS_TRY(ReadHostPort(r, "CHORUS_ADMIN_LISTEN", "127.0.0.1:9090", s.admin_address,
+                          s.admin_port));
+  CHORUS_TRY(ReadInt(r, "CHORUS_MAX_CONNECTIONS", 16, 1'000'000, s.max_connections));
+  if (r.Get("CHORUS_MAX_CONNECTIONS_PER_PEER")) {
+    std::size_t per_peer = 0;
+    CHORUS_TRY(ReadInt(r, "CHORUS_MAX_CONNECTIONS_PER_PEER", 0, 1'000'000, per_peer));
+    s.max_connections_per_peer = per_peer;
+  }
   CHORUS_TRY(ReadDuration(r, "CHORUS_READ_TIMEOUT_MS", 10, 600000, s.read_timeout));
   CHORUS_TRY(ReadDuration(r, "CHORUS_IDLE_TIMEOUT_MS", 10, 3600000, s.idle_timeout));
   CHORUS_TRY(ReadDuration(r, "CHORUS_CARRIER_TIMEOUT_MS", 100, 120000, s.carrier_timeout));
@@ -229,6 +244,11 @@ Result<Settings> LoadSettings(const EnvLookup& env, const std::string& config_fi
     s.log_level = *level;
   }
   s.node_id = r.Get("CHORUS_NODE_ID").value_or(DefaultNodeId());
+  if (s.admin_port != 0 && s.admin_port == s.listen_port && s.admin_address == s.listen_address) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "CHORUS_ADMIN_LISTEN: must differ from CHORUS_LISTEN (operator endpoints "
+                     "stay off the public port)");
+  }
   if (s.lease <= std::chrono::duration_cast<std::chrono::seconds>(s.carrier_timeout)) {
     return MakeError(ErrorCode::kInvalidArgument,
                      "CHORUS_LEASE_SECONDS: must be longer than CHORUS_CARRIER_TIMEOUT_MS, or a "

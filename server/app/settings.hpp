@@ -18,6 +18,8 @@ struct Settings {
   std::string listen_address = "127.0.0.1"; // CHORUS_LISTEN=host:port
   std::uint16_t listen_port = 8080;
   std::string public_base_url;              // CHORUS_PUBLIC_BASE_URL; default http://LISTEN
+  std::string admin_address = "127.0.0.1";  // CHORUS_ADMIN_LISTEN=host:port (metrics, readyz)
+  std::uint16_t admin_port = 9090;
   // Thread defaults follow the core count (see DefaultThreads): on 2 cores one writer and one
   // worker form batches twice as large and do more per second than two of each.
   int io_threads = 2;                       // CHORUS_IO_THREADS
@@ -25,6 +27,9 @@ struct Settings {
   int process_workers = 1;                  // CHORUS_PROCESS_WORKERS
   int dispatch_in_flight = 256;             // CHORUS_DISPATCH_IN_FLIGHT
   std::size_t max_body_bytes = 64 * 1024;   // CHORUS_MAX_BODY_BYTES
+  std::size_t max_connections = 10'000;     // CHORUS_MAX_CONNECTIONS (clamped at start)
+  // CHORUS_MAX_CONNECTIONS_PER_PEER; nullopt: a quarter of the connection cap; 0: no limit.
+  std::optional<std::size_t> max_connections_per_peer;
   std::chrono::milliseconds read_timeout{10'000};     // CHORUS_READ_TIMEOUT_MS
   std::chrono::milliseconds idle_timeout{60'000};     // CHORUS_IDLE_TIMEOUT_MS
   std::chrono::milliseconds carrier_timeout{10'000};  // CHORUS_CARRIER_TIMEOUT_MS

@@ -29,6 +29,7 @@
 #include <vector>
 
 #include "http/asio.hpp"
+#include "http/detail/framing.hpp"
 #include "http/detail/url.hpp"
 
 namespace chorus::http {
@@ -43,8 +44,9 @@ using carriers::HttpRequestSpec;
 using carriers::HttpResponseSpec;
 using TlsStream = beast::ssl_stream<beast::tcp_stream>;
 
-constexpr std::uint64_t kMaxResponseBody = 1 << 20;
-constexpr std::uint32_t kMaxResponseHeader = 64 * 1024;
+// Carriers answer with a few KiB; the same bounded framing as the server's (detail/framing.hpp)
+// keeps a hostile or broken answer from growing the buffer or making Beast throw.
+constexpr detail::MessageLimits kResponseLimits{16 * 1024, 1 << 20};
 
 auto Redirect(error_code& ec) { return asio::redirect_error(asio::use_awaitable, ec); }
 
@@ -93,7 +95,7 @@ std::optional<std::chrono::seconds> ParseRetryAfter(std::string_view value) {
 struct Connection {
   std::unique_ptr<beast::tcp_stream> plain;
   std::unique_ptr<TlsStream> tls;
-  beast::flat_buffer buffer;
+  beast::flat_buffer buffer{detail::ReadBufferLimit(kResponseLimits)};
 
   beast::tcp_stream& lowest() { return tls ? beast::get_lowest_layer(*tls) : *plain; }
 
@@ -139,14 +141,6 @@ bool IsStaleError(const error_code& ec) {
          ec == ssl::error::stream_truncated;
 }
 
-using ResponseParser = bhttp::response_parser<bhttp::string_body>;
-
-void Configure(ResponseParser& parser, bool head) {
-  parser.header_limit(kMaxResponseHeader);
-  parser.body_limit(kMaxResponseBody);
-  parser.skip(head);
-}
-
 template <typename Stream>
 asio::awaitable<Exchanged> Exchange(Stream& stream, beast::flat_buffer& buffer, Request& request,
                                     bool head) {
@@ -158,16 +152,26 @@ asio::awaitable<Exchanged> Exchange(Stream& stream, beast::flat_buffer& buffer, 
     out.response = Failure(ec.message());
     co_return out;
   }
-  ResponseParser parser;
-  Configure(parser, head);
+  detail::ResponseReader reader(kResponseLimits, head);
+  auto& parser = reader.parser();
   // Header first: in Beast 1.74 an eager parse (what async_read does) of a response whose
   // Content-Length exceeds body_limit overwrites the body_limit error and reads the body
   // anyway; async_read_header parses non-eagerly and reports it.
   co_await bhttp::async_read_header(stream, buffer, parser, Redirect(ec));
-  if (!ec && !parser.is_done()) co_await bhttp::async_read(stream, buffer, parser, Redirect(ec));
+  std::optional<detail::ReadFailure> refused;
+  if (!ec) refused = reader.CheckHeader();
+  if (!ec && !refused && !parser.is_done()) {
+    co_await bhttp::async_read(stream, buffer, parser, Redirect(ec));
+  }
+  if (!ec && !refused) refused = reader.CheckComplete();
   if (ec) {
     out.stale = IsStaleError(ec) && !parser.got_some() && buffer.size() == 0;
     out.response = Failure(ec == bhttp::error::body_limit ? "response too large" : ec.message());
+    co_return out;
+  }
+  if (refused) {
+    // Not a response we can trust the framing of: the connection is not reused either.
+    out.response = Failure(std::string(refused->message));
     co_return out;
   }
   auto& message = parser.get();

@@ -2,6 +2,7 @@
 
 #include "core/percent_encoding.hpp"
 
+#include <algorithm>
 #include <cassert>
 #include <utility>
 
@@ -77,6 +78,14 @@ Router::Match Router::Find(Verb method, std::string_view path) const {
     best_literal = std::move(literal);
   }
   return best;
+}
+
+std::vector<std::string> Router::Patterns() const {
+  std::vector<std::string> out;
+  for (const Entry& entry : entries_) {
+    if (std::find(out.begin(), out.end(), entry.pattern) == out.end()) out.push_back(entry.pattern);
+  }
+  return out;
 }
 
 }  // namespace chorus::http

@@ -35,6 +35,8 @@ class Router {
   };
   /// `path` excludes the query string.
   Match Find(Verb method, std::string_view path) const;
+  /// Every pattern added, once each, in the order added (metrics create their series up front).
+  std::vector<std::string> Patterns() const;
 
  private:
   struct Entry {

@@ -18,12 +18,16 @@ Response Text(const Request& req, http_::status status, std::string_view type, s
 
 }  // namespace
 
-void AddServiceRoutes(Router& router, ServiceRouteDeps deps) {
-  auto shared = std::make_shared<const ServiceRouteDeps>(std::move(deps));
+void AddHealthRoute(Router& router) {
   router.Add(Verb::get, "/healthz",
              [](const Request& req, RequestContext&) -> asio::awaitable<Response> {
                co_return Text(req, http_::status::ok, "application/json", R"({"status":"ok"})");
              });
+}
+
+void AddAdminRoutes(Router& router, AdminRouteDeps deps) {
+  auto shared = std::make_shared<const AdminRouteDeps>(std::move(deps));
+  AddHealthRoute(router);
   router.Add(Verb::get, "/readyz",
              [shared](const Request& req, RequestContext& ctx) -> asio::awaitable<Response> {
                const Readiness r = shared->readiness();

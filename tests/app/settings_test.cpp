@@ -98,6 +98,28 @@ TEST(Settings, DefaultsNeedOnlyTheDatabaseUrl) {
   EXPECT_EQ(s->lease, 60s);
   EXPECT_EQ(s->log_level, "info");
   EXPECT_THAT(s->node_id, HasSubstr(":"));  // hostname:pid
+  EXPECT_EQ(s->admin_address, "127.0.0.1");
+  EXPECT_EQ(s->admin_port, 9090);
+  EXPECT_EQ(s->max_connections, 10000u);
+  EXPECT_FALSE(s->max_connections_per_peer.has_value());  // a quarter of the cap
+}
+
+TEST(Settings, AdminListenIsParsedLikeListen) {
+  auto s = LoadSettings(Env(WithDatabase({{"CHORUS_ADMIN_LISTEN", "[::1]:0"}})), "");
+  ASSERT_TRUE(s.ok()) << s.error().message;
+  EXPECT_EQ(s->admin_address, "::1");
+  EXPECT_EQ(s->admin_port, 0);
+  auto bad = LoadSettings(Env(WithDatabase({{"CHORUS_ADMIN_LISTEN", "9090"}})), "");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_THAT(bad.error().message, StartsWith("CHORUS_ADMIN_LISTEN: expected HOST:PORT"));
+}
+
+TEST(Settings, AdminListenMustNotBeThePublicListener) {
+  auto s = LoadSettings(Env(WithDatabase({{"CHORUS_LISTEN", "127.0.0.1:9000"},
+                                          {"CHORUS_ADMIN_LISTEN", "127.0.0.1:9000"}})),
+                        "");
+  ASSERT_FALSE(s.ok());
+  EXPECT_THAT(s.error().message, StartsWith("CHORUS_ADMIN_LISTEN: must differ"));
 }
 
 TEST(Settings, MissingDatabaseUrlIsRefused) {
@@ -182,6 +204,16 @@ const NumberCase kNumberCases[] = {
      3600,
      [](const Settings& s) { return static_cast<long>(s.lease.count()); },
      {{"CHORUS_CARRIER_TIMEOUT_MS", "100"}}},
+    {"CHORUS_MAX_CONNECTIONS",
+     16,
+     1000000,
+     [](const Settings& s) { return static_cast<long>(s.max_connections); },
+     {}},
+    {"CHORUS_MAX_CONNECTIONS_PER_PEER",
+     0,
+     1000000,
+     [](const Settings& s) { return static_cast<long>(s.max_connections_per_peer.value_or(-1)); },
+     {}},
 };
 
 class NumericSetting : public ::testing::TestWithParam<NumberCase> {};

@@ -37,6 +37,7 @@ retries=${BENCH_RETRIES:-0}
 body="Hello from the benchmark, see you at the meeting"
 
 chorus_port=18080
+admin_port=18090
 minimal_port=18090
 carrier_port=18089  # tests/bench/workspace.json points the bench channel's api_base here
 token=bench-auth-token-not-a-secret
@@ -124,6 +125,7 @@ sql "SELECT 'fsync=' || current_setting('fsync') || ' synchronous_commit=' || cu
 
 export CHORUS_BENCH_TWILIO_AUTH_TOKEN=$token
 export CHORUS_LISTEN=127.0.0.1:$chorus_port
+export CHORUS_ADMIN_LISTEN=127.0.0.1:$admin_port
 export CHORUS_PUBLIC_BASE_URL=http://127.0.0.1:$chorus_port
 export CHORUS_LOG_LEVEL=warn
 for url in "$db_url" "$baseline_url"; do
@@ -159,7 +161,7 @@ say "3. Chorus ingest: $connections connections, closed loop"
 "$chorus" serve > "$out/serve.log" 2>&1 &
 serve_pid=$!
 pids+=("$serve_pid")
-wait_http "http://127.0.0.1:$chorus_port/readyz" || fail "chorus serve did not become ready (see $out/serve.log)"
+wait_http "http://127.0.0.1:$admin_port/readyz" || fail "chorus serve did not become ready (see $out/serve.log)"
 # Warm-up as its own run, so the server's metrics can be read around the timed part alone.
 "$bench" loadgen --port "$chorus_port" "${signed[@]}" --body "$body" --connections "$connections" \
   --requests "$warmup" --sender-offset 8000000 --acked-sids "$out/acked-warmup.txt" \
@@ -176,7 +178,7 @@ while :; do
   attempt=$((attempt + 1))
   akv="$out/ingest-$attempt.kv"
   : > "$akv"
-  "$bench" metrics --url "http://127.0.0.1:$chorus_port/metrics" --save "$out/metrics-before.txt"
+  "$bench" metrics --url "http://127.0.0.1:$admin_port/metrics" --save "$out/metrics-before.txt"
   quiet_check ingest "serve=$serve_pid"
   "$bench" loadgen --port "$chorus_port" "${signed[@]}" --body "$body" --connections "$connections" \
     --threads "$threads" --requests "$requests" --seconds "$seconds" \
@@ -190,7 +192,7 @@ while :; do
   drain=$(awk -v s="$ended" -v n="$(date +%s.%N)" 'BEGIN { printf "%.1f", n - s }')
   echo "ingest.drain_seconds=$drain" >> "$akv"
   echo "unprocessed inbound messages when the load stopped: $backlog; all processed $drain s later"
-  "$bench" metrics --url "http://127.0.0.1:$chorus_port/metrics" --since "$out/metrics-before.txt" \
+  "$bench" metrics --url "http://127.0.0.1:$admin_port/metrics" --since "$out/metrics-before.txt" \
     --prefix ingest.metrics --out "$akv"
   disturbed ingest "$akv" && [ "$attempt" -le "$retries" ] || break
   echo "bench: phase 3 was disturbed by other processes; again (attempt $((attempt + 1)))"
@@ -239,7 +241,7 @@ while :; do
   attempt=$((attempt + 1))
   akv="$out/reply-$attempt.kv"
   : > "$akv"
-  "$bench" metrics --url "http://127.0.0.1:$chorus_port/metrics" --save "$out/metrics-before-reply.txt"
+  "$bench" metrics --url "http://127.0.0.1:$admin_port/metrics" --save "$out/metrics-before-reply.txt"
   quiet_check reply "serve=$serve_pid"
   reply_code=0
   "$bench" reply-latency --port "$chorus_port" "${signed[@]}" --body PING --expect-reply PONG \
@@ -248,7 +250,7 @@ while :; do
     --carrier-account-sid "$account_sid" --carrier-auth-token "$token" \
     --cpu-watch "serve=$serve_pid,postgres=$postmaster" --timeline "$out/reply-timeline-$attempt.txt" \
     --out "$akv" || reply_code=$?
-  "$bench" metrics --url "http://127.0.0.1:$chorus_port/metrics" \
+  "$bench" metrics --url "http://127.0.0.1:$admin_port/metrics" \
     --since "$out/metrics-before-reply.txt" --prefix reply.metrics --out "$akv"
   wait_processed 60
   disturbed reply "$akv" && [ "$attempt" -le "$retries" ] || break

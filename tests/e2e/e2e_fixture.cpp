@@ -132,7 +132,7 @@ std::string ChorusE2eTest::WorkspaceJson() const {
       "twilio": {
         "account_sid": )" + Json(account_sid_) + R"(,
         "auth_token": "env:CHORUS_E2E_TWILIO_AUTH_TOKEN",
-        "api_base": )" + Json(fake_->api_base()) + R"(
+        "api_base": )" + Json(CarrierApiBase()) + R"(
       }
     }
   ],
@@ -218,15 +218,18 @@ ChorusServer* ChorusE2eTest::StartServer(const Env& extra) {
   // exits at once with "cannot listen" and we try another.
   for (int attempt = 0; attempt < 5; ++attempt) {
     raw->port = FreeListenPort();
-    if (raw->port == 0) {
+    raw->admin_port = FreeListenPort();
+    if (raw->port == 0 || raw->admin_port == 0 || raw->port == raw->admin_port) {
       ADD_FAILURE() << "no free port on 127.0.0.1";
       return nullptr;
     }
     raw->base_url = "http://127.0.0.1:" + std::to_string(raw->port);
+    raw->admin_url = "http://127.0.0.1:" + std::to_string(raw->admin_port);
     WriteFile(raw->log_path, "");  // this attempt's log only
     Env env{
         {"CHORUS_DATABASE_URL", database_url_},
         {"CHORUS_LISTEN", "127.0.0.1:" + std::to_string(raw->port)},
+        {"CHORUS_ADMIN_LISTEN", "127.0.0.1:" + std::to_string(raw->admin_port)},
         {"CHORUS_PUBLIC_BASE_URL", raw->base_url},
         {"CHORUS_NODE_ID", raw->name},
         {"CHORUS_LOG_LEVEL", "info"},
@@ -246,7 +249,7 @@ ChorusServer* ChorusE2eTest::StartServer(const Env& extra) {
             raw->exit = exit;
             return true;  // it ended: stop waiting
           }
-          return http_.Get(raw->base_url + "/readyz").status == 200;
+          return http_.Get(raw->admin_url + "/readyz").status == 200;
         },
         kReadyTimeout);
     if (ready && raw->process.running()) return raw;

@@ -56,6 +56,8 @@ struct ChorusServer {
   std::string name;
   std::uint16_t port = 0;
   std::string base_url;  // http://127.0.0.1:PORT, also its CHORUS_PUBLIC_BASE_URL
+  std::uint16_t admin_port = 0;
+  std::string admin_url;  // CHORUS_ADMIN_LISTEN: /readyz and /metrics
   std::string log_path;  // its stdout and stderr
   ChildProcess process;
   std::optional<ExitStatus> exit;  // once stopped
@@ -72,8 +74,11 @@ class ChorusE2eTest : public ::testing::Test {
 
   /// The database the test runs on, migrated by SetUp. Default: a fresh PgTestDatabase.
   virtual Result<std::string> ProvideDatabase();
+  /// Where the channel sends (its api_base). Default: the in-process FakeTwilio.
+  virtual std::string CarrierApiBase() const { return fake_->api_base(); }
 
-  /// Starts `chorus serve` on a free port and waits (20 s at most) until /readyz answers 200.
+  /// Starts `chorus serve` on free public and admin ports and waits (20 s at most) until the
+  /// admin listener's /readyz answers 200.
   /// nullptr, with a test failure that quotes the server's log, when it does not get there.
   ChorusServer* StartServer(const Env& extra = {});
   /// SIGTERM, then waits up to 20 s (SIGKILL after that); the exit status.

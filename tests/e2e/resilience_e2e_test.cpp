@@ -111,13 +111,13 @@ TEST_F(ChorusOutageE2eTest, DatabaseRestartLosesAndDuplicatesNothing) {
     EXPECT_EQ(response.status, 503) << response.body;
     EXPECT_TRUE(response.retry_after.has_value()) << "a 503 must carry Retry-After";
   }
-  EXPECT_TRUE(Eventually([&] { return http_.Get(s->base_url + "/readyz").status == 503; }))
+  EXPECT_TRUE(Eventually([&] { return http_.Get(s->admin_url + "/readyz").status == 503; }))
       << "/readyz still ready with the database down";
   EXPECT_EQ(http_.Get(s->base_url + "/healthz").status, 200);
 
   auto restarted = cluster_->Start();
   ASSERT_TRUE(restarted.ok()) << restarted.error().message;
-  ASSERT_TRUE(Eventually([&] { return http_.Get(s->base_url + "/readyz").status == 200; }, 30s))
+  ASSERT_TRUE(Eventually([&] { return http_.Get(s->admin_url + "/readyz").status == 200; }, 30s))
       << "/readyz did not recover after the database came back";
   // Twilio retries each refused webhook until it is acknowledged.
   for (int i = 3; i < 8; ++i) {
@@ -235,7 +235,7 @@ TEST_F(ChorusE2eTest, WorkspaceChangeMissedWhileDisconnectedIsLoadedOnReconnect)
   ASSERT_TRUE(Eventually([&] {
     return Occurrences(ReadFile(s->log_path), "workspace.reloaded") > reloads_before;
   })) << "the node never reloaded its workspace after reconnecting";
-  ASSERT_TRUE(Eventually([&] { return http_.Get(s->base_url + "/readyz").status == 200; }));
+  ASSERT_TRUE(Eventually([&] { return http_.Get(s->admin_url + "/readyz").status == 200; }));
 
   // The carrier retries until the node (whose other connections were cut too) stores it.
   const std::string sid = NewMessageSid();

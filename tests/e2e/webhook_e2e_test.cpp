@@ -145,7 +145,7 @@ TEST_F(ChorusE2eTest, OversizedBodyGets413) {
 TEST_F(ChorusE2eTest, HealthAndMetricsReportTraffic) {
   ASSERT_NE(StartServer(), nullptr);
   EXPECT_EQ(http_.Get(server().base_url + "/healthz").status, 200);
-  EXPECT_EQ(http_.Get(server().base_url + "/readyz").status, 200);
+  EXPECT_EQ(http_.Get(server().admin_url + "/readyz").status, 200);
 
   const std::string member = Member(12);
   Text(member, "JOIN");
@@ -153,7 +153,7 @@ TEST_F(ChorusE2eTest, HealthAndMetricsReportTraffic) {
 
   std::string metrics;
   const bool counted = Eventually([&] {
-    carriers::HttpResponseSpec response = http_.Get(server().base_url + "/metrics");
+    carriers::HttpResponseSpec response = http_.Get(server().admin_url + "/metrics");
     metrics = response.body;
     return response.status == 200 &&
            metrics.find("chorus_sends_total{carrier=\"twilio\",result=\"accepted\"}") !=
@@ -162,8 +162,8 @@ TEST_F(ChorusE2eTest, HealthAndMetricsReportTraffic) {
   EXPECT_TRUE(counted) << metrics;
   EXPECT_THAT(metrics, HasSubstr("chorus_http_requests_total"));
   EXPECT_THAT(metrics,
-              HasSubstr("chorus_http_requests_total{route=\"/webhooks/twilio/{channel}/inbound\","
-                        "status=\"200\"}"));
+              HasSubstr("chorus_http_requests_total{server=\"public\","
+                        "route=\"/webhooks/twilio/{channel}/inbound\",status=\"200\"}"));
   EXPECT_THAT(metrics, HasSubstr("chorus_sends_total"));
 }
 

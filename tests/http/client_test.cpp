@@ -288,5 +288,70 @@ TEST_F(ClientLoopback, OversizedResponseIsRefused) {
   EXPECT_EQ(response.body, "response too large");
 }
 
+Reply Raw(std::string bytes) {
+  Reply reply;
+  reply.kind = Reply::Kind::kRawThenClose;
+  reply.raw = std::move(bytes);
+  return reply;
+}
+
+constexpr std::string_view kChunkedHead =
+    "HTTP/1.1 201 Created\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n";
+
+// Issue 5: these bytes in a carrier's answer aborted `chorus serve` (Beast threw from a
+// completion handler). Now they are a failed exchange, and the client keeps working.
+TEST_F(ClientLoopback, HugeTrailerFieldInAResponseIsAFailureNotACrash) {
+  ScriptedServer scripted(threads_.io, [](int connection, int, const Request&) {
+    if (connection == 1) {
+      return Raw(std::string(kChunkedHead) + "2\r\n{}\r\n0\r\nX-T: " + std::string(65534, 't') +
+                 "\r\n\r\n");
+    }
+    return Ok();
+  });
+  Client client(threads_.io, {});
+  HttpResponseSpec response = Send(client, Get(scripted.url()));
+  EXPECT_EQ(response.status, 0);
+  EXPECT_FALSE(response.timed_out);
+  EXPECT_EQ(Send(client, Get(scripted.url())).status, 200) << "the client no longer works";
+}
+
+TEST_F(ClientLoopback, ChunkExtensionFloodInAResponseIsRefused) {
+  std::string chunks;
+  for (int i = 0; i < 2000; ++i) chunks += "1;x=" + std::string(100, 'e') + "\r\na\r\n";
+  ScriptedServer scripted(threads_.io, [&](int, int, const Request&) {
+    return Raw(std::string(kChunkedHead) + chunks + "0\r\n\r\n");
+  });
+  Client client(threads_.io, {});
+  EXPECT_EQ(Send(client, Get(scripted.url())).status, 0);
+}
+
+TEST_F(ClientLoopback, ResponseWithTrailersIsRefused) {
+  ScriptedServer scripted(threads_.io, [](int, int, const Request&) {
+    return Raw(std::string(kChunkedHead) + "2\r\n{}\r\n0\r\nX-Status: ok\r\n\r\n");
+  });
+  Client client(threads_.io, {});
+  HttpResponseSpec response = Send(client, Get(scripted.url()));
+  EXPECT_EQ(response.status, 0);
+  EXPECT_EQ(response.body, "trailer fields are not accepted");
+}
+
+TEST_F(ClientLoopback, ResponseWithAnUnknownTransferCodingIsRefused) {
+  ScriptedServer scripted(threads_.io, [](int, int, const Request&) {
+    return Raw("HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\nnot gzip at all");
+  });
+  Client client(threads_.io, {});
+  EXPECT_EQ(Send(client, Get(scripted.url())).status, 0);
+}
+
+TEST_F(ClientLoopback, ChunkedResponseWithinLimitsIsRead) {
+  ScriptedServer scripted(threads_.io, [](int, int, const Request&) {
+    return Raw(std::string(kChunkedHead) + "2;a=b\r\n{}\r\n0\r\n\r\n");
+  });
+  Client client(threads_.io, {});
+  HttpResponseSpec response = Send(client, Get(scripted.url()));
+  EXPECT_EQ(response.status, 201);
+  EXPECT_EQ(response.body, "{}");
+}
+
 }  // namespace
 }  // namespace chorus::http

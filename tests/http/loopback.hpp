@@ -21,16 +21,19 @@
 #include <vector>
 
 #include "http/asio.hpp"
+#include "http/server.hpp"
 
 namespace chorus::http::testing {
 
 using namespace std::chrono_literals;
 
-/// An io_context run by two threads for the life of a test; Stop() joins them.
+/// An io_context run by two threads for the life of a test, as `chorus serve` runs its own
+/// (RunIoContext: an exception escaping a handler is logged and the thread carries on); Stop()
+/// joins them.
 class IoThreads {
  public:
   IoThreads() : guard_(asio::make_work_guard(io)) {
-    for (int i = 0; i < 2; ++i) threads_.emplace_back([this] { io.run(); });
+    for (int i = 0; i < 2; ++i) threads_.emplace_back([this] { RunIoContext(io, "test"); });
   }
   ~IoThreads() { Stop(); }
   void Stop() {
@@ -68,11 +71,19 @@ T Await(asio::io_context& io, asio::awaitable<T> coroutine) {
 /// wants (half a request, garbage) and every wait is bounded.
 class RawClient {
  public:
-  explicit RawClient(std::uint16_t port) {
+  /// `source`: the local address to connect from (any of 127.0.0.0/8 works on Linux), so a
+  /// test can be several peers.
+  explicit RawClient(std::uint16_t port, const char* source = nullptr) {
     fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
     timeval timeout{5, 0};
     ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
     ::setsockopt(fd_, SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof timeout);
+    if (source != nullptr) {
+      sockaddr_in local{};
+      local.sin_family = AF_INET;
+      ::inet_pton(AF_INET, source, &local.sin_addr);
+      ::bind(fd_, reinterpret_cast<sockaddr*>(&local), sizeof local);
+    }
     sockaddr_in address{};
     address.sin_family = AF_INET;
     address.sin_port = htons(port);
@@ -85,6 +96,7 @@ class RawClient {
   RawClient& operator=(const RawClient&) = delete;
 
   bool connected() const { return connected_; }
+  int fd() const { return fd_; }
   int connect_errno() const { return connect_errno_; }
 
   bool Send(std::string_view data) {

@@ -23,9 +23,11 @@ struct Reply {
     kRespondThenClose,    // answer as keep-alive, then close (a server dropping idle conns)
     kCloseWithoutAnswer,  // read the request, close without a byte
     kPartialThenClose,    // send half a status line, close
+    kRawThenClose,        // send `raw` as it is (a hostile answer), then close
   };
   Kind kind = Kind::kRespond;
   Response response{beast::http::status::ok, 11};
+  std::string raw;
 };
 
 /// connection and request numbers start at 1; request counts per connection.
@@ -91,6 +93,11 @@ class ScriptedServer {
       if (reply.kind == Reply::Kind::kPartialThenClose) {
         static constexpr std::string_view kHalf = "HTTP/1.1 200 O";
         co_await asio::async_write(stream, asio::buffer(kHalf),
+                                   asio::redirect_error(asio::use_awaitable, ec));
+        co_return;
+      }
+      if (reply.kind == Reply::Kind::kRawThenClose) {
+        co_await asio::async_write(stream, asio::buffer(reply.raw),
                                    asio::redirect_error(asio::use_awaitable, ec));
         co_return;
       }

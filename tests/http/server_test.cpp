@@ -4,9 +4,12 @@
 
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
+#include <atomic>
 #include <condition_variable>
 #include <mutex>
+#include <boost/asio/post.hpp>
 #include <stdexcept>
+#include <thread>
 
 #include "http/loopback.hpp"
 
@@ -67,6 +70,14 @@ class ServerLoopback : public ::testing::Test {
                    co_await Sleep(300ms);
                    co_return Text("slow done");
                  });
+    // Throws from a plain completion handler, outside any coroutine: what Beast 1.74 does on
+    // an oversized trailer field. Only the thread's run loop can catch it.
+    router_->Add(Verb::get, "/throw-in-completion",
+                 [](const Request&, RequestContext&) -> asio::awaitable<Response> {
+                   asio::post(co_await asio::this_coro::executor,
+                              [] { throw std::length_error("field value too large"); });
+                   co_return Text("posted");
+                 });
     router_->Add(Verb::get, "/stuck",
                  [this](const Request&, RequestContext&) -> asio::awaitable<Response> {
                    stuck_started_.set_value();
@@ -75,13 +86,28 @@ class ServerLoopback : public ::testing::Test {
                  });
   }
 
+  // Records what the server reports; the test reads it under the mutex.
+  struct Observer final : ServerObserver {
+    explicit Observer(ServerLoopback& test) : test(test) {}
+    void OnRequest(std::string_view route, unsigned status,
+                   std::chrono::duration<double>) override {
+      std::lock_guard lock(test.observed_mutex_);
+      test.observed_.emplace_back(std::string(route), status);
+      test.observed_changed_.notify_all();
+    }
+    void OnRefused(Refusal refusal) override {
+      std::lock_guard lock(test.observed_mutex_);
+      test.refusals_.push_back(refusal);
+      test.observed_changed_.notify_all();
+    }
+    void OnConnections(std::size_t open) override { test.open_connections_ = open; }
+    void OnException() override { ++test.exceptions_; }
+    ServerLoopback& test;
+  };
+
   void StartServer(ServerOptions options = TestOptions()) {
-    auto observer = [this](std::string_view route, unsigned status, std::chrono::duration<double>) {
-      std::lock_guard lock(observed_mutex_);
-      observed_.emplace_back(std::string(route), status);
-      observed_changed_.notify_all();
-    };
-    server_ = std::make_unique<Server>(threads_.io, options, router_, observer);
+    server_ = std::make_unique<Server>(threads_.io, options, router_,
+                                       std::make_shared<Observer>(*this));
     auto listening = server_->Listen();
     ASSERT_TRUE(listening.ok()) << listening.error().message;
     ASSERT_NE(server_->port(), 0);
@@ -115,6 +141,15 @@ class ServerLoopback : public ::testing::Test {
   std::mutex observed_mutex_;
   std::condition_variable observed_changed_;
   std::vector<std::pair<std::string, unsigned>> observed_;
+  std::vector<Refusal> refusals_;
+  std::atomic<std::size_t> open_connections_{0};
+  std::atomic<int> exceptions_{0};
+
+  std::vector<Refusal> WaitForRefusals(std::size_t count) {
+    std::unique_lock lock(observed_mutex_);
+    observed_changed_.wait_for(lock, 5s, [&] { return refusals_.size() >= count; });
+    return refusals_;
+  }
 };
 
 std::string Post(std::string_view target, std::string_view body) {
@@ -251,11 +286,15 @@ TEST_F(ServerLoopback, UnknownPathIs404Json) {
 TEST_F(ServerLoopback, WrongMethodIs405WithAllow) {
   StartServer();
   RawClient client(port());
-  ASSERT_TRUE(client.Send(Post("/hello", "")));
+  ASSERT_TRUE(client.Send(Post("/echo/", "")));
+  ASSERT_TRUE(client.Send(Get("/echo")));
   auto response = client.Read();
   ASSERT_TRUE(response.has_value());
+  EXPECT_EQ(response->result_int(), 404u);
+  response = client.Read();
+  ASSERT_TRUE(response.has_value());
   EXPECT_EQ(response->result_int(), 405u);
-  EXPECT_EQ((*response)[beast::http::field::allow], "GET");
+  EXPECT_EQ((*response)[beast::http::field::allow], "POST");
   EXPECT_NE(response->body().find(R"("code":"method_not_allowed")"), std::string::npos);
 }
 
@@ -431,6 +470,242 @@ TEST_F(ServerLoopback, ListenFailsWithOneClearLineWhenThePortIsTaken) {
                 "cannot listen on 127.0.0.1:" + std::to_string(port()) + ": ", 0),
             0u)
       << result.error().message;
+}
+
+std::string ChunkedPost(std::string_view chunks_and_trailer) {
+  return "POST /echo HTTP/1.1\r\nHost: test\r\nTransfer-Encoding: chunked\r\n\r\n" +
+         std::string(chunks_and_trailer);
+}
+
+// The next request on the same connection is answered: the server is alive and the connection
+// was not wedged.
+void ExpectServed(std::uint16_t port) {
+  RawClient probe(port);
+  ASSERT_TRUE(probe.Send(Get("/hello")));
+  auto response = probe.Read();
+  ASSERT_TRUE(response.has_value()) << "the server no longer answers";
+  EXPECT_EQ(response->body(), "hello");
+}
+
+TEST_F(ServerLoopback, ExceptionThrownFromACompletionHandlerIsLoggedAndServingContinues) {
+  StartServer();
+  RawClient client(port());
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_TRUE(client.Send(Get("/throw-in-completion")));
+    auto response = client.Read();
+    ASSERT_TRUE(response.has_value());
+    EXPECT_EQ(response->body(), "posted");
+  }
+  ExpectServed(port());
+  ASSERT_TRUE(client.Send(Get("/hello")));
+  EXPECT_TRUE(client.Read().has_value());
+}
+
+TEST_F(ServerLoopback, HandlerExceptionIsCountedForMetrics) {
+  StartServer();
+  RawClient client(port());
+  ASSERT_TRUE(client.Send(Get("/boom")));
+  ASSERT_TRUE(client.Read().has_value());
+  EXPECT_EQ(exceptions_.load(), 1);
+}
+
+TEST_F(ServerLoopback, TrailerFieldOf65KBIs431AndTheServerLives) {
+  StartServer();
+  RawClient client(port());
+  ASSERT_TRUE(client.Send(ChunkedPost("1\r\na\r\n0\r\nX-T: " + std::string(65534, 't') +
+                                      "\r\n\r\n")));
+  auto response = client.Read();
+  ASSERT_TRUE(response.has_value());
+  EXPECT_EQ(response->result_int(), 431u);
+  EXPECT_TRUE(client.WaitForClose());
+  ExpectServed(port());
+}
+
+TEST_F(ServerLoopback, SmallTrailerIsRefusedWith400) {
+  StartServer();
+  RawClient client(port());
+  ASSERT_TRUE(client.Send(ChunkedPost("1\r\na\r\n0\r\nX-Twilio-Signature: x\r\n\r\n")));
+  auto response = client.Read();
+  ASSERT_TRUE(response.has_value());
+  EXPECT_EQ(response->result_int(), 400u);
+  EXPECT_NE(response->body().find("trailer"), std::string::npos);
+}
+
+TEST_F(ServerLoopback, ChunkExtensionsCountAgainstTheHeaderLimit) {
+  StartServer();  // header limit 1024
+  RawClient client(port());
+  std::string chunks;
+  for (int i = 0; i < 20; ++i) chunks += "1;ext=" + std::string(100, 'e') + "\r\na\r\n";
+  ASSERT_TRUE(client.Send(ChunkedPost(chunks + "0\r\n\r\n")));
+  auto response = client.Read();
+  ASSERT_TRUE(response.has_value());
+  EXPECT_EQ(response->result_int(), 431u);
+  ExpectServed(port());
+}
+
+TEST_F(ServerLoopback, ShortChunkExtensionsAreAccepted) {
+  StartServer();
+  RawClient client(port());
+  ASSERT_TRUE(client.Send(ChunkedPost("3;a=b\r\nabc\r\n0\r\n\r\n")));
+  auto response = client.Read();
+  ASSERT_TRUE(response.has_value());
+  EXPECT_EQ(response->body(), "abc");
+}
+
+struct CodingCase {
+  const char* name;
+  std::string headers;
+};
+
+class TransferCodingLoopback : public ServerLoopback,
+                               public ::testing::WithParamInterface<CodingCase> {};
+
+// The body carries a whole second request: a server that ignored the coding would answer it.
+TEST_P(TransferCodingLoopback, IsRefusedWith400AndTheBodyIsNeverServedAsARequest) {
+  StartServer();
+  RawClient client(port());
+  const std::string smuggled = Get("/hello");
+  ASSERT_TRUE(client.Send("POST /echo HTTP/1.1\r\nHost: test\r\n" + GetParam().headers +
+                          "\r\n" + smuggled));
+  auto response = client.Read();
+  ASSERT_TRUE(response.has_value());
+  EXPECT_EQ(response->result_int(), 400u);
+  EXPECT_FALSE(response->keep_alive());
+  EXPECT_FALSE(client.Read().has_value()) << "a second response: the body was served";
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Codings, TransferCodingLoopback,
+    ::testing::Values(CodingCase{"Gzip", "Transfer-Encoding: gzip\r\n"},
+                      CodingCase{"ChunkedThenGzip", "Transfer-Encoding: chunked, gzip\r\n"},
+                      CodingCase{"GzipThenChunked", "Transfer-Encoding: gzip, chunked\r\n"},
+                      CodingCase{"ChunkedTwice", "Transfer-Encoding: chunked\r\n"
+                                                 "Transfer-Encoding: chunked\r\n"},
+                      CodingCase{"WithContentLength", "Transfer-Encoding: chunked\r\n"
+                                                      "Content-Length: 5\r\n"},
+                      CodingCase{"Identity", "Transfer-Encoding: identity\r\n"}),
+    [](const auto& info) { return std::string(info.param.name); });
+
+TEST_F(ServerLoopback, Http11WithoutHostIs400) {
+  StartServer();
+  RawClient client(port());
+  ASSERT_TRUE(client.Send("GET /hello HTTP/1.1\r\n\r\n"));
+  auto response = client.Read();
+  ASSERT_TRUE(response.has_value());
+  EXPECT_EQ(response->result_int(), 400u);
+  EXPECT_NE(response->body().find("Host"), std::string::npos);
+}
+
+TEST_F(ServerLoopback, Http11WithTwoHostsIs400) {
+  StartServer();
+  RawClient client(port());
+  ASSERT_TRUE(client.Send("GET /hello HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n"));
+  auto response = client.Read();
+  ASSERT_TRUE(response.has_value());
+  EXPECT_EQ(response->result_int(), 400u);
+}
+
+TEST_F(ServerLoopback, Http10WithoutHostIsServed) {
+  StartServer();
+  RawClient client(port());
+  ASSERT_TRUE(client.Send("GET /hello HTTP/1.0\r\n\r\n"));
+  auto response = client.Read();
+  ASSERT_TRUE(response.has_value());
+  EXPECT_EQ(response->result_int(), 200u);
+  EXPECT_EQ(response->body(), "hello");
+}
+
+TEST_F(ServerLoopback, HeadIsServedWhereverGetIsWithoutABody) {
+  StartServer();
+  RawClient client(port());
+  ASSERT_TRUE(client.Send("HEAD /hello HTTP/1.1\r\nHost: test\r\n\r\n" + Get("/hello")));
+  // A HEAD response has no body whatever its Content-Length says; read it as such.
+  char buffer[4096];
+  std::string received;
+  while (received.find("\r\n\r\n") == std::string::npos ||
+         received.find("hello") == std::string::npos) {
+    ssize_t n = ::recv(client.fd(), buffer, sizeof buffer, 0);
+    ASSERT_GT(n, 0);
+    received.append(buffer, static_cast<std::size_t>(n));
+  }
+  std::string head = received.substr(0, received.find("\r\n\r\n") + 4);
+  EXPECT_EQ(head.rfind("HTTP/1.1 200 OK\r\n", 0), 0u) << head;
+  EXPECT_NE(head.find("Content-Length: 5\r\n"), std::string::npos) << head;
+  // Right after the HEAD header comes the GET response: no body in between.
+  EXPECT_EQ(received.substr(head.size(), 17), "HTTP/1.1 200 OK\r\n");
+  auto observed = WaitForObservations(2);
+  ASSERT_EQ(observed.size(), 2u);
+  EXPECT_EQ(observed[0], std::make_pair(std::string("/hello"), 200u));
+}
+
+TEST_F(ServerLoopback, AllowListsHeadWhereGetIsRouted) {
+  StartServer();
+  RawClient client(port());
+  ASSERT_TRUE(client.Send(Post("/hello", "")));
+  auto response = client.Read();
+  ASSERT_TRUE(response.has_value());
+  EXPECT_EQ((*response)[beast::http::field::allow], "GET, HEAD");
+}
+
+TEST_F(ServerLoopback, SilentNewConnectionIsClosedAfterTheReadTimeoutNotTheIdleTimeout) {
+  ServerOptions options = TestOptions();
+  options.read_timeout = 200ms;
+  options.idle_timeout = 30s;
+  StartServer(options);
+  RawClient client(port());
+  auto started = std::chrono::steady_clock::now();
+  EXPECT_TRUE(client.WaitForClose());
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 3s);
+}
+
+TEST_F(ServerLoopback, OnePeerCannotTakeTheTableOtherPeersAreStillServed) {
+  ServerOptions options = TestOptions();
+  options.max_connections = 10;
+  options.max_connections_per_peer = 2;
+  StartServer(options);
+  std::vector<std::unique_ptr<RawClient>> hog;
+  for (int i = 0; i < 2; ++i) {
+    hog.push_back(std::make_unique<RawClient>(port(), "127.0.0.2"));
+    ASSERT_TRUE(hog.back()->connected());
+  }
+  ASSERT_TRUE(hog[0]->Send(Get("/hello")));  // both are admitted: one is served
+  ASSERT_TRUE(hog[0]->Read().has_value());
+
+  RawClient third(port(), "127.0.0.2");
+  EXPECT_TRUE(third.WaitForClose()) << "a third connection from the same peer was kept";
+  auto refusals = WaitForRefusals(1);
+  ASSERT_FALSE(refusals.empty());
+  EXPECT_EQ(refusals[0], Refusal::kPeerLimit);
+
+  RawClient other(port(), "127.0.0.3");
+  ASSERT_TRUE(other.Send(Get("/hello")));
+  auto response = other.Read();
+  ASSERT_TRUE(response.has_value());
+  EXPECT_EQ(response->body(), "hello");
+}
+
+TEST_F(ServerLoopback, FullTableIsReportedOnce) {
+  ServerOptions options = TestOptions();
+  options.max_connections = 1;
+  StartServer(options);
+  RawClient first(port());
+  ASSERT_TRUE(first.Send(Get("/hello")));
+  ASSERT_TRUE(first.Read().has_value());
+  RawClient second(port());
+  auto refusals = WaitForRefusals(1);
+  ASSERT_EQ(refusals.size(), 1u);
+  EXPECT_EQ(refusals[0], Refusal::kTableFull);
+}
+
+TEST_F(ServerLoopback, OpenConnectionsAreReported) {
+  StartServer();
+  auto client = std::make_unique<RawClient>(port());
+  ASSERT_TRUE(client->Send(Get("/hello")));
+  ASSERT_TRUE(client->Read().has_value());
+  EXPECT_EQ(open_connections_.load(), 1u);
+  client.reset();
+  for (int i = 0; i < 250 && open_connections_.load() != 0; ++i) std::this_thread::sleep_for(20ms);
+  EXPECT_EQ(open_connections_.load(), 0u);
 }
 
 }  // namespace
