@@ -12,14 +12,15 @@ declare -A allowed=(
   [workspace]="core compliance workspace"
   [routing]="core compliance workspace routing"
   [ingest]="core compliance workspace routing ingest"
-  [dispatch]="core workspace carriers dispatch"
-  [carriers]="core carriers"
+  [transport]="core transport"
+  [dispatch]="core workspace carriers transport dispatch"
+  [carriers]="core transport carriers"
   [observability]="core observability"
   [store]="core compliance workspace routing ingest dispatch store"
-  [http]="core carriers ingest workspace observability http"
-  [app]="core compliance workspace routing ingest dispatch carriers observability store http app"
+  [http]="core transport carriers ingest workspace observability http"
+  [app]="core compliance workspace routing ingest dispatch transport carriers observability store http app"
 )
-pure="core compliance workspace routing ingest dispatch"
+pure="core transport compliance workspace routing ingest dispatch"
 status=0
 
 for folder in "${!allowed[@]}"; do
@@ -34,15 +35,26 @@ for folder in "${!allowed[@]}"; do
   done < <(grep -rnE '^#include "[^"]+/' "$folder" | grep -v '#include "chorus/v1/')
 done
 
-# dispatch may use only the carrier port, not an adapter.
-if grep -rnE '#include "carriers/(twilio|[a-z_]+/)' dispatch; then
-  echo "dispatch/ may include only carriers/carrier.hpp"; status=1
-fi
+# Only app/ names a carrier adapter (carriers/KIND/...); everyone else sees the port.
+for folder in "${!allowed[@]}"; do
+  case "$folder" in app|carriers) continue ;; esac
+  [ -d "$folder" ] || continue
+  if grep -rnE '#include "carriers/[a-z0-9_]+/' "$folder"; then
+    echo "$folder/ may include only the carrier port (carriers/*.hpp), not an adapter"; status=1
+  fi
+done
+# An adapter includes no other adapter.
+for adapter in carriers/*/; do
+  kind=$(basename "$adapter")
+  if grep -rnE '#include "carriers/[a-z0-9_]+/' "$adapter" | grep -v "#include \"carriers/$kind/"; then
+    echo "carriers/$kind/ includes another carrier's adapter"; status=1
+  fi
+done
 
 for folder in $pure; do
-  # The workspace file adapter is the one place JSON meets protobuf.
+  # The workspace file adapter (workspace/file/) is the one place JSON meets protobuf.
   hits=$(grep -rnE '#include [<"](boost/|pqxx/|google/protobuf/|chorus/v1/)' "$folder" \
-           | grep -v '^workspace/workspace_file.cpp:' || true)
+           | grep -v '^workspace/file/' || true)
   if [ -n "$hits" ]; then
     echo "$hits" | sed "s/^/pure domain includes a technology header: /"
     status=1

@@ -14,7 +14,8 @@
 #include "observability/logging.hpp"
 #include "store/pg/migrations.hpp"
 #include "store/pg/pg_workspace_store.hpp"
-#include "workspace/workspace_file.hpp"
+#include "app/carriers.hpp"
+#include "workspace/file/workspace_file.hpp"
 
 namespace chorus::app {
 namespace {
@@ -50,8 +51,10 @@ int Apply(const Settings& settings, const std::string& path) {
   if (!in) return Fail("apply", path + ": cannot be read", 2);
   std::stringstream buffer;
   buffer << in.rdbuf();
+  const auto registry = BuildCarriers();
   auto definition = workspace::ParseWorkspaceFile(
-      buffer.str(), [](std::string_view name) { return ProcessEnv(name); });
+      buffer.str(), [](std::string_view name) { return ProcessEnv(name); },
+      CarrierChannelRules(*registry));
   if (!definition.ok()) return Fail("apply", path + ": " + definition.error().message, 2);
   auto summary = store::pg::PgWorkspaceStore(settings.database_url).Apply(*definition);
   if (!summary.ok()) {

@@ -12,13 +12,13 @@
 #include <thread>
 
 #include "app/connection_budget.hpp"
-#include "carriers/twilio/twilio_carrier.hpp"
+#include "app/carriers.hpp"
 #include "dispatch/dispatcher.hpp"
-#include "http/client.hpp"
+#include "http/client_transport.hpp"
 #include "http/server.hpp"
 #include "http/server_metrics.hpp"
 #include "http/service_routes.hpp"
-#include "http/twilio_routes.hpp"
+#include "http/webhook_routes.hpp"
 #include "ingest/inbox.hpp"
 #include "ingest/processor.hpp"
 #include "observability/metrics.hpp"
@@ -109,26 +109,6 @@ class WorkspaceWatch {
   std::atomic<bool> stopping_{false};
   bool reload_pending_ = false;  // watcher thread only
   std::thread thread_;
-};
-
-/// dispatch::Transport over the asynchronous HTTP client.
-class HttpTransport final : public dispatch::Transport {
- public:
-  HttpTransport(asio::io_context& io, http::ClientOptions options) : io_(io), client_(io, options) {}
-
-  void Send(carriers::HttpRequestSpec request,
-            std::function<void(carriers::HttpResponseSpec)> done) override {
-    asio::co_spawn(io_, client_.Send(std::move(request)),
-                   [done = std::move(done)](std::exception_ptr error,
-                                            carriers::HttpResponseSpec response) {
-                     if (error) response = carriers::HttpResponseSpec{};  // status 0: retry
-                     done(std::move(response));
-                   });
-  }
-
- private:
-  asio::io_context& io_;
-  http::Client client_;
 };
 
 /// Metrics the pipeline reports, looked up once.
@@ -235,8 +215,8 @@ int Serve(const Settings& settings) {
   auto snapshot = [&watch] { return watch.Snapshot(); };
   asio::io_context io(settings.io_threads);
 
-  carriers::twilio::TwilioCarrier twilio;
-  HttpTransport transport(io, http::ClientOptions{settings.carrier_timeout});
+  const auto carriers = BuildCarriers();
+  http::ClientTransport transport(io, http::ClientOptions{settings.carrier_timeout});
   dispatch::DispatcherOptions dispatch_options;
   dispatch_options.node_id = settings.node_id;
   dispatch_options.public_base_url = settings.public_base_url;
@@ -251,7 +231,7 @@ int Serve(const Settings& settings) {
   dispatch::Dispatcher dispatcher(
       std::make_unique<store::pg::PgOutboxStore>(settings.database_url),
       std::make_unique<store::pg::PgOutboxStore>(settings.database_url), transport,
-      {{CarrierKind::kTwilio, &twilio}}, snapshot, dispatch_options);
+      *carriers, snapshot, dispatch_options);
 
   ingest::ProcessorOptions process_options;
   process_options.on_outbound = [&dispatcher](const std::vector<ChannelId>& channels) {
@@ -281,7 +261,8 @@ int Serve(const Settings& settings) {
       inbox_options);
 
   auto router = std::make_shared<http::Router>();
-  http::AddTwilioRoutes(*router, {snapshot, &inbox, settings.public_base_url});
+  http::AddWebhookRoutes(*router, {snapshot, &inbox, carriers.get(), settings.public_base_url,
+                                   &registry, {}});
   http::AddHealthRoute(*router);
   auto admin_router = std::make_shared<http::Router>();
   http::AddAdminRoutes(*admin_router, {[&watch] { return watch.Readiness(); }, &registry});
@@ -312,9 +293,10 @@ int Serve(const Settings& settings) {
   server_options.idle_timeout = settings.idle_timeout;
   server_options.max_connections = budget->max_connections;
   server_options.max_connections_per_peer = budget->per_peer;
+  std::vector<std::string> public_routes = router->Patterns();
+  for (auto& pattern : http::WebhookRoutePatterns(*carriers)) public_routes.push_back(pattern);
   http::Server server(io, server_options, router,
-                      std::make_shared<http::ServerMetrics>(registry, "public",
-                                                            router->Patterns()));
+                      std::make_shared<http::ServerMetrics>(registry, "public", public_routes));
   if (auto listening = server.Listen(); !listening.ok()) {
     spdlog::critical("chorus serve: {}", listening.error().message);
     return 1;

@@ -4,11 +4,10 @@
 
 #include <cstdio>
 #include <map>
-#include <random>
 #include <thread>
 
-#include "carriers/form.hpp"
-#include "carriers/twilio/twilio_signature.hpp"
+#include "app/carriers.hpp"
+#include "carriers/webhook.hpp"
 #include "core/delivery_status.hpp"
 #include "core/phone_number.hpp"
 #include "http/client.hpp"
@@ -20,32 +19,31 @@ namespace {
 
 namespace asio = boost::asio;
 
-std::string RandomSid() {
-  std::random_device rd;
-  std::mt19937_64 gen(rd());
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string sid = "SM";
-  for (int i = 0; i < 32; ++i) sid += kHex[gen() % 16];
-  return sid;
+bool CanSimulate(const carriers::Registry& registry, const Channel& channel) {
+  const carriers::Carrier* carrier = registry.Find(channel.carrier);
+  return carrier != nullptr &&
+         carrier->BuildTestInbound(channel, "http://x/", "+15550100001", "x").has_value();
 }
 
-const Channel* PickChannel(const workspace::Snapshot& snapshot, const std::string& slug) {
+// The channel named, or the only one Chorus can sign webhooks for.
+const Channel* PickChannel(const workspace::Snapshot& snapshot, const carriers::Registry& registry,
+                           const std::string& slug) {
   if (!slug.empty()) return snapshot.ChannelBySlug(slug);
   const Channel* found = nullptr;
   for (const auto& c : snapshot.channels()) {
-    if (c.carrier != CarrierKind::kTwilio) continue;
+    if (!CanSimulate(registry, c)) continue;
     if (found != nullptr) return nullptr;  // ambiguous: ask for --channel
     found = &c;
   }
   return found;
 }
 
-carriers::HttpResponseSpec Post(carriers::HttpRequestSpec request) {
+transport::HttpResponseSpec Post(transport::HttpRequestSpec request) {
   asio::io_context io;
   http::Client client(io, http::ClientOptions{std::chrono::milliseconds(10'000)});
-  carriers::HttpResponseSpec response;
+  transport::HttpResponseSpec response;
   asio::co_spawn(io, client.Send(std::move(request)),
-                 [&response](std::exception_ptr, carriers::HttpResponseSpec r) { response = r; });
+                 [&response](std::exception_ptr, transport::HttpResponseSpec r) { response = r; });
   io.run();
   return response;
 }
@@ -99,9 +97,10 @@ void Watch(store::pg::PgConversationReader& reader, OrganizationId org,
 int Sim(const Settings& settings, const SimOptions& options) {
   auto snapshot = store::pg::PgWorkspaceStore(settings.database_url).LoadSnapshot();
   if (!snapshot.ok()) return Fail("cannot read the workspace: " + snapshot.error().message);
-  const Channel* channel = PickChannel(**snapshot, options.channel);
+  const auto registry = BuildCarriers();
+  const Channel* channel = PickChannel(**snapshot, *registry, options.channel);
   if (channel == nullptr) {
-    return Fail(options.channel.empty() ? "no single Twilio channel: pass --channel SLUG"
+    return Fail(options.channel.empty() ? "no single channel to simulate: pass --channel SLUG"
                                         : "no channel " + options.channel);
   }
   auto member = PhoneNumber::Parse(options.from, channel->country);
@@ -111,28 +110,26 @@ int Sim(const Settings& settings, const SimOptions& options) {
   auto last = reader.LastMessageTo(channel->organization_id, member->e164());
   if (!last.ok()) return Fail("cannot read replies: " + last.error().message);
 
-  const std::string path = "/webhooks/twilio/" + channel->slug + "/inbound";
-  carriers::FormParams params{
-      {"MessageSid", RandomSid()}, {"AccountSid", channel->settings.count("account_sid")
-                                                      ? channel->settings.at("account_sid")
-                                                      : ""},
-      // Twilio always sends E.164, whatever the member typed into their phone.
-      {"From", member->e164()},    {"To", channel->sender},
-      {"Body", options.text},      {"NumMedia", "0"},
-      {"ApiVersion", "2010-04-01"}, {"SmsStatus", "received"}};
-  const auto token = channel->secrets.find("auth_token");
-  carriers::HttpRequestSpec request;
-  request.url = "http://" + settings.listen_address + ":" + std::to_string(settings.listen_port) + path;
-  request.headers = {
-      {"Content-Type", "application/x-www-form-urlencoded"},
-      {"X-Twilio-Signature",
-       carriers::twilio::ComputeSignature(token == channel->secrets.end() ? "" : token->second,
-                                          settings.public_base_url + path, params)}};
-  request.body = carriers::EncodeForm(params);
+  const carriers::Carrier* carrier = registry->Find(channel->carrier);
+  // Carriers send E.164 whatever the member typed into their phone. The signature covers the
+  // public URL; the request goes to the listener directly.
+  auto request = carrier == nullptr ? std::nullopt
+                                    : carrier->BuildTestInbound(
+                                          *channel,
+                                          carriers::WebhookUrl(settings.public_base_url,
+                                                               channel->carrier, channel->slug,
+                                                               "inbound"),
+                                          member->e164(), options.text);
+  if (!request) return Fail("chorus cannot sign webhooks for channel " + channel->slug);
+  const std::string host = settings.listen_address.find(':') == std::string::npos
+                               ? settings.listen_address
+                               : "[" + settings.listen_address + "]";
+  request->url = carriers::WebhookUrl("http://" + host + ":" + std::to_string(settings.listen_port),
+                                      channel->carrier, channel->slug, "inbound");
 
   std::printf("-> %s  (from %s to %s)\n", options.text.c_str(), member->e164().c_str(),
               channel->sender.c_str());
-  const auto response = Post(std::move(request));
+  const auto response = Post(std::move(*request));
   if (response.status != 200) {
     return Fail("the server answered " +
                 (response.status == 0 ? std::string("nothing (is chorus serve running?)")

@@ -2,31 +2,19 @@
 
 #include <chrono>
 #include <optional>
+#include <span>
 #include <string>
-#include <utility>
+#include <string_view>
 #include <vector>
 
+#include "carriers/webhook.hpp"
 #include "core/channel.hpp"
 #include "core/delivery_status.hpp"
 #include "core/ids.hpp"
+#include "core/result.hpp"
+#include "transport/transport.hpp"
 
 namespace chorus::carriers {
-
-/// An HTTP exchange described as data, so carrier adapters stay pure and testable and one
-/// asynchronous client does the I/O for every HTTP carrier.
-struct HttpRequestSpec {
-  std::string method = "POST";
-  std::string url;  // absolute: scheme://host[:port]/path[?query]
-  std::vector<std::pair<std::string, std::string>> headers;
-  std::string body;
-};
-
-struct HttpResponseSpec {
-  int status = 0;          // 0: no response (connect failure, reset, timeout)
-  bool timed_out = false;  // true when the deadline passed; the carrier may have accepted
-  std::string body;
-  std::optional<std::chrono::seconds> retry_after;  // parsed Retry-After header, if any
-};
 
 /// A message to hand to a carrier.
 struct SendRequest {
@@ -52,14 +40,97 @@ struct SendOutcome {
   std::optional<std::chrono::seconds> retry_after;
 };
 
-/// The carrier port for sending. One adapter per carrier; stateless and thread-safe.
+/// Whether the carrier already holds a message whose earlier send may have reached it (its
+/// lease expired, or the request timed out): asked before sending it again.
+struct LookupOutcome {
+  enum class Found { kYes, kNo, kUnknown };
+  Found found = Found::kUnknown;     // kUnknown: the lookup failed; decide later
+  std::string carrier_message_id;    // with kYes
+  DeliveryStatus status = DeliveryStatus::kAccepted;
+};
+
+/// The carrier port: everything Chorus knows about one carrier, behind one object. An adapter
+/// lives in one folder (server/carriers/KIND/) and is registered by one line in
+/// app/carriers.cpp; nothing else names it. Adapters do no I/O: webhooks come in as
+/// WebhookRequest, sends go out as HttpRequestSpec, so they are pure, stateless and
+/// thread-safe (docs/CARRIERS.md, "Adding a carrier").
 class Carrier {
  public:
   virtual ~Carrier() = default;
+
+  /// The carrier's kind: its folder name, the {carrier} of its webhook URLs, the `carrier` of
+  /// a channel in the workspace file, the label of its metrics. [a-z0-9]+.
+  virtual std::string_view kind() const = 0;
+
+  // ---- channel settings ---------------------------------------------------------------------
+
+  /// The settings a channel of this carrier takes; secret ones go to Channel::secrets.
+  virtual std::vector<ChannelSettingSpec> Settings() const = 0;
+  /// Checks a channel's settings and secrets (present, well formed) and fills defaults.
+  /// kInvalidArgument naming the setting first ("account_sid: must be ..."); never quotes a
+  /// secret.
+  virtual Result<void> ValidateChannel(Channel& channel) const = 0;
+
+  // ---- webhooks in --------------------------------------------------------------------------
+
+  /// The webhook kinds this carrier posts to, and how.
+  virtual std::span<const WebhookShape> Webhooks() const = 0;
+  /// Authenticates and parses a webhook of `kind` for `channel`. A request whose signature
+  /// header is missing or malformed is refused before its body is decoded. kPermissionDenied:
+  /// not an authentic webhook for this channel (nothing may be stored); kInvalidArgument: an
+  /// authentic one that cannot be read (a field missing, malformed or repeated), with a
+  /// message naming the field but never its value.
+  virtual Result<WebhookContent> ReadWebhook(const Channel& channel, std::string_view kind,
+                                             const WebhookRequest& request) const = 0;
+  /// The answer once the content is durable. `replies`: text to return in the answer itself,
+  /// for carriers that take the reply synchronously (USSD sessions); empty otherwise.
+  virtual WebhookAnswer Answer(std::string_view kind, const WebhookContent& content,
+                               std::span<const std::string> replies) const = 0;
+  /// True when webhooks of `kind` expect the reply in the HTTP answer (USSD); false for
+  /// carriers whose replies are separate sends.
+  virtual bool RepliesInAnswer(std::string_view kind) const {
+    (void)kind;
+    return false;
+  }
+  /// A channel with fresh random credentials: a webhook naming an unknown channel is checked
+  /// against it, so it costs the same time and gets the same answer as a bad signature.
+  virtual Channel DecoyChannel() const = 0;
+
+  // ---- sends out ----------------------------------------------------------------------------
+
   /// The request that sends `message` from `channel`. Credentials come from channel.secrets.
-  virtual HttpRequestSpec BuildSend(const Channel& channel, const SendRequest& message) const = 0;
+  virtual transport::HttpRequestSpec BuildSend(const Channel& channel,
+                                               const SendRequest& message) const = 0;
   /// Classifies the carrier's answer (or the lack of one).
-  virtual SendOutcome ParseSend(const HttpResponseSpec& response) const = 0;
+  virtual SendOutcome ParseSend(const transport::HttpResponseSpec& response) const = 0;
+
+  /// The request that asks whether the carrier already took `message` (sent from `channel`
+  /// on or after `since`), or nullopt when the carrier offers no such lookup: then a send
+  /// whose outcome is unknown is sent again (docs/CARRIERS.md lists what remains per carrier).
+  virtual std::optional<transport::HttpRequestSpec> BuildLookup(
+      const Channel& channel, const SendRequest& message,
+      std::chrono::system_clock::time_point since) const {
+    (void)channel, (void)message, (void)since;
+    return std::nullopt;
+  }
+  virtual LookupOutcome ParseLookup(const SendRequest& message,
+                                    std::chrono::system_clock::time_point since,
+                                    const transport::HttpResponseSpec& response) const {
+    (void)message, (void)since, (void)response;
+    return {};
+  }
+
+  // ---- development ----------------------------------------------------------------------------
+
+  /// An inbound message from `from` saying `text` as this carrier would post it to `url`,
+  /// authenticated with the channel's credentials; for `chorus sim`. nullopt when Chorus
+  /// cannot sign for the carrier (Telnyx signs with a private key only Telnyx holds).
+  virtual std::optional<transport::HttpRequestSpec> BuildTestInbound(
+      const Channel& channel, const std::string& url, const std::string& from,
+      const std::string& text) const {
+    (void)channel, (void)url, (void)from, (void)text;
+    return std::nullopt;
+  }
 };
 
 }  // namespace chorus::carriers

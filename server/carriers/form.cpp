@@ -1,5 +1,6 @@
 #include "carriers/form.hpp"
 
+#include <algorithm>
 #include <cstddef>
 #include <optional>
 
@@ -38,7 +39,22 @@ bool IsUnreserved(unsigned char c) {
 
 }  // namespace
 
-Result<FormParams> ParseForm(std::string_view body) {
+Result<FormParams> ParseForm(std::string_view body, std::size_t max_pairs) {
+  // '&' separates pairs; empty ones are skipped below, so this bounds the work from above.
+  const auto separators = static_cast<std::size_t>(std::count(body.begin(), body.end(), '&'));
+  if (separators >= max_pairs) {
+    std::size_t pairs = 0;
+    for (std::size_t start = 0; start <= body.size();) {
+      std::size_t amp = body.find('&', start);
+      if (amp == std::string_view::npos) amp = body.size();
+      pairs += amp > start ? 1 : 0;
+      start = amp + 1;
+    }
+    if (pairs > max_pairs) {
+      return MakeError(ErrorCode::kInvalidArgument,
+                       "form has more than " + std::to_string(max_pairs) + " fields");
+    }
+  }
   FormParams params;
   std::size_t index = 0;
   while (!body.empty()) {

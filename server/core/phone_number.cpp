@@ -26,16 +26,9 @@ std::string UpperAscii(std::string_view text) {
   return out;
 }
 
-// "+" then 8 to 15 digits, no leading zero anywhere that would need libphonenumber's
-// italian_leading_zero handling: what carriers put in From. Checked without Parse, whose ICU
-// regexes were ~10% of chorus serve's CPU per webhook (BENCHMARKS.md, finding 5).
-bool IsPlainE164(std::string_view raw) {
-  if (raw.size() < 9 || raw.size() > 16 || raw[0] != '+' || raw[1] == '0') return false;
-  for (char c : raw.substr(1)) {
-    if (c < '0' || c > '9') return false;
-  }
-  return true;
-}
+// What carriers put in From, checked without Parse, whose ICU regexes were ~10% of chorus
+// serve's CPU per webhook (BENCHMARKS.md, finding 5).
+bool IsPlainE164(std::string_view raw) { return LooksLikeE164(raw); }
 
 // Whether plain E.164 input is a possible number: split off the country calling code (codes are
 // prefix-free, 1 to 3 digits) and apply Parse's possible-length rule. nullopt when the fast path
@@ -100,6 +93,15 @@ std::string PhoneNumber::Masked() const {
       masked.size() - keep_front > keep_back ? masked.size() - keep_back : masked.size();
   for (size_t i = keep_front; i < back_start; ++i) masked[i] = '*';
   return masked;
+}
+
+bool LooksLikeE164(std::string_view text) {
+  // No country calling code starts with 0.
+  if (text.size() < 9 || text.size() > 16 || text[0] != '+' || text[1] == '0') return false;
+  for (char c : text.substr(1)) {
+    if (c < '0' || c > '9') return false;
+  }
+  return true;
 }
 
 }  // namespace chorus

@@ -7,6 +7,11 @@
 
 namespace chorus {
 
+/// True when `text` has the shape of an E.164 number: '+' then 8 to 15 digits, the first not
+/// 0 (no country calling code starts with 0). Says nothing
+/// of whether the number exists (PhoneNumber::Parse does). Pure.
+bool LooksLikeE164(std::string_view text);
+
 /// A phone number in E.164 form ("+15550100001"). Personal data: never log e164() at info or
 /// above; use Masked() in debug logs.
 class PhoneNumber {

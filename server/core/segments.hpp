@@ -1,10 +1,16 @@
 #pragma once
 
+#include <cstddef>
 #include <string_view>
 
 namespace chorus {
 
 enum class TextEncoding { kGsm7, kUcs2 };
+
+/// The longest message Chorus sends or accepts, in characters (code points): Twilio's limit
+/// for a Body (its Message resource and inbound webhook docs), and what every carrier Chorus
+/// speaks can concatenate. Texts in the workspace are checked against it.
+inline constexpr std::size_t kMaxMessageCharacters = 1600;
 
 /// How an SMS body travels and what it costs. GSM-7 when every character is in the GSM 03.38
 /// basic or extension table (extension characters count 2 septets), else UCS-2 counted in

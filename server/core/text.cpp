@@ -181,4 +181,10 @@ std::string_view FirstWord(std::string_view folded) {
   return word.substr(0, static_cast<size_t>(end));
 }
 
+std::size_t CountCodePoints(std::string_view utf8) {
+  std::size_t count = 0;
+  for (char c : utf8) count += (static_cast<unsigned char>(c) & 0xC0) != 0x80 ? 1 : 0;
+  return count;
+}
+
 }  // namespace chorus

@@ -1,9 +1,14 @@
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 
 namespace chorus {
+
+/// Characters as a member's phone counts them: code points of well-formed UTF-8 (every byte
+/// that is not a continuation byte). Pure.
+std::size_t CountCodePoints(std::string_view utf8);
 
 /// True when `bytes` is well-formed UTF-8 (no overlongs, no surrogates, max U+10FFFF).
 bool IsValidUtf8(std::string_view bytes);

@@ -21,21 +21,13 @@ constexpr std::size_t kMaxRecordBatch = 512;
 
 }  // namespace
 
-std::string_view CarrierName(CarrierKind kind) {
-  switch (kind) {
-    case CarrierKind::kTwilio: return "twilio";
-  }
-  return "unknown";
-}
-
 Dispatcher::Dispatcher(std::unique_ptr<OutboxStore> claimer, std::unique_ptr<OutboxStore> recorder,
-                       Transport& transport,
-                       std::map<CarrierKind, const carriers::Carrier*> carriers,
+                       transport::Transport& transport, const carriers::Registry& carriers,
                        SnapshotSource snapshot, DispatcherOptions options)
     : claimer_(std::move(claimer)),
       recorder_(std::move(recorder)),
       transport_(transport),
-      carriers_(std::move(carriers)),
+      carriers_(carriers),
       snapshot_(std::move(snapshot)),
       options_(std::move(options)) {}
 
@@ -163,41 +155,54 @@ Dispatcher::ChannelState Dispatcher::ClaimChannel(const Channel& channel,
     next_wake = std::min(next_wake, now + std::chrono::seconds(1));
     return ChannelState::kWaiting;
   }
+  const carriers::Carrier* carrier = carriers_.Find(channel.carrier);
   for (ClaimedMessage& message : claimed->messages) {
     bucket.Take(message.segments, now);
-    StartSend(channel, std::move(message));
+    StartSend(channel, carrier, std::move(message));
   }
   return claimed->examined == limit ? ChannelState::kMore : ChannelState::kDrained;
 }
 
-void Dispatcher::StartSend(const Channel& channel, ClaimedMessage message) {
-  auto carrier = carriers_.find(channel.carrier);
-  carriers::SendRequest request;
-  request.outbound_id = message.id;
-  request.to = message.recipient;
-  request.body = message.body;
-  request.status_callback_url = options_.public_base_url + "/webhooks/" +
-                                std::string(CarrierName(channel.carrier)) + "/" + channel.slug +
-                                "/status";
+void Dispatcher::StartSend(const Channel& channel, const carriers::Carrier* carrier,
+                           ClaimedMessage message) {
   {
     std::lock_guard lock(mutex_);
     ++in_flight_;
   }
+  if (carrier == nullptr) {
+    // A channel of a carrier this build does not speak (a newer node wrote it, or the adapter
+    // was removed): fail the message with the reason rather than guess.
+    carriers::SendOutcome outcome;
+    outcome.result = carriers::SendResult::kPermanentFailure;
+    outcome.error_code = "carrier_not_registered";
+    outcome.error_message = "no carrier adapter for this channel's carrier";
+    spdlog::error("dispatch.carrier_not_registered outbound={} channel={}", message.id,
+                  channel.id);
+    Finish(ToRecord(message, outcome));
+    return;
+  }
+  carriers::SendRequest request;
+  request.outbound_id = message.id;
+  request.to = message.recipient;
+  request.body = message.body;
+  request.status_callback_url =
+      carriers::WebhookUrl(options_.public_base_url, carrier->kind(), channel.slug, "status");
   const auto started = SteadyClock::now();
-  transport_.Send(carrier->second->BuildSend(channel, request),
-                  [this, channel, message = std::move(message), started](
-                      carriers::HttpResponseSpec response) {
-                    OnAnswer(channel, message, response, started);
+  transport_.Send(carrier->BuildSend(channel, request),
+                  [this, channel, carrier, message = std::move(message), started](
+                      transport::HttpResponseSpec response) {
+                    OnAnswer(channel, *carrier, message, response, started);
                   });
 }
 
-void Dispatcher::OnAnswer(const Channel& channel, const ClaimedMessage& message,
-                          const carriers::HttpResponseSpec& response,
+void Dispatcher::OnAnswer(const Channel& channel, const carriers::Carrier& carrier,
+                          const ClaimedMessage& message,
+                          const transport::HttpResponseSpec& response,
                           SteadyClock::time_point started) {
-  const carriers::SendOutcome outcome = carriers_.at(channel.carrier)->ParseSend(response);
+  const carriers::SendOutcome outcome = carrier.ParseSend(response);
   SendRecord record = ToRecord(message, outcome);
   if (options_.on_send) {
-    options_.on_send(CarrierName(channel.carrier), ResultName(record.action),
+    options_.on_send(carrier.kind(), ResultName(record.action),
                      std::chrono::duration<double>(SteadyClock::now() - started).count());
   }
   if (record.action != SendAction::kAccepted) {
@@ -205,6 +210,10 @@ void Dispatcher::OnAnswer(const Channel& channel, const ClaimedMessage& message,
                  message.id, channel.id, message.attempt, ResultName(record.action),
                  record.error_code);
   }
+  Finish(std::move(record));
+}
+
+void Dispatcher::Finish(SendRecord record) {
   {
     std::lock_guard lock(mutex_);
     results_.push_back(std::move(record));

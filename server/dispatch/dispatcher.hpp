@@ -14,10 +14,11 @@
 #include <vector>
 
 #include "carriers/carrier.hpp"
+#include "carriers/registry.hpp"
 #include "dispatch/outbox_store.hpp"
 #include "dispatch/retry_policy.hpp"
 #include "dispatch/token_bucket.hpp"
-#include "dispatch/transport.hpp"
+#include "transport/transport.hpp"
 #include "workspace/workspace.hpp"
 
 namespace chorus::dispatch {
@@ -48,8 +49,10 @@ class Dispatcher {
  public:
   using SnapshotSource = std::function<workspace::SnapshotPtr()>;
 
+  /// A message whose channel names a carrier `carriers` does not hold is failed with the
+  /// reason "carrier_not_registered", never sent.
   Dispatcher(std::unique_ptr<OutboxStore> claimer, std::unique_ptr<OutboxStore> recorder,
-             Transport& transport, std::map<CarrierKind, const carriers::Carrier*> carriers,
+             transport::Transport& transport, const carriers::Registry& carriers,
              SnapshotSource snapshot, DispatcherOptions options);
   ~Dispatcher();
   Dispatcher(const Dispatcher&) = delete;
@@ -73,17 +76,20 @@ class Dispatcher {
   };
   ChannelState ClaimChannel(const Channel& channel, SteadyClock::time_point now,
                             SteadyClock::time_point& next_wake);
-  void StartSend(const Channel& channel, ClaimedMessage message);
-  void OnAnswer(const Channel& channel, const ClaimedMessage& message,
-                const carriers::HttpResponseSpec& response, SteadyClock::time_point started);
+  void StartSend(const Channel& channel, const carriers::Carrier* carrier,
+                 ClaimedMessage message);
+  void OnAnswer(const Channel& channel, const carriers::Carrier& carrier,
+                const ClaimedMessage& message, const transport::HttpResponseSpec& response,
+                SteadyClock::time_point started);
+  void Finish(SendRecord record);
   SendRecord ToRecord(const ClaimedMessage& message, const carriers::SendOutcome& outcome) const;
   void RecordLoop();
   void Poll(SteadyClock::time_point now);
 
   std::unique_ptr<OutboxStore> claimer_;
   std::unique_ptr<OutboxStore> recorder_;
-  Transport& transport_;
-  std::map<CarrierKind, const carriers::Carrier*> carriers_;
+  transport::Transport& transport_;
+  const carriers::Registry& carriers_;
   SnapshotSource snapshot_;
   DispatcherOptions options_;
 
@@ -105,8 +111,5 @@ class Dispatcher {
   std::thread claim_thread_;
   std::thread record_thread_;
 };
-
-/// "twilio" for the URL path and metrics.
-std::string_view CarrierName(CarrierKind kind);
 
 }  // namespace chorus::dispatch

@@ -28,9 +28,9 @@
 #include <unordered_map>
 #include <vector>
 
+#include "core/url.hpp"
 #include "http/asio.hpp"
 #include "http/detail/framing.hpp"
-#include "http/detail/url.hpp"
 
 namespace chorus::http {
 namespace {
@@ -40,8 +40,8 @@ namespace ssl = asio::ssl;
 using tcp = asio::ip::tcp;
 using Clock = std::chrono::steady_clock;
 using boost::system::error_code;
-using carriers::HttpRequestSpec;
-using carriers::HttpResponseSpec;
+using transport::HttpRequestSpec;
+using transport::HttpResponseSpec;
 using TlsStream = beast::ssl_stream<beast::tcp_stream>;
 
 // Carriers answer with a few KiB; the same bounded framing as the server's (detail/framing.hpp)
@@ -196,9 +196,9 @@ struct Client::Impl : std::enable_shared_from_this<Client::Impl> {
   asio::awaitable<HttpResponseSpec> Send(HttpRequestSpec spec);
   asio::awaitable<Lease> Acquire(const std::string& key, Clock::time_point deadline);
   void Release(const std::string& key, std::unique_ptr<Connection> connection);
-  asio::awaitable<error_code> Connect(Connection& connection, const detail::Url& url,
+  asio::awaitable<error_code> Connect(Connection& connection, const Url& url,
                                       Clock::time_point deadline);
-  asio::awaitable<error_code> Resolve(const detail::Url& url, Clock::time_point deadline,
+  asio::awaitable<error_code> Resolve(const Url& url, Clock::time_point deadline,
                                       tcp::resolver::results_type& results);
 
   asio::io_context& io;
@@ -210,7 +210,7 @@ struct Client::Impl : std::enable_shared_from_this<Client::Impl> {
 
 namespace {
 
-std::optional<Request> BuildRequest(const HttpRequestSpec& spec, const detail::Url& url) {
+std::optional<Request> BuildRequest(const HttpRequestSpec& spec, const Url& url) {
   if (!IsToken(spec.method)) return std::nullopt;
   Request request;
   request.version(11);
@@ -244,8 +244,8 @@ std::optional<Request> BuildRequest(const HttpRequestSpec& spec, const detail::U
 }  // namespace
 
 asio::awaitable<HttpResponseSpec> Client::Impl::Send(HttpRequestSpec spec) {
-  auto url = detail::ParseUrl(spec.url);
-  if (!url) co_return Failure("bad url");
+  auto url = ParseHttpUrl(spec.url);
+  if (!url.ok()) co_return Failure("bad url");
   auto request = BuildRequest(spec, *url);
   if (!request) co_return Failure("bad request");
   bool head = request->method() == Verb::head;
@@ -341,7 +341,7 @@ void Client::Impl::Release(const std::string& key, std::unique_ptr<Connection> c
   }
 }
 
-asio::awaitable<error_code> Client::Impl::Resolve(const detail::Url& url,
+asio::awaitable<error_code> Client::Impl::Resolve(const Url& url,
                                                   Clock::time_point deadline,
                                                   tcp::resolver::results_type& results) {
   auto executor = co_await asio::this_coro::executor;
@@ -363,7 +363,7 @@ asio::awaitable<error_code> Client::Impl::Resolve(const detail::Url& url,
   co_return ec;
 }
 
-asio::awaitable<error_code> Client::Impl::Connect(Connection& connection, const detail::Url& url,
+asio::awaitable<error_code> Client::Impl::Connect(Connection& connection, const Url& url,
                                                   Clock::time_point deadline) {
   auto executor = co_await asio::this_coro::executor;
   tcp::resolver::results_type endpoints;
@@ -398,7 +398,7 @@ Client::Client(asio::io_context& io, ClientOptions options)
 // without close_notify, which servers treat like any dropped keep-alive connection.
 Client::~Client() = default;
 
-asio::awaitable<carriers::HttpResponseSpec> Client::Send(carriers::HttpRequestSpec request) {
+asio::awaitable<transport::HttpResponseSpec> Client::Send(transport::HttpRequestSpec request) {
   std::shared_ptr<Impl> impl = impl_;
   HttpResponseSpec response = Failure("internal error");
   try {

@@ -23,7 +23,7 @@ class Client {
  public:
   Client(asio::io_context& io, ClientOptions options);
   ~Client();
-  asio::awaitable<carriers::HttpResponseSpec> Send(carriers::HttpRequestSpec request);
+  asio::awaitable<transport::HttpResponseSpec> Send(transport::HttpRequestSpec request);
 
  private:
   struct Impl;

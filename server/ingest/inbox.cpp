@@ -16,10 +16,23 @@ void Inbox::Start() {
 }
 
 void Inbox::Submit(WebhookItem item, Done done) {
+  std::vector<WebhookItem> items;
+  items.push_back(std::move(item));
+  SubmitAll(std::move(items), [done = std::move(done)](Result<std::vector<bool>> stored) {
+    if (!stored.ok()) {
+      done(stored.take_error());
+    } else {
+      done(static_cast<bool>(stored->at(0)));
+    }
+  });
+}
+
+void Inbox::SubmitAll(std::vector<WebhookItem> items, DoneAll done) {
   {
     std::lock_guard lock(mutex_);
-    if (!stopping_ && queue_.size() < options_.max_queue) {
-      queue_.push_back(Pending{std::move(item), std::move(done)});
+    if (!stopping_ && queued_items_ < options_.max_queue) {
+      queued_items_ += items.size();
+      queue_.push_back(Pending{std::move(items), std::move(done)});
       ready_.notify_one();
       return;
     }
@@ -42,6 +55,7 @@ void Inbox::Stop() {
   {
     std::lock_guard lock(mutex_);
     left.swap(queue_);
+    queued_items_ = 0;
   }
   for (auto& p : left) p.done(MakeError(ErrorCode::kUnavailable, "ingest is shutting down"));
 }
@@ -53,12 +67,16 @@ void Inbox::WriterLoop(InboxStore& store) {
       std::unique_lock lock(mutex_);
       ready_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
       if (queue_.empty()) return;  // stopping and drained
-      const std::size_t n = std::min(queue_.size(), options_.max_batch);
       batch.clear();
-      for (std::size_t i = 0; i < n; ++i) {
+      std::size_t items = 0;
+      // Whole submissions, at least one, up to max_batch items.
+      while (!queue_.empty() &&
+             (batch.empty() || items + queue_.front().items.size() <= options_.max_batch)) {
+        items += queue_.front().items.size();
         batch.push_back(std::move(queue_.front()));
         queue_.pop_front();
       }
+      queued_items_ -= items;
     }
     Write(store, batch);
   }
@@ -66,14 +84,13 @@ void Inbox::WriterLoop(InboxStore& store) {
 
 void Inbox::Write(InboxStore& store, std::vector<Pending>& batch) {
   std::vector<WebhookItem> items;
-  items.reserve(batch.size());
-  for (auto& p : batch) items.push_back(p.item);
+  for (auto& p : batch) items.insert(items.end(), p.items.begin(), p.items.end());
   auto stored = store.StoreBatch(items);
-  if (options_.on_batch) options_.on_batch(batch.size(), stored.ok());
+  if (options_.on_batch) options_.on_batch(items.size(), stored.ok());
 
   if (!stored.ok()) {
-    // A batch refused for its data (not for an outage) is retried item by item, so one bad
-    // webhook cannot fail the others that shared its transaction.
+    // A batch refused for its data (not for an outage) is retried webhook by webhook, so one
+    // bad webhook cannot fail the others that shared its transaction.
     if (batch.size() > 1 && stored.error().code != ErrorCode::kUnavailable) {
       for (auto& p : batch) {
         std::vector<Pending> single;
@@ -87,17 +104,20 @@ void Inbox::Write(InboxStore& store, std::vector<Pending>& batch) {
   }
 
   std::vector<MemberKey> fresh;
-  for (std::size_t i = 0; i < batch.size(); ++i) {
-    const bool is_new = stored.value()[i];
-    if (is_new) {
-      if (const auto* in = std::get_if<InboundItem>(&batch[i].item)) {
-        fresh.push_back(MemberKey{in->organization_id, in->sender});
-      }
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    if (!stored.value()[i]) continue;
+    if (const auto* in = std::get_if<InboundItem>(&items[i])) {
+      fresh.push_back(MemberKey{in->organization_id, in->sender});
     }
   }
   // Hand work to processing before answering, so a reply is never waiting on a poll.
   if (!fresh.empty() && options_.on_new_inbound) options_.on_new_inbound(std::move(fresh));
-  for (std::size_t i = 0; i < batch.size(); ++i) batch[i].done(static_cast<bool>(stored.value()[i]));
+  std::size_t offset = 0;
+  for (auto& p : batch) {
+    const auto first = stored.value().begin() + static_cast<std::ptrdiff_t>(offset);
+    offset += p.items.size();
+    p.done(std::vector<bool>(first, first + static_cast<std::ptrdiff_t>(p.items.size())));
+  }
 }
 
 }  // namespace chorus::ingest

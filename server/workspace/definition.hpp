@@ -13,7 +13,7 @@ namespace chorus::workspace {
 /// A validated workspace file: what `chorus apply` makes true in the database.
 struct ChannelDefinition {
   std::string slug;
-  CarrierKind carrier = CarrierKind::kTwilio;
+  std::string carrier;  // a registered kind ("twilio")
   std::string sender;
   std::string country;
   double segments_per_second = 1.0;

@@ -115,12 +115,12 @@ std::string Describe(const HistogramDelta& h, const std::string& title, const st
 std::string FetchText(const std::string& url) {
   asio::io_context io;
   http::Client client(io, http::ClientOptions{std::chrono::milliseconds(10'000)});
-  carriers::HttpRequestSpec request;
+  transport::HttpRequestSpec request;
   request.method = "GET";
   request.url = url;
-  carriers::HttpResponseSpec response;
+  transport::HttpResponseSpec response;
   asio::co_spawn(io, client.Send(std::move(request)),
-                 [&response](std::exception_ptr, carriers::HttpResponseSpec r) { response = r; });
+                 [&response](std::exception_ptr, transport::HttpResponseSpec r) { response = r; });
   io.run();
   return response.status == 200 ? response.body : std::string();
 }

@@ -12,7 +12,7 @@
 #include "bench/latency_stats.hpp"
 
 #ifdef CHORUS_BENCH_HAVE_FAKE_TWILIO
-#include "fakes/fake_twilio.hpp"
+#include "carriers/twilio/fake_twilio.hpp"
 #endif
 
 namespace chorus::bench {

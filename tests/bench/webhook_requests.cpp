@@ -3,8 +3,7 @@
 #include <cstdio>
 #include <stdexcept>
 
-#include "carriers/form.hpp"
-#include "carriers/twilio/twilio_signature.hpp"
+#include "carriers/twilio/twilio_test_signer.hpp"
 
 namespace chorus::bench {
 namespace {
@@ -37,7 +36,7 @@ RequestSet::RequestSet(WebhookSpec spec, std::size_t count) : spec_(std::move(sp
     const std::string sid = MessageSid(i);
     // The fields and order of a real Twilio inbound SMS webhook (empty geo fields included:
     // Twilio sends them empty for numbers it cannot place, and they are signed all the same).
-    const carriers::FormParams params = {{"ToCountry", "US"},
+    const testing::twilio::Params params = {{"ToCountry", "US"},
                                          {"ToState", ""},
                                          {"SmsMessageSid", sid},
                                          {"NumMedia", "0"},
@@ -56,9 +55,9 @@ RequestSet::RequestSet(WebhookSpec spec, std::size_t count) : spec_(std::move(sp
                                          {"AccountSid", spec_.account_sid},
                                          {"From", Sender(i)},
                                          {"ApiVersion", "2010-04-01"}};
-    const std::string form = carriers::EncodeForm(params);
+    const std::string form = testing::twilio::Encode(params);
     const std::string signature =
-        carriers::twilio::ComputeSignature(spec_.auth_token, signed_url, params);
+        testing::twilio::Sign(spec_.auth_token, signed_url, params);
     if (i == 0) arena_.reserve((head.size() + form.size() + 160) * count);
     arena_ += head;
     arena_ += "X-Twilio-Signature: " + signature + "\r\n";

@@ -12,14 +12,14 @@
 #include <string_view>
 #include <vector>
 
-#include "carriers/twilio/twilio_carrier.hpp"
+#include "fakes/fake_carrier.hpp"
 #include "fakes/fake_outbox_store.hpp"
 #include "fakes/fake_transport.hpp"
 
 namespace chorus::dispatch {
 namespace {
 
-using carriers::HttpResponseSpec;
+using transport::HttpResponseSpec;
 using fakes::FakeOutboxDatabase;
 using fakes::FakeOutboxStore;
 using fakes::FakeTransport;
@@ -32,10 +32,10 @@ using ::testing::SizeIs;
 using namespace std::chrono_literals;
 
 constexpr ChannelId kNyc = 10;
-constexpr char kSid[] = "SM0123456789abcdef0123456789abcdef";
-constexpr char kAccountSid[] = "AC0123456789abcdef0123456789abcdef";
+constexpr char kSid[] = "carrier-id-1";
 
-workspace::SnapshotPtr SnapshotWithRate(double segments_per_second) {
+workspace::SnapshotPtr SnapshotWithRate(double segments_per_second,
+                                        const std::string& carrier = "fake") {
   workspace::Organization org;
   org.id = 1;
   org.slug = "chorus";
@@ -43,24 +43,20 @@ workspace::SnapshotPtr SnapshotWithRate(double segments_per_second) {
   channel.organization_id = 1;
   channel.id = kNyc;
   channel.slug = "nyc";
+  channel.carrier = carrier;
   channel.sender = "+15550100999";
   channel.segments_per_second = segments_per_second;
-  channel.settings["api_base"] = "https://api.twilio.test";
-  channel.settings["account_sid"] = kAccountSid;
-  channel.secrets["auth_token"] = "token";
+  channel.settings["api_base"] = "https://carrier.test";
+  channel.secrets["key"] = "key";
   return std::make_shared<const workspace::Snapshot>(std::vector<workspace::Organization>{org},
                                                      std::vector<Channel>{channel},
                                                      std::vector<workspace::Keyword>{});
 }
 
-HttpResponseSpec Created() {
-  return {.status = 201, .body = std::string(R"({"sid":")") + kSid + R"(","status":"queued"})"};
-}
+HttpResponseSpec Created() { return {.status = 201, .body = std::string("id=") + kSid}; }
 
-HttpResponseSpec TwilioError(int status, int code) {
-  return {.status = status,
-          .body = R"({"code":)" + std::to_string(code) + R"(,"message":"refused","status":)" +
-                  std::to_string(status) + "}"};
+HttpResponseSpec CarrierError(int status, std::string code) {
+  return {.status = status, .body = "code=" + code};
 }
 
 DispatcherOptions FastOptions() {
@@ -78,11 +74,12 @@ DispatcherOptions FastOptions() {
 class DispatcherRig {
  public:
   explicit DispatcherRig(double segments_per_second = 100,
-                         DispatcherOptions options = FastOptions())
-      : snapshot_(SnapshotWithRate(segments_per_second)),
+                         DispatcherOptions options = FastOptions(),
+                         const std::string& carrier = "fake")
+      : snapshot_(SnapshotWithRate(segments_per_second, carrier)),
         dispatcher_(
             std::make_unique<FakeOutboxStore>(db), std::make_unique<FakeOutboxStore>(db), transport,
-            {{CarrierKind::kTwilio, &twilio_}}, [this] { return snapshot_; }, std::move(options)) {}
+            carriers_, [this] { return snapshot_; }, std::move(options)) {}
 
   ~DispatcherRig() { dispatcher_.Stop(0ms); }
 
@@ -96,7 +93,12 @@ class DispatcherRig {
   FakeTransport transport;
 
  private:
-  carriers::twilio::TwilioCarrier twilio_;
+  static carriers::Registry Carriers() {
+    carriers::Registry registry;
+    registry.Add(std::make_unique<fakes::FakeCarrier>());
+    return registry;
+  }
+  carriers::Registry carriers_ = Carriers();
   workspace::SnapshotPtr snapshot_;
   Dispatcher dispatcher_;
 };
@@ -117,13 +119,12 @@ TEST(Dispatcher, NotifiedMessageIsClaimedSentAndRecordedAsAccepted) {
 
   const auto requests = rig.transport.requests();
   ASSERT_THAT(requests, SizeIs(1));
-  EXPECT_EQ(requests[0].url, std::string("https://api.twilio.test/2010-04-01/Accounts/") +
-                                 kAccountSid + "/Messages.json");
-  EXPECT_THAT(requests[0].body, HasSubstr("To=%2B15550100001"));
-  EXPECT_THAT(requests[0].body, HasSubstr("Body=Rally+at+6pm"));
+  EXPECT_EQ(requests[0].url, "https://carrier.test/messages");
+  EXPECT_THAT(requests[0].body, HasSubstr("to=%2B15550100001"));
+  EXPECT_THAT(requests[0].body, HasSubstr("body=Rally+at+6pm"));
+  // The status callback is the channel's webhook of kind "status" (carriers/webhook.hpp).
   EXPECT_THAT(requests[0].body,
-              HasSubstr("StatusCallback=https%3A%2F%2Fchorus.example%2Fwebhooks%2Ftwilio%2Fnyc"
-                        "%2Fstatus"));
+              HasSubstr("callback=https%3A%2F%2Fchorus.example%2Fwebhooks%2Ffake%2Fnyc%2Fstatus"));
 
   const auto claims = rig.db.claim_calls();
   ASSERT_FALSE(claims.empty());
@@ -233,10 +234,10 @@ const AnswerCase kAnswerCases[] = {
      DeliveryStatus::kFailed,
      0s,
      "http_503"},
-    {"InvalidNumberFailsForGood", TwilioError(400, 21211), 0, SendAction::kFailed,
-     DeliveryStatus::kFailed, 0s, "21211"},
-    {"CarrierOptOutIsRecordedAsOptedOutAtCarrier", TwilioError(400, 21610), 0,
-     SendAction::kOptedOutAtCarrier, DeliveryStatus::kFailed, 0s, "21610"},
+    {"InvalidNumberFailsForGood", CarrierError(400, "invalid_number"), 0, SendAction::kFailed,
+     DeliveryStatus::kFailed, 0s, "invalid_number"},
+    {"CarrierOptOutIsRecordedAsOptedOutAtCarrier", CarrierError(400, "opted_out"), 0,
+     SendAction::kOptedOutAtCarrier, DeliveryStatus::kFailed, 0s, "opted_out"},
 };
 
 class DispatcherAnswer : public ::testing::TestWithParam<AnswerCase> {};
@@ -276,7 +277,7 @@ TEST(Dispatcher, GivingUpSaysHowManyAttemptsWereMade) {
 
 TEST(Dispatcher, AfterACarrierOptOutNothingMoreIsSentToTheMemberThere) {
   DispatcherRig rig;
-  rig.transport.RespondWith([](const auto&) { return TwilioError(400, 21610); });
+  rig.transport.RespondWith([](const auto&) { return CarrierError(400, "opted_out"); });
   const OutboundId first = rig.db.Enqueue({.member_id = 7});
   rig.dispatcher().Start();
   ASSERT_TRUE(rig.WaitForStatus(first, DeliveryStatus::kFailed));
@@ -363,6 +364,19 @@ TEST(Dispatcher, LateAnswerForAnExpiredLeaseIsFencedOff) {
   EXPECT_EQ(rig.db.message(id).fields.attempt, 2);
 }
 
+TEST(Dispatcher, MessageOfAnUnregisteredCarrierFailsWithTheReasonAndIsNeverSent) {
+  DispatcherRig rig(100, FastOptions(), "retired");
+  rig.transport.RespondWith([](const auto&) { return Created(); });
+  const OutboundId id = rig.db.Enqueue({});
+  rig.dispatcher().Start();
+  ASSERT_TRUE(rig.WaitForStatus(id, DeliveryStatus::kFailed));
+  rig.dispatcher().Stop(5s);
+  EXPECT_THAT(rig.transport.requests(), IsEmpty());
+  const auto records = rig.db.records();
+  ASSERT_THAT(records, SizeIs(1));
+  EXPECT_EQ(records[0].error_code, "carrier_not_registered");
+}
+
 TEST(Dispatcher, FailedClaimIsTriedAgain) {
   DispatcherRig rig;
   rig.transport.RespondWith([](const auto&) { return Created(); });
@@ -395,13 +409,13 @@ TEST(Dispatcher, ReportsEachSendToTheMetricsCallback) {
     sends.push_back({std::string(carrier), std::string(result)});
   };
   DispatcherRig rig(100, options);
-  rig.transport.RespondWith([](const auto&) { return TwilioError(400, 21610); });
+  rig.transport.RespondWith([](const auto&) { return CarrierError(400, "opted_out"); });
   const OutboundId id = rig.db.Enqueue({});
   rig.dispatcher().Start();
   ASSERT_TRUE(rig.WaitForStatus(id, DeliveryStatus::kFailed));
   rig.dispatcher().Stop(5s);
   ASSERT_EQ(sends.size(), 1u);
-  EXPECT_EQ(sends[0].carrier, "twilio");
+  EXPECT_EQ(sends[0].carrier, "fake");
   EXPECT_EQ(sends[0].result, "opted_out");
 }
 

@@ -284,7 +284,7 @@ void ChorusE2eTest::KillServer(ChorusServer& server) {
   server.exit = server.process.Wait(10s);
 }
 
-carriers::HttpRequestSpec ChorusE2eTest::InboundRequest(const ChorusServer& server,
+transport::HttpRequestSpec ChorusE2eTest::InboundRequest(const ChorusServer& server,
                                                         const std::string& sid,
                                                         const std::string& from,
                                                         const std::string& body) const {
@@ -293,7 +293,7 @@ carriers::HttpRequestSpec ChorusE2eTest::InboundRequest(const ChorusServer& serv
                     InboundForm(sid, account_sid_, from, ws::kSender, body), auth_token_);
 }
 
-carriers::HttpResponseSpec ChorusE2eTest::PostInbound(const ChorusServer& server,
+transport::HttpResponseSpec ChorusE2eTest::PostInbound(const ChorusServer& server,
                                                       const std::string& sid,
                                                       const std::string& from,
                                                       const std::string& body) {
@@ -302,12 +302,12 @@ carriers::HttpResponseSpec ChorusE2eTest::PostInbound(const ChorusServer& server
 
 std::string ChorusE2eTest::Text(const std::string& from, const std::string& body) {
   const std::string sid = NewMessageSid();
-  carriers::HttpResponseSpec response = PostInbound(server(0), sid, from, body);
+  transport::HttpResponseSpec response = PostInbound(server(0), sid, from, body);
   EXPECT_EQ(response.status, 200) << "texting \"" << body << "\": " << response.body;
   return sid;
 }
 
-carriers::HttpRequestSpec ChorusE2eTest::StatusRequest(const ChorusServer& server,
+transport::HttpRequestSpec ChorusE2eTest::StatusRequest(const ChorusServer& server,
                                                        const std::string& sid,
                                                        const std::string& to,
                                                        const std::string& status,
@@ -318,7 +318,7 @@ carriers::HttpRequestSpec ChorusE2eTest::StatusRequest(const ChorusServer& serve
                     auth_token_);
 }
 
-carriers::HttpResponseSpec ChorusE2eTest::PostStatus(const ChorusServer& server,
+transport::HttpResponseSpec ChorusE2eTest::PostStatus(const ChorusServer& server,
                                                      const std::string& sid,
                                                      const std::string& to,
                                                      const std::string& status,

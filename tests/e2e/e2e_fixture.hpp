@@ -15,7 +15,7 @@
 #include "carriers/carrier.hpp"
 #include "e2e/chorus_process.hpp"
 #include "e2e/webhook_client.hpp"
-#include "fakes/fake_twilio.hpp"
+#include "carriers/twilio/fake_twilio.hpp"
 #include "support/pg_test_database.hpp"
 
 namespace chorus::e2e {
@@ -88,18 +88,18 @@ class ChorusE2eTest : public ::testing::Test {
   ChorusServer& server(std::size_t i = 0) { return *servers_.at(i); }
 
   /// A signed inbound webhook for `server`.
-  carriers::HttpRequestSpec InboundRequest(const ChorusServer& server, const std::string& sid,
+  transport::HttpRequestSpec InboundRequest(const ChorusServer& server, const std::string& sid,
                                            const std::string& from, const std::string& body) const;
-  carriers::HttpResponseSpec PostInbound(const ChorusServer& server, const std::string& sid,
+  transport::HttpResponseSpec PostInbound(const ChorusServer& server, const std::string& sid,
                                          const std::string& from, const std::string& body);
   /// Texts `body` from `from` through server 0; the test fails unless it is answered 200.
   /// Returns the MessageSid.
   std::string Text(const std::string& from, const std::string& body);
   /// A signed status callback for message `sid` to `to`.
-  carriers::HttpRequestSpec StatusRequest(const ChorusServer& server, const std::string& sid,
+  transport::HttpRequestSpec StatusRequest(const ChorusServer& server, const std::string& sid,
                                           const std::string& to, const std::string& status,
                                           const std::string& error_code = "") const;
-  carriers::HttpResponseSpec PostStatus(const ChorusServer& server, const std::string& sid,
+  transport::HttpResponseSpec PostStatus(const ChorusServer& server, const std::string& sid,
                                         const std::string& to, const std::string& status,
                                         const std::string& error_code = "");
 

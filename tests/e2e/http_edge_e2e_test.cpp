@@ -96,10 +96,10 @@ TEST_F(ChorusEdgeE2eTest, Http11NeedsExactlyOneHost) {
 TEST_F(ChorusEdgeE2eTest, HeadIsServedWhereverGetIs) {
   ChorusServer* s = StartServer();
   ASSERT_NE(s, nullptr);
-  carriers::HttpRequestSpec head;
+  transport::HttpRequestSpec head;
   head.method = "HEAD";
   head.url = s->base_url + "/healthz";
-  carriers::HttpResponseSpec response = http_.Send(head);
+  transport::HttpResponseSpec response = http_.Send(head);
   EXPECT_EQ(response.status, 200);
   EXPECT_TRUE(response.body.empty());
   head.url = s->admin_url + "/metrics";

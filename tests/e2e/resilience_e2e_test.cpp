@@ -107,7 +107,7 @@ TEST_F(ChorusOutageE2eTest, DatabaseRestartLosesAndDuplicatesNothing) {
   ASSERT_TRUE(WaitForTexts(in_flight, 1));
   // Nothing can be made durable, so nothing is acknowledged: 503 and Retry-After.
   for (int i = 3; i < 8; ++i) {
-    carriers::HttpResponseSpec response = PostInbound(*s, sids[i], members[i], "JOIN");
+    transport::HttpResponseSpec response = PostInbound(*s, sids[i], members[i], "JOIN");
     EXPECT_EQ(response.status, 503) << response.body;
     EXPECT_TRUE(response.retry_after.has_value()) << "a 503 must carry Retry-After";
   }
@@ -253,7 +253,7 @@ TEST_F(ChorusE2eTest, TwoServersOnOneDatabaseSendEachWelcomeOnce) {
 
   constexpr int kMembers = 50;
   std::vector<std::string> members, sids;
-  std::vector<std::future<carriers::HttpResponseSpec>> responses;
+  std::vector<std::future<transport::HttpResponseSpec>> responses;
   for (int i = 0; i < kMembers; ++i) {
     members.push_back(Member(100 + i));
     sids.push_back(NewMessageSid());
@@ -264,7 +264,7 @@ TEST_F(ChorusE2eTest, TwoServersOnOneDatabaseSendEachWelcomeOnce) {
     responses.push_back(http_.SendAsync(InboundRequest(retry, sids[i], members[i], "JOIN")));
   }
   for (auto& response : responses) {
-    carriers::HttpResponseSpec r = response.get();
+    transport::HttpResponseSpec r = response.get();
     EXPECT_EQ(r.status, 200) << r.body;
   }
 
@@ -323,7 +323,7 @@ TEST_F(ChorusE2eTest, SigtermAnswersRequestsInFlightAndExitsCleanly) {
 
   constexpr int kRequests = 30;
   std::vector<std::string> members, sids;
-  std::vector<std::future<carriers::HttpResponseSpec>> responses;
+  std::vector<std::future<transport::HttpResponseSpec>> responses;
   for (int i = 0; i < kRequests; ++i) {
     members.push_back(Member(200 + i));
     sids.push_back(NewMessageSid());
@@ -343,7 +343,7 @@ TEST_F(ChorusE2eTest, SigtermAnswersRequestsInFlightAndExitsCleanly) {
 
   std::vector<std::string> acknowledged_members, acknowledged_sids;
   for (int i = 0; i < kRequests; ++i) {
-    carriers::HttpResponseSpec r = responses[i].get();
+    transport::HttpResponseSpec r = responses[i].get();
     // Answered (after being made durable) or never taken: a clean refusal or reset.
     EXPECT_TRUE(r.status == 200 || r.status == 0)
         << "request " << i << " got " << r.status << ": " << r.body;

@@ -9,7 +9,7 @@
 #include <thread>
 #include <vector>
 
-#include "carriers/twilio/twilio_signature.hpp"
+#include "carriers/twilio/twilio_test_signer.hpp"
 #include "http/client.hpp"
 
 namespace chorus::e2e {
@@ -35,17 +35,17 @@ struct HttpDriver::Impl {
 HttpDriver::HttpDriver() : impl_(std::make_unique<Impl>()) {}
 HttpDriver::~HttpDriver() = default;
 
-std::future<carriers::HttpResponseSpec> HttpDriver::SendAsync(carriers::HttpRequestSpec request) {
+std::future<transport::HttpResponseSpec> HttpDriver::SendAsync(transport::HttpRequestSpec request) {
   return asio::co_spawn(impl_->io, impl_->client.Send(std::move(request)), asio::use_future);
 }
 
-carriers::HttpResponseSpec HttpDriver::Send(carriers::HttpRequestSpec request) {
+transport::HttpResponseSpec HttpDriver::Send(transport::HttpRequestSpec request) {
   // The client's own deadline (10 s) bounds this; the future cannot hang past it.
   return SendAsync(std::move(request)).get();
 }
 
-carriers::HttpResponseSpec HttpDriver::Get(const std::string& url) {
-  carriers::HttpRequestSpec request;
+transport::HttpResponseSpec HttpDriver::Get(const std::string& url) {
+  transport::HttpRequestSpec request;
   request.method = "GET";
   request.url = url;
   return Send(std::move(request));
@@ -82,20 +82,20 @@ carriers::FormParams StatusForm(const std::string& message_sid, const std::strin
   return params;
 }
 
-carriers::HttpRequestSpec TwilioPost(const std::string& base_url,
+transport::HttpRequestSpec TwilioPost(const std::string& base_url,
                                      const std::string& public_base_url, const std::string& path,
                                      const carriers::FormParams& params,
                                      const std::string& auth_token) {
-  carriers::HttpRequestSpec request;
+  transport::HttpRequestSpec request;
   request.method = "POST";
   request.url = base_url + path;
   request.headers = {{"Content-Type", "application/x-www-form-urlencoded"}};
   if (!auth_token.empty()) {
     request.headers.emplace_back(
         "X-Twilio-Signature",
-        carriers::twilio::ComputeSignature(auth_token, public_base_url + path, params));
+        testing::twilio::Sign(auth_token, public_base_url + path, params));
   }
-  request.body = carriers::EncodeForm(params);
+  request.body = testing::twilio::Encode(params);
   return request;
 }
 

@@ -19,9 +19,9 @@ class HttpDriver {
   HttpDriver(const HttpDriver&) = delete;
   HttpDriver& operator=(const HttpDriver&) = delete;
 
-  carriers::HttpResponseSpec Send(carriers::HttpRequestSpec request);
-  std::future<carriers::HttpResponseSpec> SendAsync(carriers::HttpRequestSpec request);
-  carriers::HttpResponseSpec Get(const std::string& url);
+  transport::HttpResponseSpec Send(transport::HttpRequestSpec request);
+  std::future<transport::HttpResponseSpec> SendAsync(transport::HttpRequestSpec request);
+  transport::HttpResponseSpec Get(const std::string& url);
 
  private:
   struct Impl;
@@ -43,7 +43,7 @@ carriers::FormParams StatusForm(const std::string& message_sid, const std::strin
 
 /// POST of `body` (already form-encoded) to `base_url + path`, signed like Twilio with
 /// `auth_token` over `public_base_url + path` and `params`. An empty token sends no signature.
-carriers::HttpRequestSpec TwilioPost(const std::string& base_url,
+transport::HttpRequestSpec TwilioPost(const std::string& base_url,
                                      const std::string& public_base_url, const std::string& path,
                                      const carriers::FormParams& params,
                                      const std::string& auth_token);

@@ -13,7 +13,7 @@ namespace {
 using ::testing::HasSubstr;
 
 /// Checks the error body every refusal carries: {"code", "message", "request_id"}.
-void ExpectJsonError(const carriers::HttpResponseSpec& response, unsigned status,
+void ExpectJsonError(const transport::HttpResponseSpec& response, unsigned status,
                      const std::string& code) {
   EXPECT_EQ(response.status, static_cast<int>(status)) << response.body;
   auto fields = JsonFields(response.body);
@@ -29,14 +29,14 @@ TEST_F(ChorusE2eTest, CarrierRetriesOfOneWebhookAreStoredAndAnsweredOnce) {
   const std::string sid = NewMessageSid();
 
   for (int attempt = 1; attempt <= 3; ++attempt) {
-    carriers::HttpResponseSpec response = PostInbound(server(), sid, member, "JOIN");
+    transport::HttpResponseSpec response = PostInbound(server(), sid, member, "JOIN");
     EXPECT_EQ(response.status, 200) << "attempt " << attempt << ": " << response.body;
     EXPECT_THAT(response.body, HasSubstr("<Response/>")) << "attempt " << attempt;
   }
   // The same retried three times at once (Twilio retries can overlap a slow answer).
   const std::string other = Member(6);
   const std::string overlapping = NewMessageSid();
-  std::vector<std::future<carriers::HttpResponseSpec>> pending;
+  std::vector<std::future<transport::HttpResponseSpec>> pending;
   for (int i = 0; i < 3; ++i) {
     pending.push_back(http_.SendAsync(InboundRequest(server(), overlapping, other, "JOIN")));
   }
@@ -58,26 +58,26 @@ TEST_F(ChorusE2eTest, BadOrMissingSignatureIsRefusedAndNothingIsStored) {
   ASSERT_NE(StartServer(), nullptr);
   const std::string member = Member(7);
 
-  carriers::HttpRequestSpec forged = InboundRequest(server(), NewMessageSid(), member, "JOIN");
+  transport::HttpRequestSpec forged = InboundRequest(server(), NewMessageSid(), member, "JOIN");
   for (auto& [name, value] : forged.headers) {
     if (name == "X-Twilio-Signature") value = "AAAAAAAAAAAAAAAAAAAAAAAAAAA=";
   }
   ExpectJsonError(http_.Send(forged), 403, "signature_invalid");
 
   // Signed correctly, then tampered with: the body no longer matches the signature.
-  carriers::HttpRequestSpec tampered = InboundRequest(server(), NewMessageSid(), member, "JOIN");
+  transport::HttpRequestSpec tampered = InboundRequest(server(), NewMessageSid(), member, "JOIN");
   tampered.body += "&Extra=1";
   ExpectJsonError(http_.Send(tampered), 403, "signature_invalid");
 
   const std::string path = std::string("/webhooks/twilio/") + ws::kChannel + "/inbound";
-  carriers::HttpRequestSpec unsigned_request = TwilioPost(
+  transport::HttpRequestSpec unsigned_request = TwilioPost(
       server().base_url, server().base_url, path,
       InboundForm(NewMessageSid(), account_sid_, member, ws::kSender, "JOIN"), "");
   ExpectJsonError(http_.Send(unsigned_request), 403, "signature_invalid");
 
   const std::string status_path = std::string("/webhooks/twilio/") + ws::kChannel + "/status";
   const std::string status_sid = NewMessageSid();
-  carriers::HttpRequestSpec forged_status =
+  transport::HttpRequestSpec forged_status =
       TwilioPost(server().base_url, server().base_url, status_path,
                  StatusForm(status_sid, account_sid_, ws::kSender, member, "delivered"),
                  "not-the-auth-token");
@@ -94,13 +94,13 @@ TEST_F(ChorusE2eTest, BadOrMissingSignatureIsRefusedAndNothingIsStored) {
   EXPECT_TRUE(AcceptedTo(member).empty());
 }
 
-TEST_F(ChorusE2eTest, MalformedWebhookGets400AndUnknownChannelGets404) {
+TEST_F(ChorusE2eTest, MalformedWebhookGets400AndUnknownChannelIsAnsweredLikeABadSignature) {
   ASSERT_NE(StartServer(), nullptr);
   const std::string member = Member(9);
   const std::string path = std::string("/webhooks/twilio/") + ws::kChannel + "/inbound";
 
   // A %-escape that is not one: the form cannot even be decoded.
-  carriers::HttpRequestSpec bad_escape = InboundRequest(server(), NewMessageSid(), member, "JOIN");
+  transport::HttpRequestSpec bad_escape = InboundRequest(server(), NewMessageSid(), member, "JOIN");
   bad_escape.body = "MessageSid=" + NewMessageSid() + "&From=%2B15550101009&To=%2B15550100000" +
                     "&Body=JO%ZZIN";
   ExpectJsonError(http_.Send(bad_escape), 400, "invalid_argument");
@@ -113,12 +113,23 @@ TEST_F(ChorusE2eTest, MalformedWebhookGets400AndUnknownChannelGets404) {
       http_.Send(TwilioPost(server().base_url, server().base_url, path, no_sid, auth_token_)), 400,
       "invalid_argument");
 
+  // An unknown channel cannot be told from a bad signature: same status, same body.
   const std::string unknown = "/webhooks/twilio/no-such-channel/inbound";
-  ExpectJsonError(http_.Send(TwilioPost(server().base_url, server().base_url, unknown,
-                                        InboundForm(NewMessageSid(), account_sid_, member,
-                                                    ws::kSender, "JOIN"),
-                                        auth_token_)),
-                  404, "not_found");
+  transport::HttpRequestSpec to_unknown = TwilioPost(
+      server().base_url, server().base_url, unknown,
+      InboundForm(NewMessageSid(), account_sid_, member, ws::kSender, "JOIN"), auth_token_);
+  to_unknown.headers.emplace_back("X-Request-Id", "same-id");
+  transport::HttpRequestSpec forged = InboundRequest(server(), NewMessageSid(), member, "JOIN");
+  for (auto& [name, value] : forged.headers) {
+    if (name == "X-Twilio-Signature") value = "AAAAAAAAAAAAAAAAAAAAAAAAAAA=";
+  }
+  forged.headers.emplace_back("X-Request-Id", "same-id");
+  transport::HttpResponseSpec unknown_answer = http_.Send(to_unknown);
+  transport::HttpResponseSpec forged_answer = http_.Send(forged);
+  EXPECT_EQ(unknown_answer.status, 403);
+  EXPECT_EQ(unknown_answer.status, forged_answer.status);
+  EXPECT_EQ(unknown_answer.body, forged_answer.body);
+  ExpectJsonError(unknown_answer, 403, "signature_invalid");
 
   // Sync point, then: none of them was stored.
   const std::string genuine = Text(Member(10), "JOIN");
@@ -130,7 +141,7 @@ TEST_F(ChorusE2eTest, OversizedBodyGets413) {
   ASSERT_NE(StartServer({{"CHORUS_MAX_BODY_BYTES", "4096"}}), nullptr);
   const std::string member = Member(11);
 
-  carriers::HttpRequestSpec oversized =
+  transport::HttpRequestSpec oversized =
       InboundRequest(server(), NewMessageSid(), member, std::string(5000, 'a'));
   ASSERT_GT(oversized.body.size(), 4096u);
   ExpectJsonError(http_.Send(oversized), 413, "payload_too_large");
@@ -153,7 +164,7 @@ TEST_F(ChorusE2eTest, HealthAndMetricsReportTraffic) {
 
   std::string metrics;
   const bool counted = Eventually([&] {
-    carriers::HttpResponseSpec response = http_.Get(server().admin_url + "/metrics");
+    transport::HttpResponseSpec response = http_.Get(server().admin_url + "/metrics");
     metrics = response.body;
     return response.status == 200 &&
            metrics.find("chorus_sends_total{carrier=\"twilio\",result=\"accepted\"}") !=

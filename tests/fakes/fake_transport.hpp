@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "carriers/carrier.hpp"
-#include "dispatch/transport.hpp"
+#include "transport/transport.hpp"
 
 namespace chorus::fakes {
 
@@ -19,19 +19,19 @@ namespace chorus::fakes {
 /// caller's thread; otherwise the request is held until the test calls Answer() (from any
 /// thread, as an I/O thread would). Each `done` runs exactly once. Thread-safe. Unanswered
 /// requests are dropped on destruction without running `done`.
-class FakeTransport final : public dispatch::Transport {
+class FakeTransport final : public transport::Transport {
  public:
   using Responder =
-      std::function<std::optional<carriers::HttpResponseSpec>(const carriers::HttpRequestSpec&)>;
+      std::function<std::optional<transport::HttpResponseSpec>(const transport::HttpRequestSpec&)>;
 
   void RespondWith(Responder responder) {
     std::lock_guard lock(mutex_);
     responder_ = std::move(responder);
   }
 
-  void Send(carriers::HttpRequestSpec request,
-            std::function<void(carriers::HttpResponseSpec)> done) override {
-    std::optional<carriers::HttpResponseSpec> answer;
+  void Send(transport::HttpRequestSpec request,
+            std::function<void(transport::HttpResponseSpec)> done) override {
+    std::optional<transport::HttpResponseSpec> answer;
     {
       std::lock_guard lock(mutex_);
       if (responder_) answer = responder_(request);
@@ -43,8 +43,8 @@ class FakeTransport final : public dispatch::Transport {
   }
 
   /// Answers the `index`-th request (0-based, in arrival order). False if it was answered.
-  bool Answer(std::size_t index, carriers::HttpResponseSpec response) {
-    std::function<void(carriers::HttpResponseSpec)> done;
+  bool Answer(std::size_t index, transport::HttpResponseSpec response) {
+    std::function<void(transport::HttpResponseSpec)> done;
     {
       std::lock_guard lock(mutex_);
       if (index >= requests_.size() || !requests_[index].done) return false;
@@ -61,9 +61,9 @@ class FakeTransport final : public dispatch::Transport {
     return changed_.wait_for(lock, timeout, [&] { return requests_.size() >= n; });
   }
 
-  std::vector<carriers::HttpRequestSpec> requests() const {
+  std::vector<transport::HttpRequestSpec> requests() const {
     std::lock_guard lock(mutex_);
-    std::vector<carriers::HttpRequestSpec> out;
+    std::vector<transport::HttpRequestSpec> out;
     for (const auto& r : requests_) out.push_back(r.request);
     return out;
   }
@@ -79,8 +79,8 @@ class FakeTransport final : public dispatch::Transport {
 
  private:
   struct Pending {
-    carriers::HttpRequestSpec request;
-    std::function<void(carriers::HttpResponseSpec)> done;  // null once answered
+    transport::HttpRequestSpec request;
+    std::function<void(transport::HttpResponseSpec)> done;  // null once answered
   };
 
   mutable std::mutex mutex_;

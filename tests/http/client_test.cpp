@@ -14,8 +14,8 @@ namespace chorus::http {
 namespace {
 
 using namespace std::chrono_literals;
-using carriers::HttpRequestSpec;
-using carriers::HttpResponseSpec;
+using transport::HttpRequestSpec;
+using transport::HttpResponseSpec;
 using testing::Reply;
 using testing::ScriptedServer;
 

@@ -98,7 +98,7 @@ TEST_F(PgWorkspaceStoreTest, ApplyThenLoadRoundTripsTheWorkspace) {
     ASSERT_NE(c, nullptr) << cd.slug;
     EXPECT_EQ(c->organization_id, summary.organization_id);
     EXPECT_EQ(snapshot->ChannelById(c->id), c);
-    EXPECT_EQ(c->carrier, CarrierKind::kTwilio);
+    EXPECT_EQ(c->carrier, "twilio");
     EXPECT_EQ(c->sender, cd.sender);
     EXPECT_EQ(c->country, cd.country);
     EXPECT_EQ(c->segments_per_second, cd.segments_per_second);
@@ -247,6 +247,7 @@ TEST_F(PgWorkspaceStoreTest, SlugOwnedByAnotherOrganizationIsRefusedAndNothingIs
   rival.compliance_words.push_back({"nope", compliance::Intent::kOptOut, "en"});
   workspace::ChannelDefinition own;
   own.slug = "rival-sms";
+  own.carrier = "twilio";
   own.sender = "+15005550008";
   own.country = "US";
   workspace::ChannelDefinition taken = own;

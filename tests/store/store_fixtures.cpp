@@ -23,6 +23,7 @@ workspace::Definition AcmeDefinition() {
 
   workspace::ChannelDefinition sms;
   sms.slug = "acme-sms";
+  sms.carrier = "twilio";
   sms.sender = "+15005550006";
   sms.country = "US";
   sms.segments_per_second = 1.0;

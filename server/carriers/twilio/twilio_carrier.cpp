@@ -2,7 +2,7 @@
 
 #include <google/protobuf/struct.pb.h>
 #include <google/protobuf/util/json_util.h>
-#include <openssl/evp.h>
+#include <openssl/rand.h>
 
 #include <algorithm>
 #include <array>
@@ -14,16 +14,30 @@
 #include <string_view>
 
 #include "carriers/form.hpp"
+#include "carriers/twilio/twilio_signature.hpp"
 #include "carriers/twilio/twilio_webhook.hpp"
+#include "core/base64.hpp"
+#include "core/url.hpp"
 
 namespace chorus::carriers::twilio {
 namespace {
 
 using google::protobuf::Struct;
 using google::protobuf::Value;
+using transport::HttpRequestSpec;
+using transport::HttpResponseSpec;
 
-// CARRIERS.md §1(d): base from twilio-python ApiBase.py, path from the v2010 Message resource.
+// docs/CARRIERS.md, Twilio: the API's base URL, and the path of the v2010 Message resource.
 constexpr std::string_view kDefaultApiBase = "https://api.twilio.com";
+// A form larger than this is not Twilio's (its webhooks carry about 20 fields; MMS adds two per
+// medium, at most 10 media): refusing it early caps the work an unauthenticated request costs.
+constexpr std::size_t kMaxFormPairs = 200;
+constexpr std::string_view kFormType = "application/x-www-form-urlencoded";
+
+const WebhookShape kWebhooks[] = {
+    {"inbound", {"POST"}, kFormType},
+    {"status", {"POST"}, kFormType},
+};
 // Twilio's JSON answers are a few KiB; a bigger body is not Twilio and is not worth parsing.
 constexpr std::size_t kMaxJsonBytes = 64 * 1024;
 
@@ -39,15 +53,6 @@ std::string SettingOr(const std::map<std::string, std::string>& map, const std::
                       std::string_view fallback) {
   auto it = map.find(key);
   return it == map.end() || it->second.empty() ? std::string(fallback) : it->second;
-}
-
-std::string Base64(std::string_view data) {
-  std::string out(4 * ((data.size() + 2) / 3) + 1, '\0');  // EVP_EncodeBlock adds a NUL
-  int written = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                reinterpret_cast<const unsigned char*>(data.data()),
-                                static_cast<int>(data.size()));
-  out.resize(written < 0 ? 0 : static_cast<std::size_t>(written));
-  return out;
 }
 
 std::optional<Struct> ParseJsonObject(std::string_view body) {
@@ -144,7 +149,127 @@ SendOutcome ParseRejected(const HttpResponseSpec& response) {
   return Failure(SendResult::kRetry, error_code, "unexpected HTTP status");
 }
 
+std::string RandomHex(std::size_t digits) {
+  std::string bytes((digits + 1) / 2, '\0');
+  if (RAND_bytes(reinterpret_cast<unsigned char*>(bytes.data()), static_cast<int>(bytes.size())) != 1) {
+    bytes.assign(bytes.size(), '\x5a');  // never used to sign anything real
+  }
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (char b : bytes) {
+    out += kHex[static_cast<unsigned char>(b) >> 4];
+    out += kHex[static_cast<unsigned char>(b) & 0x0F];
+  }
+  out.resize(digits);
+  return out;
+}
+
+Error NotAuthentic() {
+  return MakeError(ErrorCode::kPermissionDenied, "the webhook could not be authenticated");
+}
+
+Error Setting(std::string_view name, std::string_view problem) {
+  return MakeError(ErrorCode::kInvalidArgument, std::string(name) + ": " + std::string(problem));
+}
+
+const std::string& Get(const std::map<std::string, std::string>& map, const std::string& key) {
+  static const std::string kEmpty;
+  auto it = map.find(key);
+  return it == map.end() ? kEmpty : it->second;
+}
+
 }  // namespace
+
+std::vector<ChannelSettingSpec> TwilioCarrier::Settings() const {
+  return {
+      {"account_sid", false, true},
+      {"auth_token", true, true},
+      {"api_base", false, false},
+  };
+}
+
+Result<void> TwilioCarrier::ValidateChannel(Channel& channel) const {
+  const std::string& sid = Get(channel.settings, "account_sid");
+  if (sid.empty()) return Setting("account_sid", "required");
+  if (!IsAccountSid(sid)) {
+    return Setting("account_sid", "must be \"AC\" followed by 32 hexadecimal characters");
+  }
+  const std::string& token = Get(channel.secrets, "auth_token");
+  if (token.find_first_not_of(" \t\r\n") == std::string::npos) {
+    return Setting("auth_token", "required");
+  }
+  std::string& api_base = channel.settings["api_base"];
+  if (api_base.empty()) api_base = std::string(kDefaultApiBase);
+  while (api_base.ends_with('/') && !api_base.ends_with("://")) api_base.pop_back();
+  if (auto url = ParseHttpUrl(api_base); !url.ok()) {
+    return Setting("api_base", url.error().message + ", as in https://api.twilio.com");
+  }
+  return Ok();
+}
+
+std::span<const WebhookShape> TwilioCarrier::Webhooks() const { return kWebhooks; }
+
+Result<WebhookContent> TwilioCarrier::ReadWebhook(const Channel& channel, std::string_view kind,
+                                                  const WebhookRequest& request) const {
+  // The signature header first: without a well-formed one the body is not even decoded.
+  std::string_view signature = request.Header("X-Twilio-Signature");
+  if (!IsSignatureHeader(signature)) return NotAuthentic();
+  auto params = ParseForm(request.body, kMaxFormPairs);
+  if (!params.ok()) return params.take_error();
+  if (!ValidateSignature(Get(channel.secrets, "auth_token"), request.url, *params, signature)) {
+    return NotAuthentic();
+  }
+  WebhookContent content;
+  if (kind == "inbound") {
+    CHORUS_ASSIGN_OR_RETURN(InboundWebhook in, ParseInbound(*params));
+    // A genuine signature from another account's token cannot happen; an AccountSid that is
+    // not the channel's means the number is wired to the wrong channel. Refused like a forgery.
+    if (in.account_sid != Get(channel.settings, "account_sid")) return NotAuthentic();
+    content.messages.push_back({std::move(in.message_sid), std::move(in.from), std::move(in.to),
+                                std::move(in.body), in.num_media});
+    return content;
+  }
+  CHORUS_ASSIGN_OR_RETURN(StatusWebhook status, ParseStatus(*params));
+  if (status.account_sid != Get(channel.settings, "account_sid")) return NotAuthentic();
+  content.reports.push_back({std::move(status.message_sid), std::move(status.raw_status),
+                             status.status, std::move(status.error_code)});
+  return content;
+}
+
+WebhookAnswer TwilioCarrier::Answer(std::string_view kind, const WebhookContent&,
+                                    std::span<const std::string>) const {
+  // Twilio expects TwiML for an incoming message; an empty <Response/> sends nothing back.
+  if (kind == "inbound") return {200, "text/xml", std::string(EmptyTwiml())};
+  return {200, "text/plain", ""};
+}
+
+Channel TwilioCarrier::DecoyChannel() const {
+  Channel decoy;
+  decoy.carrier = std::string(kind());
+  decoy.settings["account_sid"] = "AC" + RandomHex(32);
+  decoy.secrets["auth_token"] = RandomHex(32);
+  return decoy;
+}
+
+std::optional<HttpRequestSpec> TwilioCarrier::BuildTestInbound(const Channel& channel,
+                                                               const std::string& url,
+                                                               const std::string& from,
+                                                               const std::string& text) const {
+  FormParams form{{"MessageSid", "SM" + RandomHex(32)},
+                  {"AccountSid", Get(channel.settings, "account_sid")},
+                  {"From", from},
+                  {"To", channel.sender},
+                  {"Body", text},
+                  {"NumMedia", "0"}};
+  HttpRequestSpec request;
+  request.url = url;
+  request.headers = {
+      {"Content-Type", std::string(kFormType)},
+      {"X-Twilio-Signature", ComputeSignature(Get(channel.secrets, "auth_token"), url, form)},
+  };
+  request.body = EncodeForm(form);
+  return request;
+}
 
 HttpRequestSpec TwilioCarrier::BuildSend(const Channel& channel, const SendRequest& message) const {
   std::string api_base = SettingOr(channel.settings, "api_base", kDefaultApiBase);
@@ -161,7 +286,7 @@ HttpRequestSpec TwilioCarrier::BuildSend(const Channel& channel, const SendReque
   request.method = "POST";
   request.url = api_base + "/2010-04-01/Accounts/" + account_sid + "/Messages.json";
   request.headers = {
-      {"Authorization", "Basic " + Base64(account_sid + ":" + auth_token)},
+      {"Authorization", "Basic " + Base64Encode(account_sid + ":" + auth_token)},
       {"Content-Type", "application/x-www-form-urlencoded"},
       {"Accept", "application/json"},
   };

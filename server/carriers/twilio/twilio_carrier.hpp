@@ -4,16 +4,41 @@
 
 namespace chorus::carriers::twilio {
 
-/// Sends with POST {api_base}/2010-04-01/Accounts/{AccountSid}/Messages.json, Basic auth
-/// (account_sid:auth_token), form body To/From/Body/StatusCallback. Channel settings:
-/// "api_base" (default https://api.twilio.com), "account_sid"; secrets: "auth_token".
-/// Error mapping: 21610 -> kRecipientOptedOut; 21211, 21214, 21217, 21401, 21407, 21408, 21421,
-/// 21612, 21614, 21635, 21606, 21608 and other 4xx -> kPermanentFailure; 429, 20429,
-/// 5xx, no response and timeouts -> kRetry (honouring Retry-After).
+/// Twilio Programmable Messaging (docs/CARRIERS.md, "Twilio").
+///
+/// Channel settings: account_sid (required, "AC" + 32 hex), api_base (default
+/// https://api.twilio.com); secret: auth_token.
+///
+/// Webhooks: POST form bodies to /webhooks/twilio/{channel}/inbound (the number's "A message
+/// comes in" URL) and /status (the StatusCallback given with each send), signed with
+/// X-Twilio-Signature over the URL Twilio requested; the AccountSid must be the channel's.
+/// Inbound is answered with empty TwiML; replies are separate sends.
+///
+/// Sending: POST {api_base}/2010-04-01/Accounts/{AccountSid}/Messages.json, Basic auth
+/// (account_sid:auth_token), form body To/From/Body/StatusCallback. Error mapping: 21610 ->
+/// kRecipientOptedOut; 21211, 21214, 21217, 21401, 21407, 21408, 21421, 21612, 21614, 21635,
+/// 21606, 21608 and other 4xx -> kPermanentFailure; 429, 20429, 5xx, no response and timeouts ->
+/// kRetry (honouring Retry-After).
 class TwilioCarrier final : public Carrier {
  public:
-  HttpRequestSpec BuildSend(const Channel& channel, const SendRequest& message) const override;
-  SendOutcome ParseSend(const HttpResponseSpec& response) const override;
+  std::string_view kind() const override { return "twilio"; }
+  std::vector<ChannelSettingSpec> Settings() const override;
+  Result<void> ValidateChannel(Channel& channel) const override;
+
+  std::span<const WebhookShape> Webhooks() const override;
+  Result<WebhookContent> ReadWebhook(const Channel& channel, std::string_view kind,
+                                     const WebhookRequest& request) const override;
+  WebhookAnswer Answer(std::string_view kind, const WebhookContent& content,
+                       std::span<const std::string> replies) const override;
+  Channel DecoyChannel() const override;
+
+  transport::HttpRequestSpec BuildSend(const Channel& channel,
+                                       const SendRequest& message) const override;
+  SendOutcome ParseSend(const transport::HttpResponseSpec& response) const override;
+
+  std::optional<transport::HttpRequestSpec> BuildTestInbound(
+      const Channel& channel, const std::string& url, const std::string& from,
+      const std::string& text) const override;
 };
 
 }  // namespace chorus::carriers::twilio

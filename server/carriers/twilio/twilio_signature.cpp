@@ -1,5 +1,8 @@
 #include "carriers/twilio/twilio_signature.hpp"
 
+#include "core/base64.hpp"
+#include "core/url.hpp"
+
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
@@ -15,14 +18,6 @@
 namespace chorus::carriers::twilio {
 namespace {
 
-std::string Base64(const unsigned char* data, std::size_t size) {
-  std::string out(4 * ((size + 2) / 3) + 1, '\0');  // EVP_EncodeBlock writes a trailing NUL
-  int written =
-      EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), data, static_cast<int>(size));
-  out.resize(written < 0 ? 0 : static_cast<std::size_t>(written));
-  return out;
-}
-
 std::string HmacSha1Base64(std::string_view key, std::string_view data) {
   if (key.size() > INT_MAX) return {};
   std::array<unsigned char, EVP_MAX_MD_SIZE> mac{};
@@ -32,7 +27,7 @@ std::string HmacSha1Base64(std::string_view key, std::string_view data) {
            &mac_size) == nullptr) {
     return {};
   }
-  return Base64(mac.data(), mac_size);
+  return Base64Encode(std::string_view(reinterpret_cast<const char*>(mac.data()), mac_size));
 }
 
 std::string Sha256Hex(std::string_view data) {
@@ -57,55 +52,29 @@ bool ConstantTimeEquals(std::string_view expected, std::string_view given) {
          CRYPTO_memcmp(expected.data(), given.data(), expected.size()) == 0;
 }
 
-// Where the port sits in an absolute http(s) URL: `host_end` is the offset just past the host
-// (where ":port" starts or would be inserted), `port_end` is past the port (== host_end when
-// there is none).
-struct PortSpan {
-  std::size_t host_end;
-  std::size_t port_end;
-  std::string_view default_port;
-};
-
-std::optional<PortSpan> FindPort(std::string_view url) {
-  std::size_t scheme_end = url.find("://");
-  if (scheme_end == std::string_view::npos) return std::nullopt;
-  std::string scheme(url.substr(0, scheme_end));
-  for (char& c : scheme) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  std::string_view default_port;
-  if (scheme == "https") default_port = ":443";
-  if (scheme == "http") default_port = ":80";
-  if (default_port.empty()) return std::nullopt;
-
-  std::size_t authority_begin = scheme_end + 3;
-  std::size_t authority_end = url.find_first_of("/?#", authority_begin);
-  if (authority_end == std::string_view::npos) authority_end = url.size();
-  std::string_view authority = url.substr(authority_begin, authority_end - authority_begin);
-  std::size_t at = authority.rfind('@');
-  std::size_t host_begin = at == std::string_view::npos ? 0 : at + 1;
-  // An IPv6 literal holds colons of its own; the port separator comes after its ']'.
-  std::size_t search_from = host_begin;
-  if (authority.substr(host_begin).starts_with('[')) {
-    std::size_t close = authority.find(']', host_begin);
-    if (close == std::string_view::npos) return std::nullopt;
-    search_from = close;
-  }
-  std::size_t colon = authority.find(':', search_from);
-  std::size_t host_end =
-      authority_begin + (colon == std::string_view::npos ? authority.size() : colon);
-  return PortSpan{host_end, authority_end, default_port};
-}
-
 // CARRIERS.md §1(c) step 4: twilio-python's add_port/remove_port and twilio-node's
 // getExpectedTwilioSignature try the URL as given, with the default port, and without a port.
 std::vector<std::string> UrlVariants(std::string_view url) {
   std::vector<std::string> variants{std::string(url)};
-  auto span = FindPort(url);
-  if (!span) return variants;
+  // A URL may carry credentials for Twilio to send (https://user:pass@host/...); they are
+  // signed as written, and the port goes after them.
+  std::string without_userinfo(url);
+  std::size_t userinfo = 0;
+  if (std::size_t scheme = url.find("://"); scheme != std::string_view::npos) {
+    std::size_t authority_end = url.find_first_of("/?#", scheme + 3);
+    std::size_t at = url.substr(0, authority_end).rfind('@');
+    if (at != std::string_view::npos && at > scheme) {
+      userinfo = at + 1 - (scheme + 3);
+      without_userinfo.erase(scheme + 3, userinfo);
+    }
+  }
+  auto parsed = ParseHttpUrl(without_userinfo);
+  if (!parsed.ok()) return variants;
   std::string other(url);
-  if (span->port_end == span->host_end) {
-    other.insert(span->host_end, span->default_port);
+  if (!parsed->explicit_port) {
+    other.insert(parsed->port_begin + userinfo, parsed->tls ? ":443" : ":80");
   } else {
-    other.erase(span->host_end, span->port_end - span->host_end);
+    other.erase(parsed->port_begin + userinfo, parsed->authority_end - parsed->port_begin);
   }
   variants.push_back(std::move(other));
   return variants;

@@ -6,13 +6,12 @@
 #include <cstddef>
 #include <utility>
 
+#include "core/segments.hpp"
 #include "core/text.hpp"
 
 namespace chorus::carriers::twilio {
 namespace {
 
-// twilio.com/docs/messaging/guides/webhook-request: Body is "up to 1600 characters".
-constexpr std::size_t kMaxBodyCharacters = 1600;
 // Twilio allows at most 10 media per message; anything far above that is not Twilio.
 constexpr int kMaxNumMedia = 100;
 // E.164 is at most 16 bytes; channel addresses ("whatsapp:+1...", "messenger:...") are longer.
@@ -36,11 +35,16 @@ bool IsSid(std::string_view sid, std::string_view prefix) {
   return true;
 }
 
-// Code points in well-formed UTF-8: every byte that is not a continuation byte (10xxxxxx).
-std::size_t CountCodePoints(std::string_view utf8) {
-  return static_cast<std::size_t>(std::count_if(utf8.begin(), utf8.end(), [](char c) {
-    return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
-  }));
+// The one value of a field Chorus reads: nullptr when absent, an error when repeated (a
+// signed form may carry a name twice; which copy counts would be a guess).
+Result<const std::string*> Single(const FormParams& params, std::string_view name) {
+  const std::string* found = nullptr;
+  for (const auto& [key, value] : params) {
+    if (key != name) continue;
+    if (found != nullptr) return FieldError(name, "appears more than once");
+    found = &value;
+  }
+  return found;
 }
 
 // Phone numbers, short codes and channel addresses are printable ASCII without spaces;
@@ -55,33 +59,35 @@ bool IsAddress(std::string_view address) {
 
 // MessageSid, falling back to the deprecated SmsSid that carries the same value.
 Result<std::string> MessageSidOf(const FormParams& params) {
-  const std::string* sid = FindParam(params, "MessageSid");
-  if (sid == nullptr || sid->empty()) sid = FindParam(params, "SmsSid");
+  CHORUS_ASSIGN_OR_RETURN(const std::string* sid, Single(params, "MessageSid"));
+  CHORUS_ASSIGN_OR_RETURN(const std::string* sms_sid, Single(params, "SmsSid"));
+  if (sid == nullptr || sid->empty()) sid = sms_sid;
   if (sid == nullptr || sid->empty()) return FieldError("MessageSid", "is missing");
   if (!IsMessageSid(*sid)) return FieldError("MessageSid", "is not a Twilio message SID");
   return *sid;
 }
 
 Result<std::string> AddressOf(const FormParams& params, std::string_view field) {
-  const std::string* address = FindParam(params, field);
+  CHORUS_ASSIGN_OR_RETURN(const std::string* address, Single(params, field));
   if (address == nullptr || address->empty()) return FieldError(field, "is missing");
   if (!IsAddress(*address)) return FieldError(field, "is malformed");
   return *address;
 }
 
 Result<std::string> AccountSidOf(const FormParams& params) {
-  const std::string* sid = FindParam(params, "AccountSid");
+  CHORUS_ASSIGN_OR_RETURN(const std::string* sid, Single(params, "AccountSid"));
   if (sid == nullptr) return std::string();
-  if (!IsSid(*sid, "AC")) return FieldError("AccountSid", "is not a Twilio account SID");
+  if (!IsAccountSid(*sid)) return FieldError("AccountSid", "is not a Twilio account SID");
   return *sid;
 }
 
 Result<std::string> BodyOf(const FormParams& params) {
-  const std::string* body = FindParam(params, "Body");
+  CHORUS_ASSIGN_OR_RETURN(const std::string* body, Single(params, "Body"));
   // A picture-only MMS may carry no text.
   if (body == nullptr) return std::string();
   if (!IsValidUtf8(*body)) return FieldError("Body", "is not UTF-8");
-  if (CountCodePoints(*body) > kMaxBodyCharacters) {
+  // twilio.com/docs/messaging/guides/webhook-request: Body is "up to 1600 characters".
+  if (CountCodePoints(*body) > kMaxMessageCharacters) {
     return FieldError("Body", "is longer than 1600 characters");
   }
   // PostgreSQL text cannot hold U+0000. Keep the message (refusing it would lose it, as the
@@ -96,7 +102,7 @@ Result<std::string> BodyOf(const FormParams& params) {
 }
 
 Result<int> NumMediaOf(const FormParams& params) {
-  const std::string* raw = FindParam(params, "NumMedia");
+  CHORUS_ASSIGN_OR_RETURN(const std::string* raw, Single(params, "NumMedia"));
   if (raw == nullptr || raw->empty()) return 0;
   int value = -1;
   auto [end, ec] = std::from_chars(raw->data(), raw->data() + raw->size(), value);
@@ -109,7 +115,7 @@ Result<int> NumMediaOf(const FormParams& params) {
 // ErrorCode is a Twilio error number (30003, ...); anything else would end up in logs and
 // metrics labels, so only digits pass.
 Result<std::string> ErrorCodeOf(const FormParams& params) {
-  const std::string* code = FindParam(params, "ErrorCode");
+  CHORUS_ASSIGN_OR_RETURN(const std::string* code, Single(params, "ErrorCode"));
   if (code == nullptr) return std::string();
   if (code->size() > 10) return FieldError("ErrorCode", "is not a Twilio error code");
   for (char c : *code) {
@@ -138,6 +144,19 @@ constexpr std::array<std::pair<std::string_view, DeliveryStatus>, 10> kStatuses{
 
 bool IsMessageSid(std::string_view sid) { return IsSid(sid, "SM") || IsSid(sid, "MM"); }
 
+bool IsAccountSid(std::string_view sid) { return IsSid(sid, "AC"); }
+
+bool IsSignatureHeader(std::string_view value) {
+  // Base64 of an HMAC-SHA1 (20 bytes): 27 characters of the alphabet and one '='.
+  if (value.size() != 28 || value.back() != '=') return false;
+  for (char c : value.substr(0, 27)) {
+    bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+              c == '+' || c == '/';
+    if (!ok) return false;
+  }
+  return true;
+}
+
 std::optional<DeliveryStatus> MapMessageStatus(std::string_view twilio_status) {
   for (const auto& [name, status] : kStatuses) {
     if (name == twilio_status) return status;
@@ -159,7 +178,8 @@ Result<InboundWebhook> ParseInbound(const FormParams& params) {
 Result<StatusWebhook> ParseStatus(const FormParams& params) {
   StatusWebhook callback;
   CHORUS_ASSIGN_OR_RETURN(callback.message_sid, MessageSidOf(params));
-  const std::string* raw_status = FindParam(params, "MessageStatus");
+  CHORUS_ASSIGN_OR_RETURN(callback.account_sid, AccountSidOf(params));
+  CHORUS_ASSIGN_OR_RETURN(const std::string* raw_status, Single(params, "MessageStatus"));
   if (raw_status == nullptr || raw_status->empty()) {
     return FieldError("MessageStatus", "is missing");
   }

@@ -21,13 +21,15 @@ struct InboundWebhook {
 };
 
 /// kInvalidArgument (naming the field, never echoing values) when MessageSid/From/To is missing
-/// or malformed, or Body is not UTF-8 or longer than 1600 characters. A NUL in Body becomes
+/// or malformed, a field Chorus reads appears twice, or Body is not UTF-8 or longer than 1600
+/// characters. A NUL in Body becomes
 /// U+FFFD (the database cannot store it). Pure.
 Result<InboundWebhook> ParseInbound(const FormParams& params);
 
 /// A delivery status callback.
 struct StatusWebhook {
   std::string message_sid;
+  std::string account_sid;    // empty when absent
   std::string raw_status;     // MessageStatus as sent ("delivered", "undelivered", ...)
   DeliveryStatus status = DeliveryStatus::kAccepted;
   std::string error_code;     // ErrorCode, empty when absent
@@ -37,6 +39,13 @@ struct StatusWebhook {
 /// kSent, delivered/read -> kDelivered, undelivered -> kUndelivered, failed/canceled -> kFailed.
 /// kInvalidArgument when MessageSid or MessageStatus is missing or the status unknown. Pure.
 Result<StatusWebhook> ParseStatus(const FormParams& params);
+
+/// True when `sid` has the shape of a Twilio account SID: "AC" and 32 hex digits. Pure.
+bool IsAccountSid(std::string_view sid);
+
+/// True when `value` can be an X-Twilio-Signature: Base64 of an HMAC-SHA1 (28 characters).
+/// Checked before the body is decoded, so a request without one costs nothing. Pure.
+bool IsSignatureHeader(std::string_view value);
 
 /// True when `sid` has the shape of a Twilio message SID: "SM" or "MM" followed by 32 hex
 /// digits (34 characters). Pure.

@@ -99,7 +99,7 @@ std::vector<Channel> LoadChannels(pqxx::read_transaction& tx) {
     c.organization_id = row[0].as<std::int64_t>();
     c.id = row[1].as<std::int64_t>();
     c.slug = row[2].c_str();
-    c.carrier = CarrierKind::kTwilio;  // the only value the schema allows today
+    c.carrier = row[3].c_str();
     c.sender = row[4].c_str();
     c.country = row[5].c_str();
     c.segments_per_second = row[6].as<double>();
@@ -205,15 +205,16 @@ Result<std::map<std::string, ChannelId>> UpsertChannels(pqxx::work& tx, Organiza
     const pqxx::result row = tx.exec_params(
         "INSERT INTO channels (organization_id, slug, carrier, sender, country,"
         " segments_per_second, settings, secrets)"
-        " VALUES ($1, $2, 'twilio', $3, $4, $5, jsonb_object($6::text[], $7::text[]),"
+        " VALUES ($1, $2, $10, $3, $4, $5, jsonb_object($6::text[], $7::text[]),"
         " jsonb_object($8::text[], $9::text[]))"
-        " ON CONFLICT (slug) DO UPDATE SET sender = EXCLUDED.sender, country = EXCLUDED.country,"
+        " ON CONFLICT (slug) DO UPDATE SET carrier = EXCLUDED.carrier,"
+        " sender = EXCLUDED.sender, country = EXCLUDED.country,"
         " segments_per_second = EXCLUDED.segments_per_second, settings = EXCLUDED.settings,"
         " secrets = EXCLUDED.secrets, enabled = true, updated_at = now()"
         " WHERE channels.organization_id = EXCLUDED.organization_id"
         " RETURNING id",
         org, c.slug, c.sender, c.country, c.segments_per_second, TextArray(setting_keys),
-        TextArray(setting_values), TextArray(secret_keys), TextArray(secret_values));
+        TextArray(setting_values), TextArray(secret_keys), TextArray(secret_values), c.carrier);
     if (row.empty()) {
       return MakeError(ErrorCode::kConflict, "channels[" + std::to_string(i) +
                                                  "].slug: already used by another organization");

@@ -14,6 +14,8 @@ using ::testing::HasSubstr;
 using ::testing::Not;
 using ::testing::Pair;
 using namespace std::chrono_literals;
+using transport::HttpRequestSpec;
+using transport::HttpResponseSpec;
 
 constexpr char kSid[] = "SM0123456789abcdef0123456789abcdef";
 

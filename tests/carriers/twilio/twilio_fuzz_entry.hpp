@@ -41,7 +41,7 @@ inline constexpr std::string_view kFuzzToken = "12345";
 inline bool FuzzRawInput(std::string_view input) {
   namespace twilio = carriers::twilio;
   for (int http_status : {0, 201, 400, 429, 503}) {
-    carriers::HttpResponseSpec response{http_status, false, std::string(input), std::nullopt};
+    transport::HttpResponseSpec response{http_status, false, std::string(input), std::nullopt};
     carriers::SendOutcome outcome = twilio::TwilioCarrier().ParseSend(response);
     if (outcome.result == carriers::SendResult::kAccepted) {
       if (!twilio::IsMessageSid(outcome.carrier_message_id)) return false;

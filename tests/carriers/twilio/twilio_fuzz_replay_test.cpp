@@ -5,7 +5,7 @@
 #include <string>
 #include <string_view>
 
-#include "fuzz/form_fuzz_entry.hpp"
+#include "carriers/twilio/twilio_fuzz_entry.hpp"
 
 namespace chorus::fuzz {
 namespace {

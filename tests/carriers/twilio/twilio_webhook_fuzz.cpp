@@ -2,7 +2,7 @@
 #include <cstdint>
 #include <string_view>
 
-#include "fuzz/form_fuzz_entry.hpp"
+#include "carriers/twilio/twilio_fuzz_entry.hpp"
 
 // libFuzzer entry. Run: ./form_fuzz -max_len=4096 corpus_dir/
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {

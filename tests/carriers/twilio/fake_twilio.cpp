@@ -1,4 +1,4 @@
-#include "fakes/fake_twilio.hpp"
+#include "carriers/twilio/fake_twilio.hpp"
 
 // Boost 1.74's Asio coroutine headers need <utility> first with GCC 12 (http/asio.hpp does it).
 #include "http/asio.hpp"
@@ -19,8 +19,7 @@
 #include <random>
 #include <thread>
 
-#include "carriers/form.hpp"
-#include "carriers/twilio/twilio_signature.hpp"
+#include "carriers/twilio/twilio_test_signer.hpp"
 #include "core/segments.hpp"
 #include "http/client.hpp"
 #include "http/router.hpp"
@@ -28,6 +27,8 @@
 
 namespace chorus::fakes {
 namespace {
+
+namespace signer = testing::twilio;
 
 namespace bhttp = boost::beast::http;
 using http::asio::awaitable;
@@ -227,13 +228,13 @@ http::Response FakeTwilio::Impl::Create(const http::Request& request,
                        "The requested resource /2010-04-01/Accounts/" + context.path_params.at(0) +
                            "/Messages.json was not found");
   }
-  auto form = carriers::ParseForm(request.body());
-  if (!form.ok()) {
+  auto form = signer::Decode(request.body());
+  if (!form) {
     received.http_status = 400;
     return TwilioError(400, 20001, "Could not parse the request body");
   }
   auto param = [&](std::string_view name) {
-    const std::string* value = carriers::FindParam(*form, name);
+    const std::string* value = signer::Find(*form, name);
     return value == nullptr ? std::string() : *value;
   };
   received.to = param("To");
@@ -339,9 +340,9 @@ awaitable<void> FakeTwilio::Impl::MaybeHold(const http::Request& request) {
     std::lock_guard lock(mutex);
     if (holds.empty()) co_return;  // the common case: no second parse of the form
   }
-  auto form = carriers::ParseForm(request.body());
-  if (!form.ok()) co_return;
-  const std::string* to = carriers::FindParam(*form, "To");
+  auto form = signer::Decode(request.body());
+  if (!form) co_return;
+  const std::string* to = signer::Find(*form, "To");
   if (to == nullptr) co_return;
   auto hold = std::make_shared<Held>(co_await http::asio::this_coro::executor);
   hold->timer.expires_at(Clock::time_point::max());
@@ -379,7 +380,7 @@ awaitable<void> FakeTwilio::Impl::PostCallbacks(ReceivedMessage message, Callbac
 awaitable<bool> FakeTwilio::Impl::PostCallback(const ReceivedMessage& message,
                                                const std::string& status,
                                                const std::string& error_code) {
-  carriers::FormParams params{
+  signer::Params params{
       {"ApiVersion", std::string(kApiVersion)},
       {"AccountSid", options.account_sid},
       {"From", message.from},
@@ -392,21 +393,21 @@ awaitable<bool> FakeTwilio::Impl::PostCallback(const ReceivedMessage& message,
   if ((status == "undelivered" || status == "failed") && !error_code.empty()) {
     params.emplace_back("ErrorCode", error_code);
   }
-  carriers::HttpRequestSpec request;
+  transport::HttpRequestSpec request;
   request.method = "POST";
   request.url = message.status_callback;
   request.headers = {
       {"Content-Type", "application/x-www-form-urlencoded"},
-      {"X-Twilio-Signature", carriers::twilio::ComputeSignature(options.auth_token,
+      {"X-Twilio-Signature", signer::Sign(options.auth_token,
                                                                 message.status_callback, params)},
       {"I-Twilio-Idempotency-Token", message.sid + "-" + status},
   };
-  request.body = carriers::EncodeForm(params);
+  request.body = signer::Encode(params);
 
   auto delay = options.callback_retry_delay;
   for (int attempt = 1;; ++attempt) {
     if (stopping) co_return false;
-    carriers::HttpResponseSpec answer = co_await client.Send(request);
+    transport::HttpResponseSpec answer = co_await client.Send(request);
     if (answer.status != 0 && answer.status < 500) co_return true;
     if (attempt >= options.callback_attempts) co_return false;
     http::asio::steady_timer timer(co_await http::asio::this_coro::executor, delay);

@@ -1,4 +1,6 @@
-#include "workspace/workspace_file.hpp"
+#include "workspace/file/workspace_file.hpp"
+
+#include "app/carriers.hpp"
 
 #include <gtest/gtest.h>
 
@@ -13,6 +15,13 @@
 
 namespace chorus::workspace {
 namespace {
+
+// The carriers this build registers: the file's carrier blocks are checked by them.
+Result<Definition> Parse(std::string_view json, const EnvLookup& env) {
+  static const auto registry = app::BuildCarriers();
+  static const app::CarrierChannelRules rules(*registry);
+  return ParseWorkspaceFile(json, env, rules);
+}
 
 // Recognisable secrets: no error message may ever contain them.
 constexpr std::string_view kLiteralToken = "tok-SECRET-7f3a9c";
@@ -97,12 +106,12 @@ std::string ReadFile(const std::string& path) {
 }
 
 TEST(WorkspaceFile, BaseFileOfTheseTestsIsValid) {
-  Result<Definition> def = ParseWorkspaceFile(kBase, TestEnv());
+  Result<Definition> def = Parse(kBase, TestEnv());
   ASSERT_TRUE(def.ok()) << def.error().message;
 }
 
 TEST(WorkspaceFile, ReadsOrganizationChannelsAndKeywords) {
-  Result<Definition> def = ParseWorkspaceFile(kBase, TestEnv());
+  Result<Definition> def = Parse(kBase, TestEnv());
   ASSERT_TRUE(def.ok()) << def.error().message;
 
   EXPECT_EQ(def->slug, "nyc-tenants");
@@ -121,7 +130,7 @@ TEST(WorkspaceFile, ReadsOrganizationChannelsAndKeywords) {
   ASSERT_EQ(def->channels.size(), 2u);
   const ChannelDefinition& long_code = def->channels[0];
   EXPECT_EQ(long_code.slug, "nyc-long-code");
-  EXPECT_EQ(long_code.carrier, CarrierKind::kTwilio);
+  EXPECT_EQ(long_code.carrier, "twilio");
   EXPECT_EQ(long_code.sender, "+15550100001");
   EXPECT_EQ(long_code.country, "US");
   EXPECT_EQ(long_code.segments_per_second, 2.5);
@@ -148,7 +157,7 @@ TEST(WorkspaceFile, AppliesDefaultsToLeftOutFields) {
   std::string json = Edited({R"(,
     "loop_guard": { "max_repeats": 5, "window_seconds": 600 })",
                              ""});
-  Result<Definition> def = ParseWorkspaceFile(json, TestEnv());
+  Result<Definition> def = Parse(json, TestEnv());
   ASSERT_TRUE(def.ok()) << def.error().message;
 
   EXPECT_EQ(def->default_language, "en");
@@ -165,7 +174,7 @@ TEST(WorkspaceFile, KeywordsAndComplianceWordsDefaultToTheOrganizationLanguage) 
   std::string json = Edited(
       {R"("name": "NYC Tenants",)", R"("name": "NYC Tenants", "default_language": "es-419",)"});
   json.replace(json.find(R"("language": "es")"), 16, R"("language": "")");
-  Result<Definition> def = ParseWorkspaceFile(json, TestEnv());
+  Result<Definition> def = Parse(json, TestEnv());
   ASSERT_TRUE(def.ok()) << def.error().message;
 
   EXPECT_EQ(def->default_language, "es-419");
@@ -182,7 +191,7 @@ TEST(WorkspaceFile, ResolvesAuthTokenFromTheNamedEnvironmentVariable) {
     asked = name;
     return std::string("from-the-environment");
   };
-  Result<Definition> def = ParseWorkspaceFile(kBase, env);
+  Result<Definition> def = Parse(kBase, env);
   ASSERT_TRUE(def.ok()) << def.error().message;
   EXPECT_EQ(lookups, 1) << "only env:NAME tokens are looked up";
   EXPECT_EQ(asked, "NYC_TOKEN");
@@ -190,7 +199,7 @@ TEST(WorkspaceFile, ResolvesAuthTokenFromTheNamedEnvironmentVariable) {
 }
 
 TEST(WorkspaceFile, RefusesAnEnvTokenWhoseVariableIsNotSet) {
-  Result<Definition> def = ParseWorkspaceFile(kBase, EnvWith({}));
+  Result<Definition> def = Parse(kBase, EnvWith({}));
   ASSERT_FALSE(def.ok());
   EXPECT_EQ(def.error().code, ErrorCode::kInvalidArgument);
   EXPECT_EQ(def.error().message,
@@ -198,27 +207,27 @@ TEST(WorkspaceFile, RefusesAnEnvTokenWhoseVariableIsNotSet) {
 }
 
 TEST(WorkspaceFile, TreatsAMissingEnvLookupAsAnEmptyEnvironment) {
-  Result<Definition> def = ParseWorkspaceFile(kBase, EnvLookup{});
+  Result<Definition> def = Parse(kBase, EnvLookup{});
   ASSERT_FALSE(def.ok());
   EXPECT_EQ(def.error().message,
             "channels[0].twilio.auth_token: environment variable NYC_TOKEN is not set");
 }
 
 TEST(WorkspaceFile, RefusesAFileWithoutAnOrganization) {
-  Result<Definition> def = ParseWorkspaceFile(R"({"channels": []})", TestEnv());
+  Result<Definition> def = Parse(R"({"channels": []})", TestEnv());
   ASSERT_FALSE(def.ok());
   EXPECT_EQ(def.error().message, "organization: required");
 }
 
 TEST(WorkspaceFile, RefusesAnOrganizationWithoutTexts) {
   Result<Definition> def =
-      ParseWorkspaceFile(R"({"organization": {"slug": "a", "name": "A"}})", TestEnv());
+      Parse(R"({"organization": {"slug": "a", "name": "A"}})", TestEnv());
   ASSERT_FALSE(def.ok());
   EXPECT_EQ(def.error().message, "organization.texts: required");
 }
 
 TEST(WorkspaceFile, AllowsAnOrganizationWithoutChannelsOrKeywords) {
-  Result<Definition> def = ParseWorkspaceFile(R"({"organization": {
+  Result<Definition> def = Parse(R"({"organization": {
       "slug": "a", "name": "A",
       "texts": {"help": "A: help", "opt_out_confirmation": "bye", "opt_in_confirmation": "hi"}}})",
                                               TestEnv());
@@ -235,7 +244,7 @@ TEST(WorkspaceDemoFile, Parses) {
   std::string json = ReadFile(kDemoPath);
   ASSERT_FALSE(json.empty()) << "cannot read " << kDemoPath;
   Result<Definition> def =
-      ParseWorkspaceFile(json, EnvWith({{"CHORUS_DEMO_TWILIO_AUTH_TOKEN", "demo-token"}}));
+      Parse(json, EnvWith({{"CHORUS_DEMO_TWILIO_AUTH_TOKEN", "demo-token"}}));
   ASSERT_TRUE(def.ok()) << def.error().message;
 
   EXPECT_EQ(def->slug, "demo");
@@ -278,7 +287,7 @@ TEST(WorkspaceDemoFile, Parses) {
 }
 
 TEST(WorkspaceDemoFile, NeedsItsTwilioTokenInTheEnvironment) {
-  Result<Definition> def = ParseWorkspaceFile(ReadFile(kDemoPath), EnvWith({}));
+  Result<Definition> def = Parse(ReadFile(kDemoPath), EnvWith({}));
   ASSERT_FALSE(def.ok());
   EXPECT_EQ(def.error().message,
             "channels[0].twilio.auth_token: environment variable CHORUS_DEMO_TWILIO_AUTH_TOKEN "
@@ -306,7 +315,7 @@ class WorkspaceFileRefuses : public ::testing::TestWithParam<Refusal> {};
 
 TEST_P(WorkspaceFileRefuses, TheFileNamingTheBadField) {
   const Refusal& r = GetParam();
-  Result<Definition> def = ParseWorkspaceFile(Edited(r.edit), r.env);
+  Result<Definition> def = Parse(Edited(r.edit), r.env);
   ASSERT_FALSE(def.ok());
   const Error& error = def.error();
   EXPECT_EQ(error.code, ErrorCode::kInvalidArgument);
@@ -484,11 +493,11 @@ INSTANTIATE_TEST_SUITE_P(
             "UnspecifiedCarrier",
             {R"("carrier": "TWILIO", "sender")", R"("carrier": "CARRIER_UNSPECIFIED", "sender")"},
             "channels[1].carrier",
-            "required"},
+            "unknown carrier \"CARRIER_UNSPECIFIED\" (expected one of"},
         Refusal{"UnknownCarrierNumber",
                 {R"("carrier": "TWILIO", "sender")", R"("carrier": 5, "sender")"},
                 "channels[1].carrier",
-                "invalid value 5"},
+                "expected a string naming the carrier"},
         Sender("SenderWithoutPlus", "15550100001"), Sender("SenderOfSevenDigits", "+1555010"),
         Sender("SenderOfSixteenDigits", "+1555010000000000"),
         Sender("SenderWithSpaces", "+1 555 010 0001"), Sender("ShortCodeOfTwoDigits", "12"),
@@ -531,7 +540,7 @@ INSTANTIATE_TEST_SUITE_P(
       "twilio": { "account_sid": "ACABCDEF0123456789ABCDEF0123456789", "auth_token": "tok-SECRET-7f3a9c" })",
                  R"("country": "US")"},
                 "channels[1].twilio",
-                "required for carrier TWILIO"},
+                "required: the twilio settings (account_sid, auth_token)"},
         AccountSid("EmptyAccountSid", ""), AccountSid("ShortAccountSid", "AC123"),
         AccountSid("AccountSidWithoutAC", "XXabcdef0123456789abcdef0123456789"),
         AccountSid("AccountSidWithLowercaseAc", "acabcdef0123456789abcdef0123456789"),
@@ -563,7 +572,8 @@ INSTANTIATE_TEST_SUITE_P(
         ApiBase("ApiBaseWithoutHost", "https://", "host"),
         ApiBase("ApiBaseWithOnlyAPort", "http://:8089", "host"),
         ApiBase("ApiBaseWithOnlyAPath", "https:///2010-04-01", "host"),
-        ApiBase("ApiBaseWithCredentials", "https://AC1:secret@api.twilio.com", "credentials"),
+        ApiBase("ApiBaseWithCredentials", "https://AC1:secret@api.twilio.com",
+                "user name or password"),
         ApiBase("ApiBaseWithABadPort", "http://127.0.0.1:port", "port")),
     NameFor);
 
@@ -661,7 +671,7 @@ void PrintTo(const Accepted& a, std::ostream* os) { *os << a.name; }
 class WorkspaceFileAccepts : public ::testing::TestWithParam<Accepted> {};
 
 TEST_P(WorkspaceFileAccepts, TheFile) {
-  Result<Definition> def = ParseWorkspaceFile(Edited(GetParam().edit), TestEnv());
+  Result<Definition> def = Parse(Edited(GetParam().edit), TestEnv());
   EXPECT_TRUE(def.ok()) << def.error().message;
 }
 
@@ -714,7 +724,7 @@ void PrintTo(const JsonError& e, std::ostream* os) { *os << e.name; }
 class WorkspaceFileJsonErrors : public ::testing::TestWithParam<JsonError> {};
 
 TEST_P(WorkspaceFileJsonErrors, ReadAsPathAndProblem) {
-  Result<Definition> def = ParseWorkspaceFile(GetParam().json, TestEnv());
+  Result<Definition> def = Parse(GetParam().json, TestEnv());
   ASSERT_FALSE(def.ok());
   EXPECT_EQ(def.error().code, ErrorCode::kInvalidArgument);
   EXPECT_EQ(def.error().message, GetParam().message);
@@ -723,10 +733,11 @@ TEST_P(WorkspaceFileJsonErrors, ReadAsPathAndProblem) {
 INSTANTIATE_TEST_SUITE_P(
     Shapes, WorkspaceFileJsonErrors,
     ::testing::Values(
-        JsonError{"BadEnumValue", R"({"channels": [{}, {"carrier": "FOO"}]})",
-                  R"(channels[1].carrier: invalid value "FOO" (expected TWILIO))"},
-        JsonError{"EnumValueInTheWrongCase", R"({"channels": [{"carrier": "twilio"}]})",
-                  R"(channels[0].carrier: invalid value "twilio" (expected TWILIO))"},
+        JsonError{"UnknownCarrier", R"({"channels": [{}, {"carrier": "FOO"}]})",
+                  R"(channels[1].carrier: unknown carrier "FOO" (expected one of twilio))"},
+        JsonError{"CarrierSettingsWithoutACarrier",
+                  R"({"channels": [{"twilio": {"account_sid": "x"}}]})",
+                  "channels[0].carrier: required (one of twilio)"},
         JsonError{"BadEnumValueWithSeveralChoices",
                   R"({"organization": {"compliance_words": [{"intent": "STOP"}]}})",
                   "organization.compliance_words[0].intent: invalid value \"STOP\" (expected one "
@@ -746,7 +757,7 @@ INSTANTIATE_TEST_SUITE_P(
         JsonError{"StringForANumber", R"({"channels": [{"segmentsPerSecond": "fast"}]})",
                   R"(channels[0].segments_per_second: invalid value "fast" (expected a number))"},
         JsonError{"NumberForTheAuthTokenIsNotEchoed",
-                  R"({"channels": [{"twilio": {"auth_token": 73195}}]})",
+                  R"({"channels": [{"carrier": "twilio", "twilio": {"auth_token": 73195}}]})",
                   "channels[0].twilio.auth_token: expected a string"},
         JsonError{"NumberForABoolean", R"({"keywords": [{"opt_in": 1}]})",
                   "keywords[0].opt_in: invalid value 1 (expected true or false)"},
@@ -783,7 +794,7 @@ TEST_P(WorkspaceFileKeepsSecretsOutOfErrors, WhenTheFileIsBad) {
   const Refusal& r = GetParam();
   std::string json = Edited(r.edit);
   ASSERT_NE(json.find(kLiteralToken), std::string::npos) << "the case must carry the token";
-  Result<Definition> def = ParseWorkspaceFile(json, r.env);
+  Result<Definition> def = Parse(json, r.env);
   ASSERT_FALSE(def.ok());
   EXPECT_TRUE(def.error().message.starts_with(r.path)) << def.error().message;
   ExpectNoSecret(def.error().message);

@@ -1,9 +1,10 @@
-#include "http/detail/url.hpp"
+#include "core/url.hpp"
 
 #include <algorithm>
 #include <cctype>
+#include <optional>
 
-namespace chorus::http::detail {
+namespace chorus {
 namespace {
 
 bool StartsWithNoCase(std::string_view text, std::string_view prefix) {
@@ -36,10 +37,13 @@ bool IsHostChar(char c) {
   return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.' || c == '_';
 }
 
+Error Bad(std::string_view why) { return MakeError(ErrorCode::kInvalidArgument, std::string(why)); }
+
 }  // namespace
 
-std::optional<Url> ParseUrl(std::string_view url) {
-  if (HasForbiddenChar(url)) return std::nullopt;
+Result<Url> ParseHttpUrl(std::string_view url) {
+  if (HasForbiddenChar(url)) return Bad("must not contain spaces or control characters");
+  const std::size_t length = url.size();
   Url out;
   if (StartsWithNoCase(url, "https://")) {
     out.tls = true;
@@ -47,8 +51,9 @@ std::optional<Url> ParseUrl(std::string_view url) {
   } else if (StartsWithNoCase(url, "http://")) {
     url.remove_prefix(7);
   } else {
-    return std::nullopt;
+    return Bad("must start with http:// or https://");
   }
+  const std::size_t scheme_size = length - url.size();
   std::size_t fragment = url.find('#');
   if (fragment != std::string_view::npos) url = url.substr(0, fragment);
 
@@ -56,42 +61,49 @@ std::optional<Url> ParseUrl(std::string_view url) {
   std::string_view authority = url.substr(0, authority_end);
   std::string_view rest =
       authority_end == std::string_view::npos ? std::string_view{} : url.substr(authority_end);
-  if (authority.find('@') != std::string_view::npos) return std::nullopt;
+  if (authority.find('@') != std::string_view::npos) {
+    return Bad("must not contain a user name or password");
+  }
 
   std::string_view host;
   std::string_view port_text;
   bool ipv6 = !authority.empty() && authority.front() == '[';
   if (ipv6) {
     std::size_t close = authority.find(']');
-    if (close == std::string_view::npos) return std::nullopt;
+    if (close == std::string_view::npos) return Bad("has an unterminated IPv6 address");
     host = authority.substr(1, close - 1);
+    out.port_begin = scheme_size + close + 1;
     std::string_view after = authority.substr(close + 1);
     if (!after.empty()) {
-      if (after.front() != ':') return std::nullopt;
+      if (after.front() != ':') return Bad("has a malformed host");
       port_text = after.substr(1);
-      if (port_text.empty()) return std::nullopt;
+      if (port_text.empty()) return Bad("has an empty port");
     }
     if (host.empty() ||
         host.find_first_not_of("0123456789abcdefABCDEF:.") != std::string_view::npos) {
-      return std::nullopt;
+      return Bad("has a malformed IPv6 address");
     }
   } else {
     std::size_t colon = authority.find(':');
     host = authority.substr(0, colon);
+    out.port_begin = scheme_size + host.size();
     if (colon != std::string_view::npos) {
       port_text = authority.substr(colon + 1);
-      if (port_text.empty()) return std::nullopt;
+      if (port_text.empty()) return Bad("has an empty port");
     }
-    if (host.empty() || !std::all_of(host.begin(), host.end(), IsHostChar)) return std::nullopt;
+    if (host.empty()) return Bad("must name a host");
+    if (!std::all_of(host.begin(), host.end(), IsHostChar)) return Bad("has a malformed host");
   }
+  out.authority_end = scheme_size + authority.size();
 
   std::uint16_t default_port = out.tls ? 443 : 80;
   if (port_text.empty()) {
     out.port = default_port;
   } else {
     auto port = ParsePort(port_text);
-    if (!port) return std::nullopt;
+    if (!port) return Bad("has a port that is not a number from 1 to 65535");
     out.port = *port;
+    out.explicit_port = true;
   }
 
   out.host = std::string(host);
@@ -107,4 +119,4 @@ std::optional<Url> ParseUrl(std::string_view url) {
   return out;
 }
 
-}  // namespace chorus::http::detail
+}  // namespace chorus

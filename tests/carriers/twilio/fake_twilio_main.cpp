@@ -9,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-#include "fakes/fake_twilio.hpp"
+#include "carriers/twilio/fake_twilio.hpp"
 
 namespace {
 

@@ -1,0 +1,114 @@
+#pragma once
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "carriers/carrier.hpp"
+#include "carriers/form.hpp"
+
+namespace chorus::fakes {
+
+/// A carrier of the tests' own making, so the dispatcher and the webhook route are tested
+/// without any real carrier's rules. Its wire format:
+///   send:    POST {api_base}/messages, form to=&body=&callback=
+///   answer:  2xx "id=ID" (accepted); otherwise "code=CODE" or nothing. CODE "opted_out" is a
+///            carrier opt-out; 429 and 5xx are transient (honouring Retry-After); other
+///            statuses are permanent. error_code is CODE, or "http_<status>".
+///   webhook: POST form id=&from=&to=&body= (inbound) or id=&status= (status), with header
+///            X-Fake-Key equal to the channel's secret "key".
+class FakeCarrier final : public carriers::Carrier {
+ public:
+  std::string_view kind() const override { return "fake"; }
+  std::vector<ChannelSettingSpec> Settings() const override {
+    return {{"api_base", false, true}, {"key", true, true}};
+  }
+  Result<void> ValidateChannel(Channel& channel) const override {
+    if (channel.settings["api_base"].empty()) {
+      return MakeError(ErrorCode::kInvalidArgument, "api_base: required");
+    }
+    return Ok();
+  }
+  std::span<const carriers::WebhookShape> Webhooks() const override {
+    static const carriers::WebhookShape kShapes[] = {
+        {"inbound", {"POST"}, "application/x-www-form-urlencoded"},
+        {"status", {"POST"}, "application/x-www-form-urlencoded"}};
+    return kShapes;
+  }
+  Result<carriers::WebhookContent> ReadWebhook(const Channel& channel, std::string_view kind,
+                                               const carriers::WebhookRequest& request) const override {
+    auto key = channel.secrets.find("key");
+    if (key == channel.secrets.end() || request.Header("X-Fake-Key") != key->second) {
+      return MakeError(ErrorCode::kPermissionDenied, "bad key");
+    }
+    auto form = carriers::ParseForm(request.body);
+    if (!form.ok()) return form.take_error();
+    auto get = [&](std::string_view name) {
+      const std::string* value = carriers::FindParam(*form, name);
+      return value == nullptr ? std::string() : *value;
+    };
+    if (get("id").empty()) return MakeError(ErrorCode::kInvalidArgument, "id is missing");
+    carriers::WebhookContent content;
+    if (kind == "inbound") {
+      content.messages.push_back({get("id"), get("from"), get("to"), get("body"), 0});
+    } else {
+      auto status = ParseStatusName(get("status"));
+      if (!status) return MakeError(ErrorCode::kInvalidArgument, "status is unknown");
+      content.reports.push_back({get("id"), get("status"), *status, get("code")});
+    }
+    return content;
+  }
+  carriers::WebhookAnswer Answer(std::string_view, const carriers::WebhookContent&,
+                                 std::span<const std::string>) const override {
+    return {200, "text/plain", "ok"};
+  }
+  Channel DecoyChannel() const override {
+    Channel decoy;
+    decoy.carrier = "fake";
+    decoy.secrets["key"] = "decoy-key-nobody-knows";
+    return decoy;
+  }
+  transport::HttpRequestSpec BuildSend(const Channel& channel,
+                                       const carriers::SendRequest& message) const override {
+    transport::HttpRequestSpec request;
+    request.url = channel.settings.at("api_base") + "/messages";
+    request.headers = {{"Content-Type", "application/x-www-form-urlencoded"}};
+    request.body = carriers::EncodeForm(
+        {{"to", message.to}, {"body", message.body}, {"callback", message.status_callback_url}});
+    return request;
+  }
+  carriers::SendOutcome ParseSend(const transport::HttpResponseSpec& response) const override {
+    carriers::SendOutcome outcome;
+    outcome.error_message = "fake carrier";
+    if (response.status == 0) {
+      outcome.result = carriers::SendResult::kRetry;
+      outcome.error_code = response.timed_out ? "timeout" : "network";
+      return outcome;
+    }
+    auto field = [&](std::string_view name) {
+      auto form = carriers::ParseForm(response.body);
+      const std::string* value = form.ok() ? carriers::FindParam(*form, name) : nullptr;
+      return value == nullptr ? std::string() : *value;
+    };
+    if (response.status >= 200 && response.status < 300) {
+      outcome.carrier_message_id = field("id");
+      outcome.result = outcome.carrier_message_id.empty() ? carriers::SendResult::kPermanentFailure
+                                                          : carriers::SendResult::kAccepted;
+      if (outcome.carrier_message_id.empty()) outcome.error_code = "bad_response";
+      return outcome;
+    }
+    const std::string code = field("code");
+    outcome.error_code = code.empty() ? "http_" + std::to_string(response.status) : code;
+    if (code == "opted_out") {
+      outcome.result = carriers::SendResult::kRecipientOptedOut;
+    } else if (response.status == 429 || response.status >= 500) {
+      outcome.result = carriers::SendResult::kRetry;
+      outcome.retry_after = response.retry_after;
+    } else {
+      outcome.result = carriers::SendResult::kPermanentFailure;
+    }
+    return outcome;
+  }
+};
+
+}  // namespace chorus::fakes
