@@ -2,12 +2,14 @@
 
 #include <algorithm>
 
+#include "carriers/telnyx/telnyx_carrier.hpp"
 #include "carriers/twilio/twilio_carrier.hpp"
 
 namespace chorus::app {
 
 std::unique_ptr<carriers::Registry> BuildCarriers() {
   auto registry = std::make_unique<carriers::Registry>();
+  registry->Add(std::make_unique<carriers::telnyx::TelnyxCarrier>());
   registry->Add(std::make_unique<carriers::twilio::TwilioCarrier>());
   return registry;
 }

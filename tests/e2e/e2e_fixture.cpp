@@ -134,6 +134,18 @@ std::string ChorusE2eTest::WorkspaceJson() const {
         "auth_token": "env:CHORUS_E2E_TWILIO_AUTH_TOKEN",
         "api_base": )" + Json(CarrierApiBase()) + R"(
       }
+    },
+    {
+      "slug": )" + Json(ws::kTelnyxChannel) + R"(,
+      "carrier": "telnyx",
+      "sender": )" + Json(ws::kTelnyxSender) + R"(,
+      "country": "US",
+      "segments_per_second": 500,
+      "telnyx": {
+        "api_key": "env:CHORUS_E2E_TELNYX_API_KEY",
+        "public_key": )" + Json(fake_telnyx_->public_key()) + R"(,
+        "api_base": )" + Json(fake_telnyx_->api_base()) + R"(
+      }
     }
   ],
   "keywords": [
@@ -164,6 +176,14 @@ void ChorusE2eTest::SetUp() {
   auto started = fake_->Start();
   ASSERT_TRUE(started.ok()) << started.error().message;
 
+  telnyx_api_key_ = "KEY" + RandomHex(40);
+  fakes::FakeTelnyxOptions telnyx_options;
+  telnyx_options.api_key = telnyx_api_key_;
+  telnyx_options.io_threads = 2;
+  fake_telnyx_ = std::make_unique<fakes::FakeTelnyx>(telnyx_options);
+  auto telnyx_started = fake_telnyx_->Start();
+  ASSERT_TRUE(telnyx_started.ok()) << telnyx_started.error().message;
+
   const Env db{{"CHORUS_DATABASE_URL", database_url_}};
   CommandResult migrate = RunCommand(ChorusBinary(), {"migrate"}, db, kCommandTimeout);
   ASSERT_TRUE(migrate.ok()) << "chorus migrate: " << migrate.status.Describe() << "\n"
@@ -173,6 +193,7 @@ void ChorusE2eTest::SetUp() {
   ASSERT_TRUE(WriteFile(workspace_path_, WorkspaceJson()));
   Env apply_env = db;
   apply_env["CHORUS_E2E_TWILIO_AUTH_TOKEN"] = auth_token_;
+  apply_env["CHORUS_E2E_TELNYX_API_KEY"] = telnyx_api_key_;
   CommandResult apply = RunCommand(ChorusBinary(), {"apply", workspace_path_}, apply_env,
                                    kCommandTimeout);
   ASSERT_TRUE(apply.ok()) << "chorus apply: " << apply.status.Describe() << "\n"
@@ -193,7 +214,8 @@ void ChorusE2eTest::TearDown() {
     const std::pair<std::string, const char*> forbidden[] = {
         {"5550101", "a member's phone number"}, {ws::kWelcome, "a message body"},
         {ws::kEvents, "a message body"},        {ws::kOptOut, "a message body"},
-        {auth_token_, "the Twilio auth token"}};
+        {auth_token_, "the Twilio auth token"},
+        {telnyx_api_key_, "the Telnyx API key"}};
     for (const auto& [needle, what] : forbidden) {
       EXPECT_EQ(log.find(needle), std::string::npos) << server->name << "'s log contains " << what;
     }
@@ -204,6 +226,7 @@ void ChorusE2eTest::TearDown() {
   }
   for (const auto& server : servers_) ::unlink(server->log_path.c_str());
   if (fake_) fake_->Stop();
+  if (fake_telnyx_) fake_telnyx_->Stop();
   if (!workspace_path_.empty()) ::unlink(workspace_path_.c_str());
 }
 
@@ -324,6 +347,34 @@ transport::HttpResponseSpec ChorusE2eTest::PostStatus(const ChorusServer& server
                                                      const std::string& status,
                                                      const std::string& error_code) {
   return http_.Send(StatusRequest(server, sid, to, status, error_code));
+}
+
+transport::HttpRequestSpec ChorusE2eTest::TelnyxInboundRequest(const ChorusServer& server,
+                                                               const std::string& id,
+                                                               const std::string& from,
+                                                               const std::string& body,
+                                                               std::int64_t timestamp) const {
+  transport::HttpRequestSpec request = fake_telnyx_->SignedWebhook(
+      server.base_url + "/webhooks/telnyx/" + ws::kTelnyxChannel + "/inbound",
+      fakes::FakeTelnyx::InboundEvent(id, from, ws::kTelnyxSender, body), timestamp);
+  request.method = "POST";
+  return request;
+}
+
+std::string ChorusE2eTest::TelnyxText(const std::string& from, const std::string& body) {
+  const std::string id = RandomHex(8) + "-" + RandomHex(4) + "-" + RandomHex(4) + "-" +
+                         RandomHex(4) + "-" + RandomHex(12);
+  transport::HttpResponseSpec response = http_.Send(TelnyxInboundRequest(server(0), id, from, body));
+  EXPECT_EQ(response.status, 200) << "texting \"" << body << "\" over Telnyx: " << response.body;
+  return id;
+}
+
+std::vector<std::string> ChorusE2eTest::TelnyxBodiesTo(const std::string& number) const {
+  std::vector<std::string> out;
+  for (const auto& m : fake_telnyx_->MessagesTo(number)) {
+    if (!m.sid.empty()) out.push_back(m.body);
+  }
+  return out;
 }
 
 std::vector<fakes::ReceivedMessage> ChorusE2eTest::AcceptedTo(const std::string& number) const {

@@ -15,6 +15,7 @@
 #include "carriers/carrier.hpp"
 #include "e2e/chorus_process.hpp"
 #include "e2e/webhook_client.hpp"
+#include "carriers/telnyx/fake_telnyx.hpp"
 #include "carriers/twilio/fake_twilio.hpp"
 #include "support/pg_test_database.hpp"
 
@@ -31,6 +32,8 @@ bool Eventually(const std::function<bool()>& predicate, std::chrono::millisecond
 namespace ws {
 inline constexpr const char* kChannel = "e2e-twilio";
 inline constexpr const char* kSender = "+15550100000";
+inline constexpr const char* kTelnyxChannel = "e2e-telnyx";
+inline constexpr const char* kTelnyxSender = "+15550100010";
 inline constexpr const char* kWelcome =
     "Chorus E2E: Welcome! Alerts about actions near you. Reply STOP to opt out, HELP for help.";
 inline constexpr const char* kEvents = "Chorus E2E: Next up: community meeting Saturday 10am.";
@@ -103,6 +106,17 @@ class ChorusE2eTest : public ::testing::Test {
                                         const std::string& to, const std::string& status,
                                         const std::string& error_code = "");
 
+  /// A message.received webhook for the Telnyx channel, signed by the fake Telnyx
+  /// (`timestamp` 0: now).
+  transport::HttpRequestSpec TelnyxInboundRequest(const ChorusServer& server, const std::string& id,
+                                                  const std::string& from, const std::string& body,
+                                                  std::int64_t timestamp = 0) const;
+  /// Texts `body` from `from` to the Telnyx channel through server 0; the test fails unless it
+  /// is answered 200. Returns the Telnyx message id.
+  std::string TelnyxText(const std::string& from, const std::string& body);
+  /// Bodies the fake Telnyx accepted for `number`, in arrival order.
+  std::vector<std::string> TelnyxBodiesTo(const std::string& number) const;
+
   /// Messages the fake accepted for `number`, in arrival order.
   std::vector<fakes::ReceivedMessage> AcceptedTo(const std::string& number) const;
   std::vector<std::string> BodiesTo(const std::string& number) const;
@@ -143,6 +157,8 @@ class ChorusE2eTest : public ::testing::Test {
   std::string account_sid_;
   std::string auth_token_;
   std::unique_ptr<fakes::FakeTwilio> fake_;
+  std::string telnyx_api_key_;
+  std::unique_ptr<fakes::FakeTelnyx> fake_telnyx_;
   HttpDriver http_;
 
  private:

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/result.hpp"
+#include "fakes/received_message.hpp"
 
 namespace chorus::fakes {
 
@@ -33,16 +34,6 @@ struct FakeTwilioOptions {
   std::chrono::milliseconds callback_delay{0};
 };
 
-/// A message the fake accepted (or refused), as it arrived.
-struct ReceivedMessage {
-  std::string sid;  // empty when refused
-  std::string to;
-  std::string from;
-  std::string body;
-  std::string status_callback;
-  int http_status = 201;
-  std::chrono::steady_clock::time_point received_at;
-};
 
 /// A fake Twilio speaking Twilio's wire format: POST
 /// /2010-04-01/Accounts/{AccountSid}/Messages.json (form body, Basic auth) answered like Twilio

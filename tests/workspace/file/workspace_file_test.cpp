@@ -244,7 +244,8 @@ TEST(WorkspaceDemoFile, Parses) {
   std::string json = ReadFile(kDemoPath);
   ASSERT_FALSE(json.empty()) << "cannot read " << kDemoPath;
   Result<Definition> def =
-      Parse(json, EnvWith({{"CHORUS_DEMO_TWILIO_AUTH_TOKEN", "demo-token"}}));
+      Parse(json, EnvWith({{"CHORUS_DEMO_TWILIO_AUTH_TOKEN", "demo-token"},
+                           {"CHORUS_DEMO_TELNYX_API_KEY", "demo-key"}}));
   ASSERT_TRUE(def.ok()) << def.error().message;
 
   EXPECT_EQ(def->slug, "demo");
@@ -261,8 +262,14 @@ TEST(WorkspaceDemoFile, Parses) {
     EXPECT_FALSE(texts.default_reply.empty()) << language;
   }
 
-  ASSERT_EQ(def->channels.size(), 1u);
+  ASSERT_EQ(def->channels.size(), 2u);
+  const ChannelDefinition& telnyx = def->channels[1];
+  EXPECT_EQ(telnyx.carrier, "telnyx");
+  EXPECT_EQ(telnyx.settings.at("api_base"), "http://127.0.0.1:8088");
+  EXPECT_EQ(telnyx.secrets.at("api_key"), "demo-key");
+  EXPECT_FALSE(telnyx.secrets.contains("public_key")) << "a public key is not a secret";
   const ChannelDefinition& channel = def->channels[0];
+  EXPECT_EQ(channel.carrier, "twilio");
   EXPECT_EQ(channel.slug, "demo-twilio");
   EXPECT_EQ(channel.sender, "+15550100000");
   EXPECT_EQ(channel.country, "US");
@@ -734,10 +741,10 @@ INSTANTIATE_TEST_SUITE_P(
     Shapes, WorkspaceFileJsonErrors,
     ::testing::Values(
         JsonError{"UnknownCarrier", R"({"channels": [{}, {"carrier": "FOO"}]})",
-                  R"(channels[1].carrier: unknown carrier "FOO" (expected one of twilio))"},
+                  R"(channels[1].carrier: unknown carrier "FOO" (expected one of telnyx, twilio))"},
         JsonError{"CarrierSettingsWithoutACarrier",
                   R"({"channels": [{"twilio": {"account_sid": "x"}}]})",
-                  "channels[0].carrier: required (one of twilio)"},
+                  "channels[0].carrier: required (one of telnyx, twilio)"},
         JsonError{"BadEnumValueWithSeveralChoices",
                   R"({"organization": {"compliance_words": [{"intent": "STOP"}]}})",
                   "organization.compliance_words[0].intent: invalid value \"STOP\" (expected one "
