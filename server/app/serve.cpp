@@ -24,6 +24,7 @@
 #include "observability/metrics.hpp"
 #include "store/pg/migrations.hpp"
 #include "store/pg/pg_inbox_store.hpp"
+#include "store/pg/pg_node_lock.hpp"
 #include "store/pg/pg_outbox_store.hpp"
 #include "store/pg/pg_processing_store.hpp"
 #include "store/pg/pg_watcher.hpp"
@@ -206,6 +207,13 @@ int Serve(const Settings& settings) {
   auto initial = store::pg::PgWorkspaceStore(settings.database_url).LoadSnapshot();
   if (!initial.ok()) {
     spdlog::critical("chorus serve: cannot load the workspace: {}", initial.error().message);
+    return 1;
+  }
+
+  // Before anything takes back "its own" leased messages: one live process per node id.
+  store::pg::PgNodeLock node_lock(settings.database_url);
+  if (auto locked = node_lock.Acquire(settings.node_id); !locked.ok()) {
+    spdlog::critical("chorus serve: {}", locked.error().message);
     return 1;
   }
 

@@ -179,10 +179,14 @@ Result<void> ReadBasics(const Reader& r, Settings& s) {
   return Ok();
 }
 
-std::string DefaultNodeId() {
+// hostname:port is the same across restarts (so a restarted node takes back its own leases at
+// once) and unique on a host (two processes cannot listen on one port). With port 0 there is
+// no stable name: the pid, and leases are left to expire.
+std::string DefaultNodeId(std::uint16_t port) {
   char host[256] = {};
   if (gethostname(host, sizeof(host) - 1) != 0) host[0] = '\0';
-  return std::string(host[0] ? host : "node") + ":" + std::to_string(getpid());
+  return std::string(host[0] ? host : "node") + ":" +
+         (port != 0 ? std::to_string(port) : "pid" + std::to_string(getpid()));
 }
 
 }  // namespace
@@ -243,7 +247,7 @@ Result<Settings> LoadSettings(const EnvLookup& env, const std::string& config_fi
     }
     s.log_level = *level;
   }
-  s.node_id = r.Get("CHORUS_NODE_ID").value_or(DefaultNodeId());
+  s.node_id = r.Get("CHORUS_NODE_ID").value_or(DefaultNodeId(s.listen_port));
   if (s.admin_port != 0 && s.admin_port == s.listen_port && s.admin_address == s.listen_address) {
     return MakeError(ErrorCode::kInvalidArgument,
                      "CHORUS_ADMIN_LISTEN: must differ from CHORUS_LISTEN (operator endpoints "

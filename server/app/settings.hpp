@@ -36,7 +36,7 @@ struct Settings {
   std::chrono::milliseconds shutdown_timeout{10'000}; // CHORUS_SHUTDOWN_TIMEOUT_MS
   std::chrono::seconds lease{60};                     // CHORUS_LEASE_SECONDS
   std::string log_level = "info";           // CHORUS_LOG_LEVEL
-  std::string node_id;                      // CHORUS_NODE_ID; default hostname:pid
+  std::string node_id;                      // CHORUS_NODE_ID; default hostname:port
 };
 
 /// Defaults of io_threads, ingest_writers and process_workers for a machine with `cores` cores:

@@ -6,7 +6,7 @@
 namespace chorus {
 namespace {
 
-constexpr std::array<std::pair<DeliveryStatus, std::string_view>, 8> kNames{{
+constexpr std::array<std::pair<DeliveryStatus, std::string_view>, 9> kNames{{
     {DeliveryStatus::kQueued, "queued"},
     {DeliveryStatus::kSending, "sending"},
     {DeliveryStatus::kAccepted, "accepted"},
@@ -15,6 +15,7 @@ constexpr std::array<std::pair<DeliveryStatus, std::string_view>, 8> kNames{{
     {DeliveryStatus::kUndelivered, "undelivered"},
     {DeliveryStatus::kFailed, "failed"},
     {DeliveryStatus::kCancelled, "cancelled"},
+    {DeliveryStatus::kUnknown, "unknown"},
 }};
 
 }  // namespace
@@ -28,7 +29,8 @@ int StatusRank(DeliveryStatus status) {
     case DeliveryStatus::kDelivered:
     case DeliveryStatus::kUndelivered:
     case DeliveryStatus::kFailed:
-    case DeliveryStatus::kCancelled: return 4;
+    case DeliveryStatus::kCancelled:
+    case DeliveryStatus::kUnknown: return 4;
   }
   return 4;
 }

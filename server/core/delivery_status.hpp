@@ -17,6 +17,8 @@ enum class DeliveryStatus {
   kUndelivered,  // terminal: the network reported non-delivery
   kFailed,       // terminal: the carrier or we gave up
   kCancelled,    // terminal: suppressed before sending (opt-out, loop guard)
+  kUnknown,      // terminal: an attempt may have reached the carrier, and it was not tried
+                 // again (the member opted out meanwhile): "may have been sent"
 };
 
 int StatusRank(DeliveryStatus status);

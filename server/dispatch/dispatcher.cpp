@@ -13,11 +13,14 @@ std::string_view ResultName(SendAction action) {
     case SendAction::kRetry: return "retry";
     case SendAction::kFailed: return "failed";
     case SendAction::kOptedOutAtCarrier: return "opted_out";
+    case SendAction::kCancelled: return "cancelled";
+    case SendAction::kUnknown: return "unknown";
   }
   return "failed";
 }
 
 constexpr std::size_t kMaxRecordBatch = 512;
+constexpr std::chrono::seconds kLookupSlack{5};
 
 }  // namespace
 
@@ -34,6 +37,15 @@ Dispatcher::Dispatcher(std::unique_ptr<OutboxStore> claimer, std::unique_ptr<Out
 Dispatcher::~Dispatcher() { Stop(std::chrono::milliseconds(0)); }
 
 void Dispatcher::Start() {
+  // A node restarted under the same id takes back what its previous run left in flight, before
+  // it claims anything: those messages need not wait for their leases to expire.
+  auto recovered = claimer_->RecoverOwnLeases(options_.node_id);
+  if (!recovered.ok()) {
+    spdlog::warn("dispatch.recover_own_leases_failed code={} (left to lease expiry)",
+                 ErrorCodeName(recovered.error().code));
+  } else if (*recovered > 0) {
+    spdlog::warn("dispatch.recovered_own_leases count={}", *recovered);
+  }
   claim_thread_ = std::thread([this] { ClaimLoop(); });
   record_thread_ = std::thread([this] { RecordLoop(); });
 }
@@ -157,7 +169,7 @@ Dispatcher::ChannelState Dispatcher::ClaimChannel(const Channel& channel,
   }
   const carriers::Carrier* carrier = carriers_.Find(channel.carrier);
   for (ClaimedMessage& message : claimed->messages) {
-    bucket.Take(message.segments, now);
+    if (!message.lookup_only) bucket.Take(message.segments, now);  // a lookup sends nothing
     StartSend(channel, carrier, std::move(message));
   }
   return claimed->examined == limit ? ChannelState::kMore : ChannelState::kDrained;
@@ -187,12 +199,104 @@ void Dispatcher::StartSend(const Channel& channel, const carriers::Carrier* carr
   request.body = message.body;
   request.status_callback_url =
       carriers::WebhookUrl(options_.public_base_url, carrier->kind(), channel.slug, "status");
+  if (message.outcome_unknown || message.lookup_only) {
+    // An earlier attempt may have reached the carrier: ask it first, where it can be asked.
+    // A message cannot be at the carrier before it was queued; the slack covers clock skew.
+    const auto since = message.created_at - kLookupSlack;
+    if (auto lookup = carrier->BuildLookup(channel, request, since)) {
+      const auto started = SteadyClock::now();
+      transport_.Send(std::move(*lookup),
+                      [this, channel, carrier, message = std::move(message), request, since,
+                       started](transport::HttpResponseSpec response) mutable {
+                        OnLookup(channel, *carrier, std::move(message), std::move(request), since,
+                                 response, started);
+                      });
+      return;
+    }
+  }
+  if (message.lookup_only) {
+    // Opted out since, and the carrier cannot be asked: not sent again, outcome unknown.
+    carriers::SendOutcome outcome;
+    outcome.result = carriers::SendResult::kPermanentFailure;
+    outcome.error_code = "opted_out";
+    SendRecord record = ToRecord(message, outcome);
+    record.action = SendAction::kUnknown;
+    Finish(std::move(record));
+    return;
+  }
+  Send(channel, *carrier, std::move(message), request);
+}
+
+void Dispatcher::Send(const Channel& channel, const carriers::Carrier& carrier,
+                      ClaimedMessage message, const carriers::SendRequest& request) {
   const auto started = SteadyClock::now();
-  transport_.Send(carrier->BuildSend(channel, request),
-                  [this, channel, carrier, message = std::move(message), started](
+  transport_.Send(carrier.BuildSend(channel, request),
+                  [this, channel, carrier = &carrier, message = std::move(message), started](
                       transport::HttpResponseSpec response) {
                     OnAnswer(channel, *carrier, message, response, started);
                   });
+}
+
+void Dispatcher::OnLookup(const Channel& channel, const carriers::Carrier& carrier,
+                          ClaimedMessage message, carriers::SendRequest request,
+                          std::chrono::system_clock::time_point since,
+                          const transport::HttpResponseSpec& response,
+                          SteadyClock::time_point started) {
+  const carriers::LookupOutcome found = carrier.ParseLookup(request, since, response);
+  const double seconds = std::chrono::duration<double>(SteadyClock::now() - started).count();
+  if (options_.on_send) {
+    static constexpr std::string_view kNames[] = {"found", "lookup_not_found", "lookup_failed"};
+    options_.on_send(carrier.kind(), kNames[static_cast<int>(found.found)], seconds);
+  }
+  if (message.lookup_only) {
+    Finish(Settled(message, found));
+    return;
+  }
+  if (found.found == carriers::LookupOutcome::Found::kNo) {
+    Send(channel, carrier, std::move(message), request);  // the send the carrier never had
+    return;
+  }
+  carriers::SendOutcome outcome;
+  if (found.found == carriers::LookupOutcome::Found::kYes) {
+    // The carrier has it: record it as accepted, and send nothing.
+    outcome.result = carriers::SendResult::kAccepted;
+    outcome.carrier_message_id = found.carrier_message_id;
+    outcome.status = found.status;
+    spdlog::info("dispatch.found_at_carrier outbound={} channel={} attempt={}", message.id,
+                 channel.id, message.attempt);
+  } else {
+    outcome.result = carriers::SendResult::kRetry;
+    outcome.error_code = "lookup_failed";
+    outcome.error_message = "could not ask the carrier whether it already has the message";
+  }
+  SendRecord record = ToRecord(message, outcome);
+  record.outcome_unknown = true;  // still, unless it was found (then accepted clears it)
+  Finish(std::move(record));
+}
+
+// A lookup-only message (the member opted out since a doubtful attempt) is settled by what the
+// carrier says: it has it (accepted, with its id), never had it (cancelled), or cannot tell.
+SendRecord Dispatcher::Settled(const ClaimedMessage& message,
+                               const carriers::LookupOutcome& found) const {
+  carriers::SendOutcome outcome;
+  outcome.result = carriers::SendResult::kPermanentFailure;
+  outcome.error_code = "opted_out";
+  SendRecord record = ToRecord(message, outcome);
+  switch (found.found) {
+    case carriers::LookupOutcome::Found::kYes:
+      record.action = SendAction::kAccepted;
+      record.carrier_message_id = found.carrier_message_id;
+      record.status = found.status;
+      record.error_code.clear();
+      break;
+    case carriers::LookupOutcome::Found::kNo:
+      record.action = SendAction::kCancelled;
+      break;
+    case carriers::LookupOutcome::Found::kUnknown:
+      record.action = SendAction::kUnknown;
+      break;
+  }
+  return record;
 }
 
 void Dispatcher::OnAnswer(const Channel& channel, const carriers::Carrier& carrier,
@@ -201,6 +305,8 @@ void Dispatcher::OnAnswer(const Channel& channel, const carriers::Carrier& carri
                           SteadyClock::time_point started) {
   const carriers::SendOutcome outcome = carrier.ParseSend(response);
   SendRecord record = ToRecord(message, outcome);
+  // No answer, after the request went out: the carrier may have taken it.
+  record.outcome_unknown = response.status == 0 && response.request_sent;
   if (options_.on_send) {
     options_.on_send(carrier.kind(), ResultName(record.action),
                      std::chrono::duration<double>(SteadyClock::now() - started).count());

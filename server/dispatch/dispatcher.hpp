@@ -33,7 +33,8 @@ struct DispatcherOptions {
   int max_claim = 128;
   RetryPolicy retry;
   /// After each send: carrier name, result name ("accepted", "retry", "failed",
-  /// "opted_out"), seconds from request to answer.
+  /// "opted_out"; for a lookup before a resend "found", "lookup_not_found", "lookup_failed"),
+  /// seconds from request to answer.
   std::function<void(std::string_view carrier, std::string_view result, double seconds)> on_send;
   /// Queued messages due now, from each poll.
   std::function<void(std::int64_t depth)> on_depth;
@@ -78,10 +79,16 @@ class Dispatcher {
                             SteadyClock::time_point& next_wake);
   void StartSend(const Channel& channel, const carriers::Carrier* carrier,
                  ClaimedMessage message);
+  void Send(const Channel& channel, const carriers::Carrier& carrier, ClaimedMessage message,
+            const carriers::SendRequest& request);
+  void OnLookup(const Channel& channel, const carriers::Carrier& carrier, ClaimedMessage message,
+                carriers::SendRequest request, std::chrono::system_clock::time_point since,
+                const transport::HttpResponseSpec& response, SteadyClock::time_point started);
   void OnAnswer(const Channel& channel, const carriers::Carrier& carrier,
                 const ClaimedMessage& message, const transport::HttpResponseSpec& response,
                 SteadyClock::time_point started);
   void Finish(SendRecord record);
+  SendRecord Settled(const ClaimedMessage& message, const carriers::LookupOutcome& found) const;
   SendRecord ToRecord(const ClaimedMessage& message, const carriers::SendOutcome& outcome) const;
   void RecordLoop();
   void Poll(SteadyClock::time_point now);

@@ -22,6 +22,14 @@ struct ClaimedMessage {
   std::string body;
   int segments = 1;
   int attempt = 1;  // this attempt's number; fences late results of an expired lease
+  /// An earlier attempt may have reached the carrier (lease lost, timeout): ask the carrier
+  /// before sending again, where it can answer.
+  bool outcome_unknown = false;
+  std::chrono::system_clock::time_point created_at;  // when it was queued
+  /// The member opted out since an earlier attempt that may have reached the carrier: send
+  /// nothing, only find out (a lookup) whether the carrier has it, and record kAccepted,
+  /// kCancelled or kUnknown.
+  bool lookup_only = false;
 };
 
 /// What one claim did: the messages now leased to the caller, and how many due messages it
@@ -37,6 +45,8 @@ enum class SendAction {
   kRetry,               // back to the queue at now + retry_in
   kFailed,              // permanently failed
   kOptedOutAtCarrier,   // failed, and the member is opted out of this channel (source carrier)
+  kCancelled,           // not sent, and the carrier confirmed it never had it (lookup_only)
+  kUnknown,             // not sent again; an earlier attempt may have reached the carrier
 };
 
 /// The result of one send attempt, to record.
@@ -52,6 +62,9 @@ struct SendRecord {
   std::string error_code;
   std::string error_message;
   std::chrono::seconds retry_in{0};
+  /// With kRetry or kFailed: this attempt may have reached the carrier (the request was written
+  /// and no answer came). Kept until the message is accepted.
+  bool outcome_unknown = false;
 };
 
 /// The outbox as dispatch sees it. One instance per thread (owns a connection).
@@ -61,9 +74,15 @@ class OutboxStore {
 
   /// Claims up to `limit` due queued messages of `channel`, best priority first then oldest,
   /// with FOR UPDATE SKIP LOCKED (so several nodes never claim the same message): each moves to
-  /// 'sending', leased to `owner` until now + `lease`, attempts + 1. In the same statement,
-  /// messages to members opted out of the channel or the organization are cancelled instead
-  /// and not returned (a compliance message only by an opt-out newer than itself).
+  /// 'sending', leased to `owner` until now + `lease`, attempts + 1. Only the head of each
+  /// member's queue is claimable: no message is claimed while another message to the same
+  /// member is 'sending' (on any channel), or while an earlier one on the same channel of
+  /// equal or better priority is still queued (due or waiting for its retry), so a member's
+  /// messages reach the carrier one at a time and in order. In the same statement, messages to
+  /// members opted out of the channel or the organization are not sent (a compliance message
+  /// only by an opt-out newer than itself): they are 'cancelled', or, when an earlier attempt
+  /// may have reached the carrier, leased and returned with lookup_only so the dispatcher finds
+  /// out what happened instead of guessing.
   virtual Result<ClaimBatch> Claim(ChannelId channel, int limit, std::string_view owner,
                                    std::chrono::seconds lease) = 0;
 
@@ -75,8 +94,14 @@ class OutboxStore {
   /// Channels with queued messages due now, with their counts.
   virtual Result<std::vector<std::pair<ChannelId, std::int64_t>>> DueChannels() = 0;
 
-  /// Requeues 'sending' messages whose lease expired (their dispatcher died). Returns how many.
+  /// Requeues 'sending' messages whose lease expired (their dispatcher died), marked
+  /// outcome_unknown. Returns how many.
   virtual Result<std::int64_t> RecoverExpiredLeases() = 0;
+
+  /// Requeues every 'sending' message leased to `owner`, whatever its lease: called once at
+  /// start by a node restarted under the same id, before it claims anything, so its own
+  /// messages do not wait for their leases to expire. Marked outcome_unknown. How many.
+  virtual Result<std::int64_t> RecoverOwnLeases(std::string_view owner) = 0;
 };
 
 }  // namespace chorus::dispatch

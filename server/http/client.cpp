@@ -150,6 +150,8 @@ asio::awaitable<Exchanged> Exchange(Stream& stream, beast::flat_buffer& buffer, 
   if (ec) {
     out.stale = IsStaleError(ec);
     out.response = Failure(ec.message());
+    // Part of the request may have gone out: the carrier cannot be assumed to have nothing.
+    out.response.request_sent = true;
     co_return out;
   }
   detail::ResponseReader reader(kResponseLimits, head);
@@ -167,11 +169,13 @@ asio::awaitable<Exchanged> Exchange(Stream& stream, beast::flat_buffer& buffer, 
   if (ec) {
     out.stale = IsStaleError(ec) && !parser.got_some() && buffer.size() == 0;
     out.response = Failure(ec == bhttp::error::body_limit ? "response too large" : ec.message());
+    out.response.request_sent = true;
     co_return out;
   }
   if (refused) {
     // Not a response we can trust the framing of: the connection is not reused either.
     out.response = Failure(std::string(refused->message));
+    out.response.request_sent = true;
     co_return out;
   }
   auto& message = parser.get();
@@ -282,7 +286,9 @@ asio::awaitable<HttpResponseSpec> Client::Impl::Send(HttpRequestSpec spec) {
     // retried.
     if (result.stale && reused && attempt == 0 && Clock::now() < deadline) continue;
     if (result.response.status == 0 && Clock::now() >= deadline) {
-      co_return Failure("timeout", true);
+      HttpResponseSpec timed_out = Failure("timeout", true);
+      timed_out.request_sent = result.response.request_sent;
+      co_return timed_out;
     }
     co_return std::move(result.response);
   }

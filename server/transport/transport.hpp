@@ -24,6 +24,9 @@ struct HttpResponseSpec {
   bool timed_out = false;  // true when the deadline passed; the carrier may have accepted
   std::string body;
   std::optional<std::chrono::seconds> retry_after;  // parsed Retry-After header, if any
+  // With status 0: the request had (at least partly) gone out before the exchange failed, so
+  // the carrier may have acted on it (a reset, close or timeout while waiting for the answer).
+  bool request_sent = false;
 };
 
 /// Performs HTTP requests asynchronously (the HTTP client, in production). Thread-safe.

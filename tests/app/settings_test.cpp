@@ -97,11 +97,17 @@ TEST(Settings, DefaultsNeedOnlyTheDatabaseUrl) {
   EXPECT_EQ(s->shutdown_timeout, 10s);
   EXPECT_EQ(s->lease, 60s);
   EXPECT_EQ(s->log_level, "info");
-  EXPECT_THAT(s->node_id, HasSubstr(":"));  // hostname:pid
+  EXPECT_THAT(s->node_id, ::testing::EndsWith(":8080"));  // hostname:port: stable across restarts
   EXPECT_EQ(s->admin_address, "127.0.0.1");
   EXPECT_EQ(s->admin_port, 9090);
   EXPECT_EQ(s->max_connections, 10000u);
   EXPECT_FALSE(s->max_connections_per_peer.has_value());  // a quarter of the cap
+}
+
+TEST(Settings, WithoutAPortTheNodeIdFallsBackToThePid) {
+  auto s = LoadSettings(Env(WithDatabase({{"CHORUS_LISTEN", "127.0.0.1:0"}})), "");
+  ASSERT_TRUE(s.ok()) << s.error().message;
+  EXPECT_THAT(s->node_id, ::testing::EndsWith(":pid" + std::to_string(getpid())));
 }
 
 TEST(Settings, AdminListenIsParsedLikeListen) {

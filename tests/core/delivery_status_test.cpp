@@ -41,11 +41,13 @@ INSTANTIATE_TEST_SUITE_P(
                       TransitionCase{S::kDelivered, S::kUndelivered, false},
                       TransitionCase{S::kUndelivered, S::kDelivered, false},
                       TransitionCase{S::kFailed, S::kDelivered, false},
-                      TransitionCase{S::kCancelled, S::kSent, false}));
+                      TransitionCase{S::kCancelled, S::kSent, false},
+                      TransitionCase{S::kUnknown, S::kDelivered, false},
+                      TransitionCase{S::kSending, S::kUnknown, true}));
 
 TEST(StatusNames, RoundTripEveryStatus) {
   for (S s : {S::kQueued, S::kSending, S::kAccepted, S::kSent, S::kDelivered, S::kUndelivered,
-              S::kFailed, S::kCancelled}) {
+              S::kFailed, S::kCancelled, S::kUnknown}) {
     auto parsed = ParseStatusName(StatusName(s));
     ASSERT_TRUE(parsed.has_value());
     EXPECT_EQ(*parsed, s);

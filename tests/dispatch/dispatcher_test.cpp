@@ -163,7 +163,7 @@ class DispatcherRate : public ::testing::TestWithParam<RateCase> {};
 TEST_P(DispatcherRate, FirstRoundClaimsOnlyWhatTheTokenBucketAllows) {
   DispatcherRig rig(GetParam().segments_per_second);
   rig.transport.RespondWith([](const auto&) { return Created(); });
-  for (int i = 0; i < 3; ++i) rig.db.Enqueue({});
+  for (int i = 0; i < 3; ++i) rig.db.Enqueue({.member_id = 1 + i});
   rig.dispatcher().Start();
   ASSERT_TRUE(rig.db.WaitUntil([&] { return !rig.db.claim_calls().empty(); }));
 
@@ -305,7 +305,7 @@ TEST(Dispatcher, NeverHasMoreThanMaxInFlightSendsOutstanding) {
   DispatcherOptions options = FastOptions();
   options.max_in_flight = 2;
   DispatcherRig rig(1000, options);
-  for (int i = 0; i < 5; ++i) rig.db.Enqueue({});
+  for (int i = 0; i < 5; ++i) rig.db.Enqueue({.member_id = 1 + i});
   rig.dispatcher().Start();
 
   // Answer one at a time; each answer frees a slot for the next message.
@@ -321,8 +321,8 @@ TEST(Dispatcher, NeverHasMoreThanMaxInFlightSendsOutstanding) {
 
 TEST(Dispatcher, StopWaitsForSendsInFlightAndRecordsTheirResults) {
   DispatcherRig rig;
-  const OutboundId a = rig.db.Enqueue({});
-  const OutboundId b = rig.db.Enqueue({});
+  const OutboundId a = rig.db.Enqueue({.member_id = 1});
+  const OutboundId b = rig.db.Enqueue({.member_id = 2});
   rig.dispatcher().Start();
   ASSERT_TRUE(rig.transport.WaitForRequests(2));
 
@@ -353,15 +353,99 @@ TEST(Dispatcher, LateAnswerForAnExpiredLeaseIsFencedOff) {
   rig.dispatcher().Start();
   ASSERT_TRUE(rig.transport.WaitForRequests(1));
 
-  rig.db.Advance(61s);  // the lease runs out; recovery requeues and the message is sent again
+  rig.db.Advance(61s);  // the lease runs out; recovery requeues it, and it is looked up first
   ASSERT_TRUE(rig.transport.WaitForRequests(2));
+  EXPECT_EQ(rig.transport.requests()[1].method, "GET");
   ASSERT_TRUE(rig.transport.Answer(0, Created()));  // attempt 1 answers late
   ASSERT_TRUE(rig.db.WaitUntil([&] { return rig.db.fenced() == 1; }));
   EXPECT_EQ(rig.db.status(id), DeliveryStatus::kSending);
 
-  ASSERT_TRUE(rig.transport.Answer(1, Created()));
+  ASSERT_TRUE(rig.transport.Answer(1, HttpResponseSpec{.status = 404}));  // not at the carrier
+  ASSERT_TRUE(rig.transport.WaitForRequests(3));
+  ASSERT_TRUE(rig.transport.Answer(2, Created()));
   ASSERT_TRUE(rig.WaitForStatus(id, DeliveryStatus::kAccepted));
   EXPECT_EQ(rig.db.message(id).fields.attempt, 2);
+}
+
+TEST(Dispatcher, AtStartANodeTakesBackWhatItsPreviousRunLeftInFlight) {
+  DispatcherRig rig;
+  const OutboundId id = rig.db.Enqueue({});
+  ASSERT_TRUE(rig.db.Claim(kNyc, 10, "node-a", 3600s).ok());  // the previous run, then a crash
+  rig.transport.RespondWith([](const transport::HttpRequestSpec& request)
+                                -> std::optional<HttpResponseSpec> {
+    if (request.method == "GET") return HttpResponseSpec{.status = 404};
+    return Created();
+  });
+  rig.dispatcher().Start();  // same node id, "node-a": no lease expiry to wait for
+  ASSERT_TRUE(rig.WaitForStatus(id, DeliveryStatus::kAccepted));
+  rig.dispatcher().Stop(5s);
+  EXPECT_EQ(rig.db.message(id).fields.attempt, 2);
+}
+
+TEST(Dispatcher, AMessageThatMayHaveReachedTheCarrierIsLookedUpAndNotResentWhenFound) {
+  DispatcherRig rig;
+  const OutboundId id = rig.db.Enqueue({.outcome_unknown = true});
+  rig.transport.RespondWith([](const transport::HttpRequestSpec& request)
+                                -> std::optional<HttpResponseSpec> {
+    if (request.method == "GET") return HttpResponseSpec{.status = 200, .body = "id=found-1"};
+    return Created();
+  });
+  rig.dispatcher().Start();
+  ASSERT_TRUE(rig.WaitForStatus(id, DeliveryStatus::kSent));
+  rig.dispatcher().Stop(5s);
+  const auto requests = rig.transport.requests();
+  ASSERT_THAT(requests, SizeIs(1));
+  EXPECT_EQ(requests[0].method, "GET");
+  EXPECT_EQ(rig.db.message(id).carrier_message_id, "found-1");
+  EXPECT_FALSE(rig.db.message(id).outcome_unknown);
+}
+
+TEST(Dispatcher, AMessageTheCarrierDoesNotHaveIsSentOnceAfterTheLookup) {
+  DispatcherRig rig;
+  const OutboundId id = rig.db.Enqueue({.outcome_unknown = true});
+  rig.transport.RespondWith([](const transport::HttpRequestSpec& request)
+                                -> std::optional<HttpResponseSpec> {
+    if (request.method == "GET") return HttpResponseSpec{.status = 404};
+    return Created();
+  });
+  rig.dispatcher().Start();
+  ASSERT_TRUE(rig.WaitForStatus(id, DeliveryStatus::kAccepted));
+  rig.dispatcher().Stop(5s);
+  const auto requests = rig.transport.requests();
+  ASSERT_THAT(requests, SizeIs(2));
+  EXPECT_EQ(requests[0].method, "GET");
+  EXPECT_EQ(requests[1].method, "POST");
+  EXPECT_EQ(rig.db.message(id).carrier_message_id, kSid);
+}
+
+TEST(Dispatcher, AFailedLookupIsRetriedLaterWithoutSendingAndKeepsTheDoubt) {
+  DispatcherRig rig;
+  const OutboundId id = rig.db.Enqueue({.outcome_unknown = true});
+  rig.transport.RespondWith([](const auto&) { return HttpResponseSpec{.status = 503}; });
+  rig.dispatcher().Start();
+  ASSERT_TRUE(rig.db.WaitUntil([&] { return !rig.db.records().empty(); }));
+  rig.dispatcher().Stop(5s);
+  EXPECT_EQ(rig.db.status(id), DeliveryStatus::kQueued);
+  EXPECT_EQ(rig.db.message(id).error_code, "lookup_failed");
+  EXPECT_TRUE(rig.db.message(id).outcome_unknown);
+  EXPECT_THAT(rig.transport.requests(), SizeIs(1));
+}
+
+TEST(Dispatcher, NoAnswerAfterTheRequestWentOutMarksTheMessageAsDoubtful) {
+  DispatcherRig rig;
+  const OutboundId sent = rig.db.Enqueue({.member_id = 1, .recipient = "+15550100001"});
+  const OutboundId refused = rig.db.Enqueue({.member_id = 2, .recipient = "+15550100002"});
+  rig.transport.RespondWith([](const transport::HttpRequestSpec& request) {
+    HttpResponseSpec none{.status = 0, .timed_out = true};
+    // The first request was written and then timed out; the second never connected.
+    none.request_sent = request.body.find("%2B15550100001") != std::string::npos;
+    return std::optional<HttpResponseSpec>(none);
+  });
+  rig.dispatcher().Start();
+  ASSERT_TRUE(rig.db.WaitUntil([&] { return rig.db.records().size() >= 2; }));
+  rig.dispatcher().Stop(5s);
+  EXPECT_TRUE(rig.db.message(sent).outcome_unknown);
+  EXPECT_FALSE(rig.db.message(refused).outcome_unknown);
 }
 
 TEST(Dispatcher, MessageOfAnUnregisteredCarrierFailsWithTheReasonAndIsNeverSent) {

@@ -172,6 +172,7 @@ void ChorusE2eTest::SetUp() {
   // Status callbacks start the moment the send is answered, so they race the recording of the
   // answer in every test (DeliveryReportRacingTheSendResult... forces the worst interleaving).
   fake_options.callback_delay = 0ms;
+  ConfigureFakeTwilio(fake_options);
   fake_ = std::make_unique<fakes::FakeTwilio>(fake_options);
   auto started = fake_->Start();
   ASSERT_TRUE(started.ok()) << started.error().message;

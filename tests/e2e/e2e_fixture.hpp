@@ -77,6 +77,8 @@ class ChorusE2eTest : public ::testing::Test {
 
   /// The database the test runs on, migrated by SetUp. Default: a fresh PgTestDatabase.
   virtual Result<std::string> ProvideDatabase();
+  /// Adjusts the FakeTwilio before it starts (a slow carrier, say).
+  virtual void ConfigureFakeTwilio(fakes::FakeTwilioOptions& options) { (void)options; }
   /// Where the channel sends (its api_base). Default: the in-process FakeTwilio.
   virtual std::string CarrierApiBase() const { return fake_->api_base(); }
 

@@ -17,6 +17,7 @@ namespace chorus::fakes {
 ///            statuses are permanent. error_code is CODE, or "http_<status>".
 ///   webhook: POST form id=&from=&to=&body= (inbound) or id=&status= (status), with header
 ///            X-Fake-Key equal to the channel's secret "key".
+///   lookup:  GET {api_base}/lookup?to=; 200 "id=ID" (found), 404 (not found), else unknown.
 class FakeCarrier final : public carriers::Carrier {
  public:
   std::string_view kind() const override { return "fake"; }
@@ -77,6 +78,28 @@ class FakeCarrier final : public carriers::Carrier {
         {{"to", message.to}, {"body", message.body}, {"callback", message.status_callback_url}});
     return request;
   }
+  std::optional<transport::HttpRequestSpec> BuildLookup(
+      const Channel& channel, const carriers::SendRequest& message,
+      std::chrono::system_clock::time_point) const override {
+    transport::HttpRequestSpec request;
+    request.method = "GET";
+    request.url = channel.settings.at("api_base") + "/lookup?" +
+                  carriers::EncodeForm({{"to", message.to}});
+    return request;
+  }
+  carriers::LookupOutcome ParseLookup(const carriers::SendRequest&,
+                                      std::chrono::system_clock::time_point,
+                                      const transport::HttpResponseSpec& response) const override {
+    carriers::LookupOutcome outcome;
+    if (response.status == 404) outcome.found = carriers::LookupOutcome::Found::kNo;
+    if (response.status == 200 && response.body.starts_with("id=")) {
+      outcome.found = carriers::LookupOutcome::Found::kYes;
+      outcome.carrier_message_id = response.body.substr(3);
+      outcome.status = DeliveryStatus::kSent;
+    }
+    return outcome;
+  }
+
   carriers::SendOutcome ParseSend(const transport::HttpResponseSpec& response) const override {
     carriers::SendOutcome outcome;
     outcome.error_message = "fake carrier";

@@ -20,12 +20,14 @@
 
 namespace chorus::fakes {
 
-/// The outbox behind any number of FakeOutboxStore handles. Follows PgOutboxStore: Claim takes
-/// due queued messages of a channel (priority, then id), cancels those to opted-out members
-/// instead of returning them (a compliance message only by a newer opt-out), leases the rest
-/// (status 'sending', attempts + 1), so no message is ever claimed twice while leased; results
-/// are fenced by attempt; a carrier opt-out (21610) records an opt-out and cancels what is
-/// queued for the member on that channel. Time is a fake clock that only Advance() moves.
+/// The outbox behind any number of FakeOutboxStore handles. Follows the OutboxStore contract
+/// (tests/store/contract/outbox_contract.hpp runs against both): Claim takes due queued
+/// messages of a channel (priority, then id) that are the head of their member's queue, skips
+/// those to opted-out members (a compliance message only by a newer opt-out: 'cancelled', or
+/// 'unknown' when an earlier attempt may have reached the carrier), leases the rest (status
+/// 'sending', attempts + 1), so no message is ever claimed twice while leased; results are
+/// fenced by attempt; a carrier opt-out records an opt-out and cancels what is queued for the
+/// member on that channel. Time is a fake clock that only Advance() moves.
 /// Thread-safe; a recursive lock lets WaitUntil predicates call the accessors.
 class FakeOutboxDatabase {
  public:
@@ -41,6 +43,7 @@ class FakeOutboxDatabase {
     bool compliance = false;
     int priority = 0;
     int attempts = 0;  // attempts already made
+    bool outcome_unknown = false;
   };
 
   struct Message {
@@ -55,6 +58,7 @@ class FakeOutboxDatabase {
     std::string error_code;
     std::string error_message;
     std::int64_t created = 0;  // sequence, to order opt-outs against messages
+    bool outcome_unknown = false;
   };
 
   struct ClaimCall {
@@ -83,6 +87,8 @@ class FakeOutboxDatabase {
     message.fields.body = std::move(m.body);
     message.fields.segments = m.segments;
     message.fields.attempt = m.attempts;
+    message.outcome_unknown = m.outcome_unknown;
+    message.fields.created_at = std::chrono::system_clock::time_point(now_);
     message.compliance = m.compliance;
     message.priority = m.priority;
     message.next_attempt_at = now_;
@@ -101,6 +107,27 @@ class FakeOutboxDatabase {
   void Advance(Seconds by) {
     std::lock_guard lock(mutex_);
     now_ += by;
+  }
+
+  /// Every lease taken so far has run out (without moving the clock).
+  void ExpireLeases() {
+    std::lock_guard lock(mutex_);
+    for (auto& [id, m] : messages_) {
+      if (m.status == DeliveryStatus::kSending) m.lease_until = now_ - Seconds(1);
+    }
+  }
+  /// Every scheduled retry is due now (without moving the clock).
+  void MakeRetriesDue() {
+    std::lock_guard lock(mutex_);
+    for (auto& [id, m] : messages_) {
+      if (m.status == DeliveryStatus::kQueued) m.next_attempt_at = std::min(m.next_attempt_at, now_);
+    }
+  }
+  /// Opt-outs recorded because the carrier refused a member (source "carrier").
+  int CarrierOptOutEvents(MemberId member) const {
+    std::lock_guard lock(mutex_);
+    return static_cast<int>(std::count(carrier_opt_out_events_.begin(),
+                                        carrier_opt_out_events_.end(), member));
   }
 
   void FailNextClaims(int n, ErrorCode code = ErrorCode::kUnavailable) {
@@ -167,7 +194,7 @@ class FakeOutboxDatabase {
     std::vector<Message*> due;
     for (auto& [id, m] : messages_) {
       if (m.fields.channel_id == channel && m.status == DeliveryStatus::kQueued &&
-          m.next_attempt_at <= now_) {
+          m.next_attempt_at <= now_ && IsHead(m)) {
         due.push_back(&m);
       }
     }
@@ -177,11 +204,16 @@ class FakeOutboxDatabase {
     dispatch::ClaimBatch claimed;
     claimed.examined = static_cast<int>(due.size());
     for (Message* m : due) {
-      if (Blocked(*m)) {
+      const bool blocked = Blocked(*m);
+      if (blocked && !m->outcome_unknown) {
         m->status = DeliveryStatus::kCancelled;
         m->error_code = "opted_out";
         continue;
       }
+      // Blocked but perhaps already at the carrier: leased, for a lookup only.
+      if (blocked) m->error_code = "opted_out";
+      m->fields.lookup_only = blocked;
+      m->fields.outcome_unknown = m->outcome_unknown;
       m->status = DeliveryStatus::kSending;
       m->fields.attempt += 1;
       m->lease_owner = std::string(owner);
@@ -219,22 +251,38 @@ class FakeOutboxDatabase {
           m.carrier_message_id = r.carrier_message_id;
           m.error_code.clear();
           m.error_message.clear();
+          m.outcome_unknown = false;
           break;
         case dispatch::SendAction::kRetry:
           m.status = DeliveryStatus::kQueued;
           m.next_attempt_at = now_ + r.retry_in;
+          m.outcome_unknown = m.outcome_unknown || r.outcome_unknown;
           break;
         case dispatch::SendAction::kFailed:
           m.status = DeliveryStatus::kFailed;
           break;
+        case dispatch::SendAction::kCancelled:
+          m.status = DeliveryStatus::kCancelled;
+          m.outcome_unknown = false;  // the carrier said it never had it
+          break;
+        case dispatch::SendAction::kUnknown:
+          m.status = DeliveryStatus::kUnknown;
+          break;
         case dispatch::SendAction::kOptedOutAtCarrier:
           m.status = DeliveryStatus::kFailed;
-          opt_outs_.push_back(
-              {m.fields.organization_id, m.fields.member_id, m.fields.channel_id, sequence_++});
+          carrier_opt_out_events_.push_back(m.fields.member_id);
+          // One opt-out per member and channel, as the schema's unique key keeps it.
+          if (std::none_of(opt_outs_.begin(), opt_outs_.end(), [&](const OptOut& o) {
+                return o.organization_id == m.fields.organization_id &&
+                       o.member_id == m.fields.member_id && o.channel_id == m.fields.channel_id;
+              })) {
+            opt_outs_.push_back(
+                {m.fields.organization_id, m.fields.member_id, m.fields.channel_id, sequence_++});
+          }
           for (auto& [id, other] : messages_) {
             if (other.fields.member_id == m.fields.member_id &&
                 other.fields.channel_id == m.fields.channel_id &&
-                other.status == DeliveryStatus::kQueued) {
+                other.status == DeliveryStatus::kQueued && !other.outcome_unknown) {
               other.status = DeliveryStatus::kCancelled;
               other.error_code = "opted_out";
             }
@@ -267,6 +315,24 @@ class FakeOutboxDatabase {
         m.lease_owner.clear();
         m.next_attempt_at = now_;
         m.error_code = "lease_expired";
+        m.outcome_unknown = true;
+        ++recovered;
+      }
+    }
+    changed_.notify_all();
+    return recovered;
+  }
+
+  Result<std::int64_t> RecoverOwnLeases(std::string_view owner) {
+    std::lock_guard lock(mutex_);
+    std::int64_t recovered = 0;
+    for (auto& [id, m] : messages_) {
+      if (m.status == DeliveryStatus::kSending && m.lease_owner == owner) {
+        m.status = DeliveryStatus::kQueued;
+        m.lease_owner.clear();
+        m.next_attempt_at = now_;
+        m.error_code = "lease_recovered";
+        m.outcome_unknown = true;
         ++recovered;
       }
     }
@@ -275,6 +341,23 @@ class FakeOutboxDatabase {
   }
 
  private:
+  // The head-of-line rule of the contract: nothing in flight for the member on any channel,
+  // nothing queued before it on its channel with equal or better priority.
+  bool IsHead(const Message& m) const {
+    for (const auto& [id, p] : messages_) {
+      if (id == m.fields.id || p.fields.organization_id != m.fields.organization_id ||
+          p.fields.member_id != m.fields.member_id) {
+        continue;
+      }
+      if (p.status == DeliveryStatus::kSending) return false;
+      if (p.status == DeliveryStatus::kQueued && p.fields.channel_id == m.fields.channel_id &&
+          std::make_pair(p.priority, id) < std::make_pair(m.priority, m.fields.id)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   bool Blocked(const Message& m) const {
     return std::any_of(opt_outs_.begin(), opt_outs_.end(), [&](const OptOut& o) {
       return o.organization_id == m.fields.organization_id && o.member_id == m.fields.member_id &&
@@ -290,6 +373,7 @@ class FakeOutboxDatabase {
   std::int64_t sequence_ = 0;
   std::map<OutboundId, Message> messages_;  // by id: claim order within a priority
   std::vector<OptOut> opt_outs_;
+  std::vector<MemberId> carrier_opt_out_events_;
   std::vector<ClaimCall> claim_calls_;
   std::vector<dispatch::SendRecord> records_;
   int fenced_ = 0;
@@ -315,6 +399,9 @@ class FakeOutboxStore final : public dispatch::OutboxStore {
     return db_.DueChannels();
   }
   Result<std::int64_t> RecoverExpiredLeases() override { return db_.RecoverExpiredLeases(); }
+  Result<std::int64_t> RecoverOwnLeases(std::string_view owner) override {
+    return db_.RecoverOwnLeases(owner);
+  }
 
  private:
   FakeOutboxDatabase& db_;

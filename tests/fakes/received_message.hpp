@@ -14,6 +14,8 @@ struct ReceivedMessage {
   std::string status_callback;
   int http_status = 201;
   std::chrono::steady_clock::time_point received_at;
+  std::chrono::system_clock::time_point created_at;  // the carrier's date_created
+  std::string status = "queued";  // the latest status the fake reported for it
 };
 
 }  // namespace chorus::fakes

@@ -7,6 +7,8 @@
 #include <algorithm>
 #include <array>
 #include <charconv>
+#include <cstdio>
+#include <ctime>
 #include <cmath>
 #include <map>
 #include <optional>
@@ -38,8 +40,12 @@ const WebhookShape kWebhooks[] = {
     {"inbound", {"POST"}, kFormType},
     {"status", {"POST"}, kFormType},
 };
-// Twilio's JSON answers are a few KiB; a bigger body is not Twilio and is not worth parsing.
+// Twilio's JSON answers are a few KiB, a page of the Messages list up to about 100 KiB; a
+// bigger body is not Twilio and is not worth parsing.
 constexpr std::size_t kMaxJsonBytes = 64 * 1024;
+constexpr std::size_t kMaxListBytes = 1024 * 1024;
+// A page of the Messages list: the recipient's latest messages from this sender.
+constexpr std::string_view kLookupPageSize = "50";
 
 // CARRIERS.md §1(d) error table: the recipient (or this sender/recipient pair) cannot be
 // messaged, so retrying the same request cannot succeed.
@@ -49,14 +55,9 @@ constexpr int kOptedOutCode = 21610;
 constexpr int kAuthFailedCode = 20003;
 constexpr int kTooManyRequestsCode = 20429;
 
-std::string SettingOr(const std::map<std::string, std::string>& map, const std::string& key,
-                      std::string_view fallback) {
-  auto it = map.find(key);
-  return it == map.end() || it->second.empty() ? std::string(fallback) : it->second;
-}
-
-std::optional<Struct> ParseJsonObject(std::string_view body) {
-  if (body.empty() || body.size() > kMaxJsonBytes) return std::nullopt;
+std::optional<Struct> ParseJsonObject(std::string_view body,
+                                      std::size_t max_bytes = kMaxJsonBytes) {
+  if (body.empty() || body.size() > max_bytes) return std::nullopt;
   Struct object;
   google::protobuf::util::JsonParseOptions options;
   options.ignore_unknown_fields = true;
@@ -178,6 +179,50 @@ const std::string& Get(const std::map<std::string, std::string>& map, const std:
   return it == map.end() ? kEmpty : it->second;
 }
 
+// Twilio's resources carry RFC 2822 dates in UTC: "Wed, 02 Dec 2026 12:00:00 +0000".
+std::optional<std::chrono::system_clock::time_point> ParseRfc2822(std::string_view text) {
+  static constexpr std::string_view kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                                 "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  const std::size_t comma = text.find(", ");
+  if (comma == std::string_view::npos) return std::nullopt;
+  std::string rest(text.substr(comma + 2));
+  int day = 0, year = 0, hour = 0, minute = 0, second = 0;
+  char month[4] = {};
+  char zone[6] = {};
+  if (std::sscanf(rest.c_str(), "%2d %3s %4d %2d:%2d:%2d %5s", &day, month, &year, &hour, &minute,
+                  &second, zone) != 7 ||
+      std::string_view(zone) != "+0000") {
+    return std::nullopt;
+  }
+  int month_index = -1;
+  for (int i = 0; i < 12; ++i) {
+    if (kMonths[i] == month) month_index = i;
+  }
+  if (month_index < 0) return std::nullopt;
+  std::tm utc{};
+  utc.tm_year = year - 1900;
+  utc.tm_mon = month_index;
+  utc.tm_mday = day;
+  utc.tm_hour = hour;
+  utc.tm_min = minute;
+  utc.tm_sec = second;
+  const std::time_t seconds = timegm(&utc);
+  if (seconds == static_cast<std::time_t>(-1)) return std::nullopt;
+  return std::chrono::system_clock::from_time_t(seconds);
+}
+
+std::string Basic(const Channel& channel) {
+  return "Basic " + Base64Encode(Get(channel.settings, "account_sid") + ":" +
+                                 Get(channel.secrets, "auth_token"));
+}
+
+std::string ApiBase(const Channel& channel) {
+  std::string api_base = Get(channel.settings, "api_base");
+  if (api_base.empty()) api_base = std::string(kDefaultApiBase);
+  while (api_base.ends_with('/')) api_base.pop_back();
+  return api_base;
+}
+
 }  // namespace
 
 std::vector<ChannelSettingSpec> TwilioCarrier::Settings() const {
@@ -251,6 +296,51 @@ Channel TwilioCarrier::DecoyChannel() const {
   return decoy;
 }
 
+std::optional<HttpRequestSpec> TwilioCarrier::BuildLookup(
+    const Channel& channel, const SendRequest& message,
+    std::chrono::system_clock::time_point) const {
+  HttpRequestSpec request;
+  request.method = "GET";
+  request.url = ApiBase(channel) + "/2010-04-01/Accounts/" + Get(channel.settings, "account_sid") +
+                "/Messages.json?" +
+                EncodeForm({{"To", message.to},
+                            {"From", channel.sender},
+                            {"PageSize", std::string(kLookupPageSize)}});
+  request.headers = {{"Authorization", Basic(channel)}, {"Accept", "application/json"}};
+  return request;
+}
+
+// The list holds the recipient's messages from this sender, newest first. Ours is the one with
+// our body created since we queued it (the slack in `since` covers clock skew; an identical
+// text queued within that slack could be mistaken for ours: docs/CARRIERS.md).
+LookupOutcome TwilioCarrier::ParseLookup(const SendRequest& message,
+                                         std::chrono::system_clock::time_point since,
+                                         const HttpResponseSpec& response) const {
+  LookupOutcome outcome;
+  if (response.status != 200) return outcome;  // kUnknown: ask again later
+  auto object = ParseJsonObject(response.body, kMaxListBytes);
+  if (!object) return outcome;
+  auto list = object->fields().find("messages");
+  if (list == object->fields().end() || list->second.kind_case() != Value::kListValue) {
+    return outcome;
+  }
+  for (const Value& item : list->second.list_value().values()) {
+    if (item.kind_case() != Value::kStructValue) continue;
+    const Struct& m = item.struct_value();
+    const std::string sid = StringField(m, "sid");
+    auto created = ParseRfc2822(StringField(m, "date_created"));
+    if (!IsMessageSid(sid) || !created || *created < since) continue;
+    if (StringField(m, "to") != message.to || StringField(m, "body") != message.body) continue;
+    if (!StringField(m, "direction").starts_with("outbound")) continue;
+    outcome.found = LookupOutcome::Found::kYes;
+    outcome.carrier_message_id = sid;
+    outcome.status = MapMessageStatus(StringField(m, "status")).value_or(DeliveryStatus::kAccepted);
+    return outcome;
+  }
+  outcome.found = LookupOutcome::Found::kNo;
+  return outcome;
+}
+
 std::optional<HttpRequestSpec> TwilioCarrier::BuildTestInbound(const Channel& channel,
                                                                const std::string& url,
                                                                const std::string& from,
@@ -272,10 +362,7 @@ std::optional<HttpRequestSpec> TwilioCarrier::BuildTestInbound(const Channel& ch
 }
 
 HttpRequestSpec TwilioCarrier::BuildSend(const Channel& channel, const SendRequest& message) const {
-  std::string api_base = SettingOr(channel.settings, "api_base", kDefaultApiBase);
-  while (api_base.ends_with('/')) api_base.pop_back();
-  std::string account_sid = SettingOr(channel.settings, "account_sid", "");
-  std::string auth_token = SettingOr(channel.secrets, "auth_token", "");
+  std::string account_sid = Get(channel.settings, "account_sid");
 
   FormParams form{{"To", message.to}, {"From", channel.sender}, {"Body", message.body}};
   if (!message.status_callback_url.empty()) {
@@ -284,9 +371,9 @@ HttpRequestSpec TwilioCarrier::BuildSend(const Channel& channel, const SendReque
 
   HttpRequestSpec request;
   request.method = "POST";
-  request.url = api_base + "/2010-04-01/Accounts/" + account_sid + "/Messages.json";
+  request.url = ApiBase(channel) + "/2010-04-01/Accounts/" + account_sid + "/Messages.json";
   request.headers = {
-      {"Authorization", "Basic " + Base64Encode(account_sid + ":" + auth_token)},
+      {"Authorization", Basic(channel)},
       {"Content-Type", "application/x-www-form-urlencoded"},
       {"Accept", "application/json"},
   };

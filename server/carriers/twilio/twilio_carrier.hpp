@@ -19,6 +19,8 @@ namespace chorus::carriers::twilio {
 /// kRecipientOptedOut; 21211, 21214, 21217, 21401, 21407, 21408, 21421, 21612, 21614, 21635,
 /// 21606, 21608 and other 4xx -> kPermanentFailure; 429, 20429, 5xx, no response and timeouts ->
 /// kRetry (honouring Retry-After).
+///
+/// Lookup before a resend: the Messages list filtered by To and From (docs/CARRIERS.md).
 class TwilioCarrier final : public Carrier {
  public:
   std::string_view kind() const override { return "twilio"; }
@@ -35,6 +37,15 @@ class TwilioCarrier final : public Carrier {
   transport::HttpRequestSpec BuildSend(const Channel& channel,
                                        const SendRequest& message) const override;
   SendOutcome ParseSend(const transport::HttpResponseSpec& response) const override;
+
+  /// GET .../Messages.json?To=&From=&PageSize=50: the recipient's latest messages from this
+  /// sender. ParseLookup finds ours by body among those created on or after `since`.
+  std::optional<transport::HttpRequestSpec> BuildLookup(
+      const Channel& channel, const SendRequest& message,
+      std::chrono::system_clock::time_point since) const override;
+  LookupOutcome ParseLookup(const SendRequest& message,
+                            std::chrono::system_clock::time_point since,
+                            const transport::HttpResponseSpec& response) const override;
 
   std::optional<transport::HttpRequestSpec> BuildTestInbound(
       const Channel& channel, const std::string& url, const std::string& from,

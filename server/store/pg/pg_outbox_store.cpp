@@ -12,20 +12,34 @@ namespace {
 using dispatch::SendAction;
 using dispatch::SendRecord;
 
+// Only the head of a member's queue is claimed (dispatch/outbox_store.hpp): nothing while
+// another message to the member is in flight on any channel, nor past an earlier queued one on
+// this channel of equal or better priority, even one waiting for its retry. So a member's
+// messages reach the carrier one at a time and in order (a STOP confirmation waits for the
+// welcome in flight before it), while order between members stays free. A better priority may
+// overtake a queued worse one (a reply passes a queued broadcast).
+//
 // The consent check is part of the claim: a message to a member opted out of this channel or
-// the whole organization is cancelled instead of sent. Compliance messages (the STOP
-// confirmation, HELP answers) reach opted-out members, but not past an opt-out that is newer
-// than the message itself.
+// the whole organization is not sent. Compliance messages (the STOP confirmation, HELP answers)
+// reach opted-out members, but not past an opt-out that is newer than the message itself. A
+// blocked message that may already have reached the carrier is never simply cancelled: it is
+// leased like a send and returned as lookup-only, so the dispatcher asks the carrier.
 constexpr const char* kClaim = R"sql(
 WITH due AS (
   SELECT o.organization_id, o.id
     FROM outbound_messages o
    WHERE o.channel_id = $1 AND o.status = 'queued' AND o.next_attempt_at <= now()
+     AND NOT EXISTS (
+       SELECT 1 FROM outbound_messages p
+        WHERE p.organization_id = o.organization_id AND p.member_id = o.member_id
+          AND p.status IN ('queued', 'sending') AND p.id <> o.id
+          AND (p.status = 'sending'
+               OR (p.channel_id = o.channel_id AND (p.priority, p.id) < (o.priority, o.id))))
    ORDER BY o.priority, o.id
    LIMIT $2
      FOR UPDATE SKIP LOCKED
 ), decided AS (
-  SELECT d.organization_id, d.id,
+  SELECT d.organization_id, d.id, o.outcome_unknown AS unknown,
          EXISTS (SELECT 1 FROM opt_outs x
                   WHERE x.organization_id = o.organization_id AND x.member_id = o.member_id
                     AND (x.channel_id IS NULL OR x.channel_id = o.channel_id)
@@ -34,17 +48,18 @@ WITH due AS (
     JOIN outbound_messages o ON o.organization_id = d.organization_id AND o.id = d.id
 )
 UPDATE outbound_messages o
-   SET status = CASE WHEN decided.blocked THEN 'cancelled' ELSE 'sending' END,
+   SET status = CASE WHEN decided.cancel THEN 'cancelled' ELSE 'sending' END,
        error_code = CASE WHEN decided.blocked THEN 'opted_out' ELSE o.error_code END,
-       attempts = o.attempts + CASE WHEN decided.blocked THEN 0 ELSE 1 END,
-       lease_owner = CASE WHEN decided.blocked THEN NULL ELSE $3 END,
-       lease_until = CASE WHEN decided.blocked THEN NULL
+       attempts = o.attempts + CASE WHEN decided.cancel THEN 0 ELSE 1 END,
+       lease_owner = CASE WHEN decided.cancel THEN NULL ELSE $3 END,
+       lease_until = CASE WHEN decided.cancel THEN NULL
                           ELSE now() + make_interval(secs => $4::double precision) END,
        updated_at = now()
-  FROM decided
+  FROM (SELECT *, blocked AND NOT unknown AS cancel FROM decided) decided
  WHERE o.organization_id = decided.organization_id AND o.id = decided.id
 RETURNING o.id, o.organization_id, o.channel_id, o.member_id, o.recipient, o.body, o.segments,
-          o.attempts, o.priority, NOT decided.blocked
+          o.attempts, o.priority, NOT decided.cancel, o.outcome_unknown,
+          extract(epoch FROM o.created_at)::double precision, decided.blocked
 )sql";
 
 // Only the holder of the current lease may record (fencing by attempt number).
@@ -65,20 +80,33 @@ UPDATE outbound_messages o
                         AND d.carrier_message_id = v.sid
                         AND chorus_status_rank(d.status) > chorus_status_rank(v.status)
                       ORDER BY chorus_status_rank(d.status) DESC, d.id LIMIT 1),
-       error_message = NULL, updated_at = now()
+       error_message = NULL, outcome_unknown = false, updated_at = now()
   FROM unnest($1::bigint[], $2::bigint[], $3::int[], $4::text[], $5::text[])
        AS v(org, id, attempt, sid, status)
  WHERE o.organization_id = v.org AND o.id = v.id AND o.status = 'sending'
    AND o.attempts = v.attempt
 )sql";
 
+// outcome_unknown only ever turns on here: an earlier attempt's doubt is not lifted by a later
+// attempt that failed.
 constexpr const char* kRetry = R"sql(
 UPDATE outbound_messages o
    SET status = 'queued', next_attempt_at = now() + make_interval(secs => v.delay),
        lease_owner = NULL, lease_until = NULL, error_code = v.code, error_message = v.message,
-       updated_at = now()
+       outcome_unknown = o.outcome_unknown OR v.unknown, updated_at = now()
   FROM unnest($1::bigint[], $2::bigint[], $3::int[], $4::double precision[], $5::text[],
-              $6::text[]) AS v(org, id, attempt, delay, code, message)
+              $6::text[], $7::boolean[]) AS v(org, id, attempt, delay, code, message, unknown)
+ WHERE o.organization_id = v.org AND o.id = v.id AND o.status = 'sending'
+   AND o.attempts = v.attempt
+)sql";
+
+// Resolutions of a lookup-only claim: 'cancelled' (the carrier never had it) or 'unknown'.
+constexpr const char* kSettled = R"sql(
+UPDATE outbound_messages o
+   SET status = v.status, lease_owner = NULL, lease_until = NULL, error_code = v.code,
+       error_message = v.message, outcome_unknown = v.status = 'unknown', updated_at = now()
+  FROM unnest($1::bigint[], $2::bigint[], $3::int[], $4::text[], $5::text[], $6::text[])
+       AS v(org, id, attempt, status, code, message)
  WHERE o.organization_id = v.org AND o.id = v.id AND o.status = 'sending'
    AND o.attempts = v.attempt
 )sql";
@@ -110,11 +138,12 @@ WITH failed AS (
   SELECT DISTINCT organization_id, member_id, channel_id, 'opt_out', 'channel', 'carrier'
     FROM failed
 ), cancelled AS (
+  -- One that may already have reached the carrier stays queued: its claim asks the carrier.
   UPDATE outbound_messages o
      SET status = 'cancelled', error_code = 'opted_out', updated_at = now()
     FROM failed f
    WHERE o.organization_id = f.organization_id AND o.member_id = f.member_id
-     AND o.channel_id = f.channel_id AND o.status = 'queued'
+     AND o.channel_id = f.channel_id AND o.status = 'queued' AND NOT o.outcome_unknown
 )
 INSERT INTO opt_outs (organization_id, member_id, channel_id)
 SELECT DISTINCT organization_id, member_id, channel_id FROM failed
@@ -125,7 +154,9 @@ struct Columns {
   std::vector<std::int64_t> orgs, ids, attempts;
   std::vector<std::string> codes, messages, sids, statuses;
   std::vector<double> delays;
+  std::vector<bool> unknown;
   void Add(const SendRecord& r) {
+    unknown.push_back(r.outcome_unknown);
     orgs.push_back(r.organization_id);
     ids.push_back(r.id);
     attempts.push_back(r.attempt);
@@ -155,6 +186,7 @@ PgOutboxStore::PgOutboxStore(std::string dsn)
                                 {"accepted", kAccepted},
                                 {"retry", kRetry},
                                 {"failed", kFailed},
+                                {"settled", kSettled},
                                 {"opted_out_at_carrier", kOptedOutAtCarrier}}) {}
 
 Result<dispatch::ClaimBatch> PgOutboxStore::Claim(ChannelId channel, int limit,
@@ -167,7 +199,7 @@ Result<dispatch::ClaimBatch> PgOutboxStore::Claim(ChannelId channel, int limit,
     tx.commit();
     std::vector<std::tuple<int, OutboundId, dispatch::ClaimedMessage>> claimed;
     for (const auto& row : rows) {
-      if (!row[9].as<bool>()) continue;  // cancelled by an opt-out
+      if (!row[9].as<bool>()) continue;  // cancelled for an opt-out
       dispatch::ClaimedMessage m;
       m.id = row[0].as<std::int64_t>();
       m.organization_id = row[1].as<std::int64_t>();
@@ -177,6 +209,11 @@ Result<dispatch::ClaimBatch> PgOutboxStore::Claim(ChannelId channel, int limit,
       m.body = row[5].c_str();
       m.segments = row[6].as<int>();
       m.attempt = row[7].as<int>();
+      m.outcome_unknown = row[10].as<bool>();
+      m.lookup_only = row[12].as<bool>();
+      m.created_at = std::chrono::system_clock::time_point(
+          std::chrono::duration_cast<std::chrono::system_clock::duration>(
+              std::chrono::duration<double>(row[11].as<double>())));
       claimed.emplace_back(row[8].as<int>(), m.id, std::move(m));
     }
     // RETURNING has no order; send best priority, then oldest, first.
@@ -191,13 +228,21 @@ Result<dispatch::ClaimBatch> PgOutboxStore::Claim(ChannelId channel, int limit,
 }
 
 Result<void> PgOutboxStore::RecordResults(const std::vector<SendRecord>& records) {
-  Columns accepted, retry, failed, opted_out;
+  Columns accepted, retry, failed, opted_out, settled;
   for (const auto& r : records) {
     switch (r.action) {
       case SendAction::kAccepted: accepted.Add(r); break;
       case SendAction::kRetry: retry.Add(r); break;
       case SendAction::kFailed: failed.Add(r); break;
       case SendAction::kOptedOutAtCarrier: opted_out.Add(r); break;
+      case SendAction::kCancelled:
+        settled.Add(r);
+        settled.statuses.back() = "cancelled";
+        break;
+      case SendAction::kUnknown:
+        settled.Add(r);
+        settled.statuses.back() = "unknown";
+        break;
     }
   }
   return session_.Run([&](pqxx::connection& c) {
@@ -218,12 +263,17 @@ Result<void> PgOutboxStore::RecordResults(const std::vector<SendRecord>& records
     if (!retry.empty()) {
       tx.exec_prepared("retry", IntArray(retry.orgs), IntArray(retry.ids), IntArray(retry.attempts),
                      DoubleArray(retry.delays), TextArray(retry.codes),
-                     TextArray(retry.messages));
+                     TextArray(retry.messages), BoolArray(retry.unknown));
     }
     if (!failed.empty()) {
       tx.exec_prepared("failed", IntArray(failed.orgs), IntArray(failed.ids),
                      IntArray(failed.attempts), TextArray(failed.codes),
                      TextArray(failed.messages));
+    }
+    if (!settled.empty()) {
+      tx.exec_prepared("settled", IntArray(settled.orgs), IntArray(settled.ids),
+                       IntArray(settled.attempts), TextArray(settled.statuses),
+                       TextArray(settled.codes), TextArray(settled.messages));
     }
     if (!opted_out.empty()) {
       tx.exec_prepared("opted_out_at_carrier", IntArray(opted_out.orgs), IntArray(opted_out.ids),
@@ -254,8 +304,23 @@ Result<std::int64_t> PgOutboxStore::RecoverExpiredLeases() {
     pqxx::work tx(c);
     const pqxx::result rows = tx.exec(
         "UPDATE outbound_messages SET status = 'queued', lease_owner = NULL, lease_until = NULL,"
-        " next_attempt_at = now(), error_code = 'lease_expired', updated_at = now()"
+        " next_attempt_at = now(), error_code = 'lease_expired', outcome_unknown = true,"
+        " updated_at = now()"
         " WHERE status = 'sending' AND lease_until < now()");
+    tx.commit();
+    return static_cast<std::int64_t>(rows.affected_rows());
+  });
+}
+
+Result<std::int64_t> PgOutboxStore::RecoverOwnLeases(std::string_view owner) {
+  return session_.Run([&](pqxx::connection& c) {
+    pqxx::work tx(c);
+    const pqxx::result rows = tx.exec_params(
+        "UPDATE outbound_messages SET status = 'queued', lease_owner = NULL, lease_until = NULL,"
+        " next_attempt_at = now(), error_code = 'lease_recovered', outcome_unknown = true,"
+        " updated_at = now()"
+        " WHERE status = 'sending' AND lease_owner = $1",
+        std::string(owner));
     tx.commit();
     return static_cast<std::int64_t>(rows.affected_rows());
   });

@@ -17,6 +17,7 @@ class PgOutboxStore final : public dispatch::OutboxStore {
   Result<void> RecordResults(const std::vector<dispatch::SendRecord>& records) override;
   Result<std::vector<std::pair<ChannelId, std::int64_t>>> DueChannels() override;
   Result<std::int64_t> RecoverExpiredLeases() override;
+  Result<std::int64_t> RecoverOwnLeases(std::string_view owner) override;
 
  private:
   PgSession session_;

@@ -97,13 +97,15 @@ ON CONFLICT DO NOTHING
 )sql";
 
 // A STOP also stops what is already queued for the member (this channel, or every channel of
-// the organization for STOPALL), compliance messages included.
+// the organization for STOPALL), compliance messages included (docs/COMPLIANCE.md). A message
+// an earlier attempt may have delivered stays queued: its claim, seeing the opt-out, asks the
+// carrier instead of sending, and records what it learns ('cancelled' is only for certain).
 constexpr const char* kCancelQueued = R"sql(
 UPDATE outbound_messages o
    SET status = 'cancelled', error_code = 'opted_out', updated_at = now()
   FROM unnest($1::bigint[], $2::bigint[], $3::bigint[]) AS v(org, member, channel)
  WHERE o.organization_id = v.org AND o.member_id = v.member AND o.status = 'queued'
-   AND (v.channel IS NULL OR o.channel_id = v.channel)
+   AND NOT o.outcome_unknown AND (v.channel IS NULL OR o.channel_id = v.channel)
 )sql";
 
 // Queues the batch's replies and marks its messages processed in one statement. Returns the

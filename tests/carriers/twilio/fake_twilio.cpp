@@ -89,8 +89,8 @@ std::string JsonString(std::string_view text) {
 }
 
 // Twilio's resources carry RFC 2822 dates: "Thu, 24 Aug 2023 05:01:45 +0000".
-std::string Rfc2822Now() {
-  std::time_t now = std::time(nullptr);
+std::string Rfc2822(std::chrono::system_clock::time_point at) {
+  std::time_t now = std::chrono::system_clock::to_time_t(at);
   std::tm utc{};
   gmtime_r(&now, &utc);
   char text[64];
@@ -137,6 +137,14 @@ struct Held {
   http::asio::steady_timer timer;
 };
 
+// A separate coroutine: a timer inside HandleCreate's frame trips GCC 12's
+// -Wmismatched-new-delete false positive on coroutine frames.
+awaitable<void> SleepFor(std::chrono::milliseconds delay) {
+  http::asio::steady_timer timer(co_await http::asio::this_coro::executor, delay);
+  boost::system::error_code ec;
+  co_await timer.async_wait(http::asio::redirect_error(http::asio::use_awaitable, ec));
+}
+
 struct CallbackPlan {
   std::vector<std::string> statuses;
   std::string error_code;
@@ -154,6 +162,7 @@ struct FakeTwilio::Impl {
 
   awaitable<http::Response> HandleCreate(const http::Request& request,
                                          http::RequestContext& context);
+  http::Response HandleList(const http::Request& request, const http::RequestContext& context);
   http::Response Create(const http::Request& request, const http::RequestContext& context,
                         ReceivedMessage& received, CallbackPlan& plan);
   awaitable<void> MaybeHold(const http::Request& request);
@@ -178,6 +187,7 @@ struct FakeTwilio::Impl {
   mutable std::condition_variable accepted_cv;
   std::vector<ReceivedMessage> messages;
   std::size_t accepted = 0;
+  std::size_t lookups = 0;
   std::map<std::string, std::deque<Failure>> failures;
   std::map<std::string, CallbackPlan> callback_plans;
   std::map<std::string, int> holds;  // sends to hold, by number
@@ -195,7 +205,7 @@ std::string FakeTwilio::Impl::NewSid() {
 }
 
 std::string FakeTwilio::Impl::ResourceJson(const ReceivedMessage& m, int segments) {
-  const std::string now = Rfc2822Now();
+  const std::string now = Rfc2822(m.created_at);
   const std::string uri =
       "/2010-04-01/Accounts/" + options.account_sid + "/Messages/" + m.sid;
   // Field set and types as Twilio answers a create (num_segments and num_media are strings).
@@ -287,6 +297,7 @@ http::Response FakeTwilio::Impl::Create(const http::Request& request,
 
   received.sid = NewSid();
   received.http_status = 201;
+  received.created_at = std::chrono::system_clock::now();
   {
     std::lock_guard lock(mutex);
     auto it = callback_plans.find(received.to);
@@ -300,6 +311,49 @@ http::Response FakeTwilio::Impl::Create(const http::Request& request,
   http::Response response{bhttp::status::created, 11};
   response.set(bhttp::field::content_type, "application/json");
   response.body() = ResourceJson(received, CountSegments(received.body).segments);
+  return response;
+}
+
+// The Messages list (GET .../Messages.json?To=&From=&PageSize=), newest first, as Twilio
+// pages it: {"messages": [...], "page", "page_size", ...}.
+http::Response FakeTwilio::Impl::HandleList(const http::Request& request,
+                                            const http::RequestContext& context) {
+  const std::string expected = "Basic " + Base64(options.account_sid + ":" + options.auth_token);
+  if (!boost::beast::iequals(request[bhttp::field::authorization], expected)) {
+    return TwilioError(401, 20003, "Authenticate");
+  }
+  if (context.path_params.at(0) != options.account_sid) {
+    return TwilioError(404, 20404, "The requested resource was not found");
+  }
+  std::string_view target = request.target();
+  auto question = target.find('?');
+  auto query = signer::Decode(question == std::string_view::npos ? "" : target.substr(question + 1));
+  if (!query) return TwilioError(400, 20001, "Could not parse the query");
+  auto param = [&](std::string_view name) {
+    const std::string* value = signer::Find(*query, name);
+    return value == nullptr ? std::string() : *value;
+  };
+  const std::string to = param("To");
+  const std::string from = param("From");
+  std::size_t page_size = 50;
+  if (!param("PageSize").empty()) page_size = std::stoul(param("PageSize"));
+  std::string items;
+  std::size_t listed = 0;
+  {
+    std::lock_guard lock(mutex);
+    ++lookups;
+    for (auto it = messages.rbegin(); it != messages.rend() && listed < page_size; ++it) {
+      if (it->sid.empty() || (!to.empty() && it->to != to) || (!from.empty() && it->from != from)) {
+        continue;
+      }
+      if (listed++ > 0) items += ",";
+      items += ResourceJson(*it, CountSegments(it->body).segments);
+    }
+  }
+  http::Response response{bhttp::status::ok, 11};
+  response.set(bhttp::field::content_type, "application/json");
+  response.body() = "{\"messages\":[" + items + "],\"page\":0,\"page_size\":" +
+                    std::to_string(page_size) + ",\"next_page_uri\":null}";
   return response;
 }
 
@@ -336,6 +390,7 @@ awaitable<http::Response> FakeTwilio::Impl::HandleCreate(const http::Request& re
 }
 
 awaitable<void> FakeTwilio::Impl::MaybeHold(const http::Request& request) {
+  if (options.answer_delay.count() > 0) co_await SleepFor(options.answer_delay);
   {
     std::lock_guard lock(mutex);
     if (holds.empty()) co_return;  // the common case: no second parse of the form
@@ -370,6 +425,12 @@ awaitable<void> FakeTwilio::Impl::PostCallbacks(ReceivedMessage message, Callbac
   }
   for (const std::string& status : plan.statuses) {
     if (stopping) co_return;
+    {
+      std::lock_guard lock(mutex);
+      for (auto& m : messages) {
+        if (m.sid == message.sid) m.status = status;
+      }
+    }
     bool delivered = co_await PostCallback(message, status, plan.error_code);
     if (!delivered && !stopping) {
       spdlog::warn("fake_twilio.callback_given_up sid={} status={}", message.sid, status);
@@ -431,6 +492,11 @@ Result<void> FakeTwilio::Start() {
   router->Add(http::Verb::post, "/2010-04-01/Accounts/{account}/Messages.json",
               [impl](const http::Request& request, http::RequestContext& context) {
                 return impl->HandleCreate(request, context);
+              });
+  router->Add(http::Verb::get, "/2010-04-01/Accounts/{account}/Messages.json",
+              [impl](const http::Request& request,
+                     http::RequestContext& context) -> http::asio::awaitable<http::Response> {
+                co_return impl->HandleList(request, context);
               });
   http::ServerOptions server_options;
   server_options.address = impl_->options.address;
@@ -494,6 +560,11 @@ std::vector<ReceivedMessage> FakeTwilio::MessagesTo(const std::string& to) const
     if (m.to == to) out.push_back(m);
   }
   return out;
+}
+
+std::size_t FakeTwilio::LookupCount() const {
+  std::lock_guard lock(impl_->mutex);
+  return impl_->lookups;
 }
 
 std::size_t FakeTwilio::AcceptedCount() const {

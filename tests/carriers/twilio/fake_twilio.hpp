@@ -32,13 +32,17 @@ struct FakeTwilioOptions {
   /// Wait this long after answering before the first callback (Twilio's come a little after
   /// its answer). 0: at once, racing the sender's handling of the answer.
   std::chrono::milliseconds callback_delay{0};
+  /// Wait this long before answering each send (a slow carrier): sends are then in flight
+  /// long enough for a test to race them with a STOP or a crash.
+  std::chrono::milliseconds answer_delay{0};
 };
 
 
 /// A fake Twilio speaking Twilio's wire format: POST
 /// /2010-04-01/Accounts/{AccountSid}/Messages.json (form body, Basic auth) answered like Twilio
 /// (201 and the Message resource JSON with a fresh SM sid, or an error JSON
-/// {code, message, more_info, status}), then signed status callbacks. Thread-safe.
+/// {code, message, more_info, status}), then signed status callbacks; GET Messages.json lists
+/// the account's messages filtered by To and From, newest first. Thread-safe.
 class FakeTwilio {
  public:
   explicit FakeTwilio(FakeTwilioOptions options);
@@ -49,6 +53,10 @@ class FakeTwilio {
   void Stop();
   std::uint16_t port() const;
   std::string api_base() const;  // "http://127.0.0.1:PORT"
+
+  /// GET Messages.json (the Messages list, filtered by To and From) calls so far: the lookups
+  /// Chorus makes before resending a message whose first send may have reached Twilio.
+  std::size_t LookupCount() const;
 
   /// Every request to Messages.json so far (accepted and refused).
   std::vector<ReceivedMessage> Messages() const;
