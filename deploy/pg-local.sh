@@ -2,6 +2,15 @@
 # A private PostgreSQL 15 cluster in a folder: no system service, no TCP port, a Unix socket in
 # DIR/socket. When run as root the cluster runs as the `postgres` user (initdb refuses root).
 #
+# Only the cluster's owner can connect: the socket directory and the socket are 0700/0700 and
+# owned by the cluster's OS user (root reaches them too), and no TCP listener exists. That is
+# what guards the `trust` authentication of local connections: another local user cannot open
+# the socket at all.
+#
+# As root, a DIR the postgres user cannot reach (under a private parent such as /root, or a
+# private TMPDIR) still works: the cluster lives in /var/tmp/chorus-pg-HASH and DIR/location
+# points there.
+#
 #   pg-local.sh init  DIR [--throwaway]   create the cluster (no-op if it exists)
 #   pg-local.sh start DIR                 start it (no-op if running)
 #   pg-local.sh stop  DIR                 stop it (fast shutdown; no-op if stopped)
@@ -18,8 +27,6 @@ cmd=${1:?usage: pg-local.sh init|start|stop|url|createdb DIR}
 dir=${2:?usage: pg-local.sh $cmd DIR}
 mkdir -p "$dir"
 dir=$(cd "$dir" && pwd)
-data="$dir/data"
-socket="$dir/socket"
 
 if [ "$(id -u)" -eq 0 ]; then
   pg_user=postgres
@@ -29,6 +36,18 @@ else
   as_pg() { "$@"; }
 fi
 
+# Where the cluster really is: DIR itself, or the folder DIR/location names.
+home="$dir"
+if [ -f "$dir/location" ]; then
+  home=$(cat "$dir/location")
+elif [ "$cmd" = init ] && [ "$(id -u)" -eq 0 ] && ! runuser -u postgres -- test -x "$dir" 2>/dev/null; then
+  home="/var/tmp/chorus-pg-$(printf '%s' "$dir" | md5sum | cut -c1-12)"
+  mkdir -p "$home"
+  printf '%s\n' "$home" > "$dir/location"
+fi
+data="$home/data"
+socket="$home/socket"
+
 url() { echo "postgresql:///${1:-postgres}?host=${socket}&user=${pg_user}"; }
 
 running() { as_pg "$bindir/pg_ctl" -D "$data" status >/dev/null 2>&1; }
@@ -37,17 +56,21 @@ case "$cmd" in
   init)
     if [ -f "$data/PG_VERSION" ]; then exit 0; fi
     mkdir -p "$data" "$socket"
+    chmod 0700 "$home" "$socket"
     if [ "$(id -u)" -eq 0 ]; then
-      chown postgres:postgres "$dir" "$data" "$socket"
+      chown postgres:postgres "$home" "$data" "$socket"
       if ! runuser -u postgres -- test -w "$data"; then
-        echo "pg-local: the postgres user cannot reach $dir (a parent folder is private); use a folder under /tmp or /var/tmp" >&2
+        echo "pg-local: the postgres user cannot reach $home (a parent folder is private); use a folder under /tmp or /var/tmp" >&2
         exit 1
       fi
     fi
-    as_pg "$bindir/initdb" -D "$data" -U "$pg_user" --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
+    # Local connections only (there is no TCP listener); the socket's permissions decide who.
+    as_pg "$bindir/initdb" -D "$data" -U "$pg_user" --auth-local=trust --auth-host=reject \
+      -E UTF8 --locale=C.UTF-8 >/dev/null
     {
       echo "listen_addresses = ''"
       echo "unix_socket_directories = '$socket'"
+      echo "unix_socket_permissions = 0700"
       echo "max_connections = 200"
       echo "shared_buffers = 256MB"
       # A gateway writes steadily: with the default 1GB, a burst of 10,000 webhooks/s forces a
@@ -63,7 +86,7 @@ case "$cmd" in
     ;;
   start)
     running && exit 0
-    as_pg "$bindir/pg_ctl" -D "$data" -l "$dir/postgres.log" -w -t 60 start >/dev/null
+    as_pg "$bindir/pg_ctl" -D "$data" -l "$home/postgres.log" -w -t 60 start >/dev/null
     ;;
   stop)
     running || exit 0
