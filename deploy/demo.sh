@@ -24,12 +24,6 @@ cmake --build "$build" -j2 --target chorus chorus-fake-twilio chorus-fake-telnyx
 
 mkdir -p "$state"
 pgdir="$state/pg"
-if [ "$(id -u)" -eq 0 ] && ! runuser -u postgres -- test -x "$state" 2>/dev/null; then
-  # A parent folder (e.g. /root) is private: keep the cluster where the postgres user can go,
-  # and leave a link to it in .chorus/.
-  pgdir="/var/tmp/chorus-demo-$(echo "$root" | md5sum | cut -c1-8)"
-  ln -sfn "$pgdir" "$state/pg"
-fi
 "$root/deploy/pg-local.sh" init "$pgdir"
 "$root/deploy/pg-local.sh" start "$pgdir"
 "$root/deploy/pg-local.sh" createdb "$pgdir" chorus
@@ -51,11 +45,16 @@ export CHORUS_ADMIN_LISTEN='$admin_listen'
 export CHORUS_PUBLIC_BASE_URL='http://$listen'
 export CHORUS_DEMO_TWILIO_AUTH_TOKEN='demo-auth-token-not-a-secret'
 export CHORUS_DEMO_TELNYX_API_KEY='demo-api-key-not-a-secret'
+export CHORUS_SECRETS_KEY_FILE='$state/secrets.key'
 ENV
 # shellcheck disable=SC1091
 . "$state/demo.env"
 
 chorus="$build/server/chorus"
+# The key that seals carrier credentials in the database (docs/SECRETS.md): made once, kept.
+if [ ! -s "$CHORUS_SECRETS_KEY_FILE" ]; then
+  (umask 077 && "$chorus" secrets keygen demo > "$CHORUS_SECRETS_KEY_FILE")
+fi
 "$chorus" migrate
 "$chorus" apply "$root/deploy/demo/workspace.json"
 

@@ -16,6 +16,7 @@
 #   pg-local.sh stop  DIR                 stop it (fast shutdown; no-op if stopped)
 #   pg-local.sh url   DIR [DBNAME]        print the connection URL (default database: postgres)
 #   pg-local.sh createdb DIR DBNAME       create a database if it does not exist
+#   pg-local.sh home  DIR                 print the folder holding data/, socket/ and postgres.log
 #
 # --throwaway turns off fsync for test clusters that are deleted afterwards.
 set -euo pipefail
@@ -23,7 +24,7 @@ set -euo pipefail
 bindir=$(ls -d /usr/lib/postgresql/15/bin 2>/dev/null || true)
 [ -n "$bindir" ] || { echo "pg-local: PostgreSQL 15 server not installed (deploy/install-deps.sh)" >&2; exit 1; }
 
-cmd=${1:?usage: pg-local.sh init|start|stop|url|createdb DIR}
+cmd=${1:?usage: pg-local.sh init|start|stop|url|createdb|home DIR}
 dir=${2:?usage: pg-local.sh $cmd DIR}
 mkdir -p "$dir"
 dir=$(cd "$dir" && pwd)
@@ -94,6 +95,9 @@ case "$cmd" in
     ;;
   url)
     url "${3:-postgres}"
+    ;;
+  home)
+    echo "$home"
     ;;
   createdb)
     db=${3:?usage: pg-local.sh createdb DIR DBNAME}

@@ -16,9 +16,10 @@ declare -A allowed=(
   [dispatch]="core workspace carriers transport dispatch"
   [carriers]="core transport carriers"
   [observability]="core observability"
-  [store]="core compliance workspace routing ingest dispatch store"
+  [secrets]="core secrets"
+  [store]="core compliance workspace routing ingest dispatch secrets store"
   [http]="core transport carriers ingest workspace observability http"
-  [app]="core compliance workspace routing ingest dispatch transport carriers observability store http app"
+  [app]="core compliance workspace routing ingest dispatch transport carriers observability secrets store http app"
 )
 pure="core transport compliance workspace routing ingest dispatch"
 status=0

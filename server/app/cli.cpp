@@ -15,6 +15,7 @@
 #include "store/pg/migrations.hpp"
 #include "store/pg/pg_workspace_store.hpp"
 #include "app/carriers.hpp"
+#include "app/secret_keys.hpp"
 #include "workspace/file/workspace_file.hpp"
 
 namespace chorus::app {
@@ -28,6 +29,8 @@ commands:
   apply FILE                load a workspace definition (JSON, proto/chorus/v1/workspace.proto)
   sim [--from NUMBER] [--channel SLUG] [--wait SECONDS] TEXT
                             text the running server as a member and show the replies
+  secrets keygen [ID]       print a new key line for the key file (CHORUS_SECRETS_KEY_FILE)
+  secrets rekey             seal every channel's credentials again under the newest key
   version                   print the version
 
 See README.md and docs/CONFIG.md.
@@ -56,7 +59,9 @@ int Apply(const Settings& settings, const std::string& path) {
       buffer.str(), [](std::string_view name) { return ProcessEnv(name); },
       CarrierChannelRules(*registry));
   if (!definition.ok()) return Fail("apply", path + ": " + definition.error().message, 2);
-  auto summary = store::pg::PgWorkspaceStore(settings.database_url).Apply(*definition);
+  auto keyring = LoadKeyring(settings);
+  if (!keyring.ok()) return Fail("apply", keyring.error().message, 2);
+  auto summary = store::pg::PgWorkspaceStore(settings.database_url, *keyring).Apply(*definition);
   if (!summary.ok()) {
     const int code = summary.error().code == ErrorCode::kConflict ? 2 : 1;
     return Fail("apply", path + ": " + summary.error().message, code);
@@ -121,7 +126,15 @@ int RunCli(int argc, char** argv) {
     std::printf("chorus 0.1.0\n");
     return 0;
   }
-  if (command != "serve" && command != "migrate" && command != "apply" && command != "sim") {
+  if (command == "secrets" && args.rest.size() >= 2 && args.rest[1] == "keygen") {
+    if (args.rest.size() > 3) return Fail("secrets", "usage: chorus secrets keygen [ID]", 2);
+    return SecretsKeygen(args.rest.size() == 3 ? args.rest[2] : "");
+  }
+  if (command == "secrets" && (args.rest.size() != 2 || args.rest[1] != "rekey")) {
+    return Fail("secrets", "usage: chorus secrets keygen [ID] | chorus secrets rekey", 2);
+  }
+  if (command != "serve" && command != "migrate" && command != "apply" && command != "sim" &&
+      command != "secrets") {
     return Fail(command, "unknown command (try chorus help)", 2);
   }
   const bool full = command == "serve";
@@ -134,6 +147,7 @@ int RunCli(int argc, char** argv) {
   }
   if (command == "serve") return Serve(*settings);
   if (command == "migrate") return Migrate(*settings);
+  if (command == "secrets") return SecretsRekey(*settings);
   if (command == "apply") {
     if (args.rest.size() != 2) return Fail("apply", "usage: chorus apply FILE", 2);
     return Apply(*settings, args.rest[1]);

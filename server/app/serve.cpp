@@ -13,6 +13,7 @@
 
 #include "app/connection_budget.hpp"
 #include "app/carriers.hpp"
+#include "app/secret_keys.hpp"
 #include "dispatch/dispatcher.hpp"
 #include "http/client_transport.hpp"
 #include "http/server.hpp"
@@ -40,8 +41,12 @@ using observability::Registry;
 /// changes and checks the database every second.
 class WorkspaceWatch {
  public:
-  WorkspaceWatch(std::string dsn, workspace::SnapshotPtr initial, int latest_migration)
-      : store_(dsn), watcher_(dsn), snapshot_(std::move(initial)), latest_(latest_migration) {}
+  WorkspaceWatch(std::string dsn, std::shared_ptr<const secrets::Keyring> keyring,
+                 workspace::SnapshotPtr initial, int latest_migration)
+      : store_(dsn, std::move(keyring)),
+        watcher_(dsn),
+        snapshot_(std::move(initial)),
+        latest_(latest_migration) {}
 
   ~WorkspaceWatch() { Stop(); }
 
@@ -93,7 +98,8 @@ class WorkspaceWatch {
   bool Reload() {
     auto loaded = store_.LoadSnapshot();
     if (!loaded.ok()) {
-      spdlog::warn("workspace.reload_failed code={}", ErrorCodeName(loaded.error().code));
+      spdlog::warn("workspace.reload_failed code={} error=\"{}\"", ErrorCodeName(loaded.error().code),
+                   loaded.error().message);
       return false;
     }
     snapshot_.store(*loaded);
@@ -204,7 +210,12 @@ int Serve(const Settings& settings) {
     spdlog::critical("chorus serve: {}", latest.error().message);
     return 1;
   }
-  auto initial = store::pg::PgWorkspaceStore(settings.database_url).LoadSnapshot();
+  auto keyring = LoadKeyring(settings);
+  if (!keyring.ok()) {
+    spdlog::critical("chorus serve: {}", keyring.error().message);
+    return 1;
+  }
+  auto initial = store::pg::PgWorkspaceStore(settings.database_url, *keyring).LoadSnapshot();
   if (!initial.ok()) {
     spdlog::critical("chorus serve: cannot load the workspace: {}", initial.error().message);
     return 1;
@@ -219,7 +230,7 @@ int Serve(const Settings& settings) {
 
   Registry registry;
   PipelineMetrics metrics(registry);
-  WorkspaceWatch watch(settings.database_url, *initial, *latest);
+  WorkspaceWatch watch(settings.database_url, *keyring, *initial, *latest);
   auto snapshot = [&watch] { return watch.Snapshot(); };
   asio::io_context io(settings.io_threads);
 

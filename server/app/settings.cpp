@@ -22,6 +22,7 @@ constexpr std::string_view kKnownKeys[] = {
     "CHORUS_IDLE_TIMEOUT_MS", "CHORUS_CARRIER_TIMEOUT_MS", "CHORUS_SHUTDOWN_TIMEOUT_MS",
     "CHORUS_LEASE_SECONDS",  "CHORUS_LOG_LEVEL",        "CHORUS_NODE_ID",
     "CHORUS_ADMIN_LISTEN",   "CHORUS_MAX_CONNECTIONS",  "CHORUS_MAX_CONNECTIONS_PER_PEER",
+    "CHORUS_SECRETS_KEY_FILE",
 };
 
 bool Known(std::string_view key) {
@@ -162,6 +163,7 @@ Result<void> ReadBasics(const Reader& r, Settings& s) {
   }
   s.database_url = *url;
   CHORUS_TRY(ReadListen(r, s));
+  s.secrets_key_file = r.Get("CHORUS_SECRETS_KEY_FILE").value_or("");
   if (auto base = r.Get("CHORUS_PUBLIC_BASE_URL")) {
     std::string b = *base;
     while (!b.empty() && b.back() == '/') b.pop_back();

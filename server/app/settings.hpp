@@ -37,6 +37,7 @@ struct Settings {
   std::chrono::seconds lease{60};                     // CHORUS_LEASE_SECONDS
   std::string log_level = "info";           // CHORUS_LOG_LEVEL
   std::string node_id;                      // CHORUS_NODE_ID; default hostname:port
+  std::string secrets_key_file;             // CHORUS_SECRETS_KEY_FILE (docs/SECRETS.md)
 };
 
 /// Defaults of io_threads, ingest_writers and process_workers for a machine with `cores` cores:

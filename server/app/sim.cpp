@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "app/carriers.hpp"
+#include "app/secret_keys.hpp"
 #include "carriers/webhook.hpp"
 #include "core/delivery_status.hpp"
 #include "core/phone_number.hpp"
@@ -95,7 +96,9 @@ void Watch(store::pg::PgConversationReader& reader, OrganizationId org,
 }  // namespace
 
 int Sim(const Settings& settings, const SimOptions& options) {
-  auto snapshot = store::pg::PgWorkspaceStore(settings.database_url).LoadSnapshot();
+  auto keyring = LoadKeyring(settings);
+  if (!keyring.ok()) return Fail(keyring.error().message);
+  auto snapshot = store::pg::PgWorkspaceStore(settings.database_url, *keyring).LoadSnapshot();
   if (!snapshot.ok()) return Fail("cannot read the workspace: " + snapshot.error().message);
   const auto registry = BuildCarriers();
   const Channel* channel = PickChannel(**snapshot, *registry, options.channel);

@@ -76,7 +76,7 @@ cleanup() {
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
   "$root/deploy/pg-local.sh" stop "$pgdir" >/dev/null 2>&1 || true
-  if [ "${BENCH_KEEP:-0}" = 1 ]; then echo "bench: kept $pgdir"; else rm -rf "$pgdir"; fi
+  if [ "${BENCH_KEEP:-0}" = 1 ]; then echo "bench: kept $pgdir"; else rm -rf "${pghome:-$pgdir}" "$pgdir"; fi
   exit "$code"
 }
 trap cleanup EXIT INT TERM
@@ -110,16 +110,17 @@ wait_http() {  # URL: until it answers 200, 20 s at most
 # ---------------------------------------------------------------------------- database
 say "PostgreSQL: private durable cluster in $pgdir"
 "$root/deploy/pg-local.sh" init "$pgdir"
+pghome=$("$root/deploy/pg-local.sh" home "$pgdir")  # $pgdir itself unless it is private to root
 # Logging only (durability and performance settings stay pg-local.sh's): every autovacuum run
 # goes to the log, so the summary can say which ran during a timed phase (checkpoints are
 # logged by default).
-echo "log_autovacuum_min_duration = 0" >> "$pgdir/data/postgresql.conf"
+echo "log_autovacuum_min_duration = 0" >> "$pghome/data/postgresql.conf"
 "$root/deploy/pg-local.sh" start "$pgdir"
 "$root/deploy/pg-local.sh" createdb "$pgdir" chorus
 "$root/deploy/pg-local.sh" createdb "$pgdir" chorus_baseline
 db_url=$("$root/deploy/pg-local.sh" url "$pgdir" chorus)
 baseline_url=$("$root/deploy/pg-local.sh" url "$pgdir" chorus_baseline)
-postmaster=$(head -1 "$pgdir/data/postmaster.pid")
+postmaster=$(head -1 "$pghome/data/postmaster.pid")
 sql() { psql "$db_url" -qtAX -c "$1"; }
 sql "SELECT 'fsync=' || current_setting('fsync') || ' synchronous_commit=' || current_setting('synchronous_commit') || ' ' || version()"
 
@@ -128,6 +129,8 @@ export CHORUS_LISTEN=127.0.0.1:$chorus_port
 export CHORUS_ADMIN_LISTEN=127.0.0.1:$admin_port
 export CHORUS_PUBLIC_BASE_URL=http://127.0.0.1:$chorus_port
 export CHORUS_LOG_LEVEL=warn
+export CHORUS_SECRETS_KEY_FILE=$pgdir/secrets.key
+(umask 077 && "$chorus" secrets keygen bench > "$CHORUS_SECRETS_KEY_FILE")
 for url in "$db_url" "$baseline_url"; do
   CHORUS_DATABASE_URL=$url "$chorus" migrate >/dev/null
   CHORUS_DATABASE_URL=$url "$chorus" apply "$root/tests/bench/workspace.json" >/dev/null
@@ -280,7 +283,7 @@ pg_events() {  # PREFIX: checkpoints and autovacuum runs in the PostgreSQL log d
     END { printf "%d checkpoint(s) started; autovacuum:%s%s; autoanalyze:%s%s", c,
           (n["vacuum"] == "" ? " none" : n["vacuum"]), (sys["vacuum"] ? " (+" sys["vacuum"] " catalog tables)" : ""),
           (n["analyze"] == "" ? " none" : n["analyze"]), (sys["analyze"] ? " (+" sys["analyze"] " catalog tables)" : "") }
-  ' "$pgdir/postgres.log"
+  ' "$pghome/postgres.log"
 }
 quiet() {  # PREFIX WALL_SECONDS: how much of the machine others took during a phase
   awk -v o="$(val "$1.cpu_other")" -v s="$2" 'BEGIN { if (s <= 0 || o == "") { print "?"; exit }
@@ -322,5 +325,5 @@ results: $out
 EOF
 echo "PostgreSQL baseline (inbound_messages rows, one durable commit per batch):"
 grep -E '^  (connections|[0-9])' "$out/pg-insert.log" | awk '!seen[$0]++'
-cp "$pgdir/postgres.log" "$out/postgres.log" 2>/dev/null || true
+cp "$pghome/postgres.log" "$out/postgres.log" 2>/dev/null || true
 [ "$reply_code" = 0 ] || fail "phase 4 failed (exit $reply_code: unanswered webhooks or missing replies)"

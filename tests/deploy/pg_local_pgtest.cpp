@@ -5,7 +5,10 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <cstdlib>
+#include <filesystem>
+#include <optional>
 #include <string>
 
 #include "support/pg_test_database.hpp"
@@ -42,6 +45,41 @@ TEST(PgLocalCluster, AnotherLocalUserCannotConnect) {
                               "' -tAc 'SELECT 1' >/dev/null 2>&1";
   const int status = std::system(command.c_str());
   EXPECT_NE(status, 0) << "user nobody connected to the cluster";
+}
+
+// The output of `command`, or nullopt when it exits non-zero.
+std::optional<std::string> Output(const std::string& command) {
+  FILE* pipe = ::popen(command.c_str(), "r");
+  if (pipe == nullptr) return std::nullopt;
+  std::string out;
+  char buffer[256];
+  while (std::fgets(buffer, sizeof buffer, pipe) != nullptr) out += buffer;
+  if (::pclose(pipe) != 0) return std::nullopt;
+  while (!out.empty() && out.back() == '\n') out.pop_back();
+  return out;
+}
+
+TEST(PgLocalCluster, RootCanInitAClusterInAFreshPrivateTempFolder) {
+  if (::geteuid() != 0) GTEST_SKIP() << "the private-folder case is root's";
+  const char* script = std::getenv("CHORUS_TEST_PG_LOCAL");
+  if (script == nullptr || *script == '\0') GTEST_SKIP() << "CHORUS_TEST_PG_LOCAL is not set";
+  char name[] = "/tmp/chorus-pg-private-XXXXXX";
+  ASSERT_NE(::mkdtemp(name), nullptr);  // mode 0700: the postgres user cannot enter it
+  const std::string dir = name, run = std::string(script) + " ";
+  const auto init = Output(run + "init " + dir + " --throwaway 2>&1");
+  ASSERT_TRUE(init.has_value()) << "pg-local.sh init failed in " << dir;
+  const auto home = Output(run + "home " + dir);
+  ASSERT_TRUE(home.has_value());
+  EXPECT_NE(*home, dir);  // the cluster lives where postgres can reach it...
+  EXPECT_TRUE(std::filesystem::exists(*home + "/data/PG_VERSION"));
+  ASSERT_TRUE(Output(run + "start " + dir + " 2>&1").has_value());
+  const auto url = Output(run + "url " + dir);  // ...and DIR still names it for every command
+  ASSERT_TRUE(url.has_value());
+  EXPECT_EQ(Output("psql '" + *url + "' -tAc 'SELECT 7'"), std::optional<std::string>("7"));
+  EXPECT_TRUE(Output(run + "stop " + dir + " 2>&1").has_value());
+  std::error_code ignored;
+  std::filesystem::remove_all(*home, ignored);
+  std::filesystem::remove_all(dir, ignored);
 }
 
 }  // namespace

@@ -22,13 +22,6 @@ constexpr auto kReadyTimeout = 20s;
 constexpr auto kStopTimeout = 20s;
 constexpr auto kCommandTimeout = 60s;
 
-// The binary under test: the one built with these tests, unless CHORUS_E2E_BINARY names
-// another (an installed package, a build with a candidate fix).
-std::string ChorusBinary() {
-  const char* other = std::getenv("CHORUS_E2E_BINARY");
-  return other != nullptr && *other != '\0' ? other : CHORUS_BINARY;
-}
-
 std::string RandomHex(int digits) {
   static thread_local std::mt19937_64 random{std::random_device{}()};
   static constexpr char kHex[] = "0123456789abcdef";
@@ -53,6 +46,11 @@ void PrintLog(const ChorusServer& server) {
 }
 
 }  // namespace
+
+std::string ChorusBinary() {
+  const char* other = std::getenv("CHORUS_E2E_BINARY");
+  return other != nullptr && *other != '\0' ? other : CHORUS_BINARY;
+}
 
 bool Eventually(const std::function<bool()>& predicate, std::chrono::milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
@@ -185,7 +183,13 @@ void ChorusE2eTest::SetUp() {
   auto telnyx_started = fake_telnyx_->Start();
   ASSERT_TRUE(telnyx_started.ok()) << telnyx_started.error().message;
 
-  const Env db{{"CHORUS_DATABASE_URL", database_url_}};
+  key_file_ = TempFile("chorus-e2e-keys-XXXXXX");  // mkstemp: mode 0600
+  CommandResult keygen = RunCommand(ChorusBinary(), {"secrets", "keygen", "e2e"}, {},
+                                    kCommandTimeout);
+  ASSERT_TRUE(keygen.ok()) << "chorus secrets keygen: " << keygen.output;
+  ASSERT_TRUE(WriteFile(key_file_, keygen.output));
+
+  const Env db{{"CHORUS_DATABASE_URL", database_url_}, {"CHORUS_SECRETS_KEY_FILE", key_file_}};
   CommandResult migrate = RunCommand(ChorusBinary(), {"migrate"}, db, kCommandTimeout);
   ASSERT_TRUE(migrate.ok()) << "chorus migrate: " << migrate.status.Describe() << "\n"
                             << migrate.output;
@@ -229,6 +233,7 @@ void ChorusE2eTest::TearDown() {
   if (fake_) fake_->Stop();
   if (fake_telnyx_) fake_telnyx_->Stop();
   if (!workspace_path_.empty()) ::unlink(workspace_path_.c_str());
+  if (!key_file_.empty()) ::unlink(key_file_.c_str());
 }
 
 ChorusServer* ChorusE2eTest::StartServer(const Env& extra) {
@@ -252,6 +257,7 @@ ChorusServer* ChorusE2eTest::StartServer(const Env& extra) {
     WriteFile(raw->log_path, "");  // this attempt's log only
     Env env{
         {"CHORUS_DATABASE_URL", database_url_},
+        {"CHORUS_SECRETS_KEY_FILE", key_file_},
         {"CHORUS_LISTEN", "127.0.0.1:" + std::to_string(raw->port)},
         {"CHORUS_ADMIN_LISTEN", "127.0.0.1:" + std::to_string(raw->admin_port)},
         {"CHORUS_PUBLIC_BASE_URL", raw->base_url},

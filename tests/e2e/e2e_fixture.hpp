@@ -23,6 +23,10 @@ namespace chorus::e2e {
 
 using namespace std::chrono_literals;
 
+/// The binary under test: the one built with these tests, unless CHORUS_E2E_BINARY names
+/// another (an installed package, a build with a candidate fix).
+std::string ChorusBinary();
+
 /// Polls `predicate` every 20 ms until it holds or `timeout` passed. An exception (the
 /// database restarting, say) counts as "not yet". The only way these tests wait.
 bool Eventually(const std::function<bool()>& predicate, std::chrono::milliseconds timeout = 15s);
@@ -161,6 +165,9 @@ class ChorusE2eTest : public ::testing::Test {
   std::unique_ptr<fakes::FakeTwilio> fake_;
   std::string telnyx_api_key_;
   std::unique_ptr<fakes::FakeTelnyx> fake_telnyx_;
+  /// The key file that seals carrier credentials (CHORUS_SECRETS_KEY_FILE), made by
+  /// `chorus secrets keygen`, mode 0600.
+  std::string key_file_;
   HttpDriver http_;
 
  private:

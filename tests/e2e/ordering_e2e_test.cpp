@@ -174,8 +174,9 @@ TEST_F(ChorusOrderingE2eTest, TwoLiveNodesCannotShareANodeId) {
   ASSERT_NE(StartServer({{"CHORUS_NODE_ID", "twin"}}), nullptr);
   const std::string port = std::to_string(FreeListenPort());
   CommandResult second = RunCommand(
-      CHORUS_BINARY, {"serve"},
+      ChorusBinary(), {"serve"},
       {{"CHORUS_DATABASE_URL", database_url_},
+       {"CHORUS_SECRETS_KEY_FILE", key_file_},
        {"CHORUS_LISTEN", "127.0.0.1:" + port},
        {"CHORUS_ADMIN_LISTEN", "127.0.0.1:" + std::to_string(FreeListenPort())},
        {"CHORUS_NODE_ID", "twin"}},

@@ -32,6 +32,7 @@ class LocalCluster {
     if (dir_.empty()) return;
     (void)Run({"stop", dir_});
     std::error_code ignored;
+    if (!home_.empty()) std::filesystem::remove_all(home_, ignored);
     std::filesystem::remove_all(dir_, ignored);
   }
 
@@ -47,6 +48,9 @@ class LocalCluster {
     dir_ = TempDir("chorus-e2e-pg-XXXXXX");
     if (dir_.empty()) return MakeError(ErrorCode::kUnavailable, "mkdtemp under /tmp failed");
     CHORUS_TRY(Run({"init", dir_, "--throwaway"}));
+    // A private DIR (mkdtemp as root) has its cluster elsewhere: remove that folder too.
+    CommandResult home = RunCommand(script_, {"home", dir_}, {}, 30s);
+    if (home.ok()) home_ = Trim(home.output);
     CHORUS_TRY(Start());
     CHORUS_TRY(Run({"createdb", dir_, "chorus_e2e"}));
     CommandResult url = RunCommand(script_, {"url", dir_, "chorus_e2e"}, {}, 30s);
@@ -68,6 +72,7 @@ class LocalCluster {
 
   std::string script_;
   std::string dir_;
+  std::string home_;
 };
 
 class ChorusOutageE2eTest : public ChorusE2eTest {

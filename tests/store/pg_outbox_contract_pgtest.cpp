@@ -17,7 +17,7 @@ class PgOutboxWorld {
     ASSERT_TRUE(created.ok()) << created.error().message;
     database_ = std::move(created).value();
     connection_ = std::make_unique<pqxx::connection>(database_->url());
-    store::pg::PgWorkspaceStore workspaces(database_->url());
+    store::pg::PgWorkspaceStore workspaces(database_->url(), store::pg::TestKeyring());
     auto applied = workspaces.Apply(store::pg::AcmeDefinition());
     ASSERT_TRUE(applied.ok()) << applied.error().message;
     organization_ = applied->organization_id;

@@ -16,7 +16,7 @@ class PgWorkspaceStoreTest : public StoreTest {
  protected:
   void SetUp() override {
     ASSERT_NO_FATAL_FAILURE(StoreTest::SetUp());
-    store_ = std::make_unique<PgWorkspaceStore>(url());
+    store_ = std::make_unique<PgWorkspaceStore>(url(), TestKeyring());
   }
 
   ApplySummary Apply(const Definition& d) {
@@ -278,6 +278,104 @@ TEST_F(PgWorkspaceStoreTest, SlugOwnedByAnotherOrganizationIsRefusedAndNothingIs
   // The same store (and connection) applies a valid definition afterwards.
   rival.channels.pop_back();
   EXPECT_TRUE(store_->Apply(rival).ok());
+}
+
+// ---- Credentials at rest (docs/SECRETS.md) ----
+
+std::shared_ptr<const secrets::Keyring> Ring(const std::string& text) {
+  auto ring = secrets::Keyring::Parse(text);
+  EXPECT_TRUE(ring.ok()) << ring.error().message;
+  return std::make_shared<const secrets::Keyring>(std::move(ring).value());
+}
+
+constexpr const char* kTestKeyLine = "test AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=\n";
+constexpr const char* kNewKeyLine = "new ICEiIyQlJicoKSorLC0uLzAxMjM0NTY3ODk6Ozw9Pj8=\n";
+
+TEST_F(PgWorkspaceStoreTest, CredentialsAreStoredSealedAndNowhereInPlainText) {
+  Apply(WithExtras());
+  // The whole row, every column, as text: the token is in none of them.
+  const pqxx::result rows = Sql("SELECT channels::text, secrets::text, secrets_key_id FROM channels");
+  ASSERT_EQ(rows.size(), 2u);
+  for (const auto& row : rows) {
+    EXPECT_THAT(row[0].c_str(), ::testing::Not(::testing::HasSubstr("test-token")));
+    EXPECT_THAT(row[0].c_str(), ::testing::Not(::testing::HasSubstr("s3cr")));
+    EXPECT_STREQ(row[1].c_str(), "{}");
+    EXPECT_STREQ(row[2].c_str(), "test");
+  }
+  EXPECT_EQ(Count("SELECT count(*) FROM channels WHERE secrets_sealed IS NULL"), 0);
+  // Two sealings of the same credentials differ (fresh nonce): nothing to compare across rows.
+  Apply(WithExtras());
+  EXPECT_EQ(Count("SELECT count(DISTINCT secrets_sealed) FROM channels"), 2);
+  const auto snapshot = Load();
+  ASSERT_NE(snapshot, nullptr);
+  EXPECT_EQ(snapshot->ChannelBySlug("acme-sms")->secrets.at("auth_token"), "s3cr\"et\\,{}");
+  EXPECT_EQ(snapshot->ChannelBySlug("acme-alerts")->secrets.at("auth_token"), "test-token");
+}
+
+TEST_F(PgWorkspaceStoreTest, WithoutAKeyFileCredentialsAreNeitherWrittenNorRead) {
+  PgWorkspaceStore keyless(url());
+  auto applied = keyless.Apply(AcmeDefinition());
+  ASSERT_FALSE(applied.ok());
+  EXPECT_EQ(applied.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_THAT(applied.error().message, ::testing::HasSubstr("CHORUS_SECRETS_KEY_FILE"));
+  EXPECT_EQ(Count("SELECT count(*) FROM channels"), 0);  // rolled back
+
+  Apply(AcmeDefinition());
+  auto loaded = keyless.LoadSnapshot();
+  ASSERT_FALSE(loaded.ok());
+  EXPECT_THAT(loaded.error().message, ::testing::HasSubstr("CHORUS_SECRETS_KEY_FILE"));
+
+  // A channel without credentials needs no key.
+  Definition plain = AcmeDefinition();
+  plain.slug = "plain";
+  for (auto& c : plain.channels) {
+    c.slug = "plain-" + c.slug;
+    c.secrets.clear();
+  }
+  for (auto& k : plain.keywords) {
+    for (auto& slug : k.channels) slug = "plain-" + slug;
+  }
+  EXPECT_TRUE(keyless.Apply(plain).ok());
+}
+
+TEST_F(PgWorkspaceStoreTest, SealedCredentialsDoNotOpenInAnotherRowOrUnderAnotherKey) {
+  Apply(AcmeDefinition());
+  Sql("UPDATE channels SET secrets_sealed = (SELECT secrets_sealed FROM channels"
+      " WHERE slug = 'acme-sms') WHERE slug = 'acme-alerts'");
+  auto moved = store_->LoadSnapshot();
+  ASSERT_FALSE(moved.ok());
+  EXPECT_EQ(moved.error().code, ErrorCode::kPermissionDenied);
+  EXPECT_THAT(moved.error().message, ::testing::HasSubstr("acme-alerts"));
+  EXPECT_THAT(moved.error().message, ::testing::Not(::testing::HasSubstr("test-token")));
+
+  Apply(AcmeDefinition());
+  auto stranger = PgWorkspaceStore(url(), Ring(kNewKeyLine)).LoadSnapshot();
+  ASSERT_FALSE(stranger.ok());
+  EXPECT_EQ(stranger.error().code, ErrorCode::kNotFound);  // key "test" is not in that file
+}
+
+TEST_F(PgWorkspaceStoreTest, RekeySealsEverythingUnderTheNewestKeyIncludingOldPlainText) {
+  Apply(WithExtras());
+  // A channel written before migration 0004 kept its credentials in plain text.
+  Sql("UPDATE channels SET secrets = '{\"auth_token\": \"legacy-token\"}',"
+      " secrets_key_id = NULL, secrets_sealed = NULL WHERE slug = 'acme-alerts'");
+  auto before = Load();
+  ASSERT_NE(before, nullptr);
+  EXPECT_EQ(before->ChannelBySlug("acme-alerts")->secrets.at("auth_token"), "legacy-token");
+
+  PgWorkspaceStore rotated(url(), Ring(std::string(kTestKeyLine) + kNewKeyLine));
+  auto resealed = rotated.Rekey();
+  ASSERT_TRUE(resealed.ok()) << resealed.error().message;
+  EXPECT_EQ(*resealed, 2);
+  EXPECT_EQ(Count("SELECT count(*) FROM channels WHERE secrets_key_id = 'new'"
+                  " AND secrets = '{}'"), 2);
+  EXPECT_EQ(Count("SELECT count(*) FROM channels WHERE channels::text LIKE '%legacy-token%'"), 0);
+
+  // The old key can go now: the new one alone opens everything.
+  auto after = PgWorkspaceStore(url(), Ring(kNewKeyLine)).LoadSnapshot();
+  ASSERT_TRUE(after.ok()) << after.error().message;
+  EXPECT_EQ((*after)->ChannelBySlug("acme-alerts")->secrets.at("auth_token"), "legacy-token");
+  EXPECT_EQ((*after)->ChannelBySlug("acme-sms")->secrets.at("auth_token"), "s3cr\"et\\,{}");
 }
 
 }  // namespace

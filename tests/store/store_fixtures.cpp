@@ -50,6 +50,13 @@ workspace::Definition AcmeDefinition() {
   return d;
 }
 
+std::shared_ptr<const secrets::Keyring> TestKeyring() {
+  // 32 bytes 0x00..0x1f; a test key, never a real one.
+  static const auto ring = std::make_shared<const secrets::Keyring>(
+      secrets::Keyring::Parse("test AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=\n").value());
+  return ring;
+}
+
 pqxx::connection& StoreTest::Connection() {
   if (!connection_) connection_ = std::make_unique<pqxx::connection>(url());
   return *connection_;
@@ -57,7 +64,7 @@ pqxx::connection& StoreTest::Connection() {
 
 void AcmeStoreTest::SetUp() {
   ASSERT_NO_FATAL_FAILURE(StoreTest::SetUp());
-  PgWorkspaceStore workspaces(url());
+  PgWorkspaceStore workspaces(url(), TestKeyring());
   auto applied = workspaces.Apply(AcmeDefinition());
   ASSERT_TRUE(applied.ok()) << applied.error().message;
   org_ = applied->organization_id;

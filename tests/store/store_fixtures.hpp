@@ -9,6 +9,7 @@
 
 #include "core/ids.hpp"
 #include "ingest/webhook_item.hpp"
+#include "secrets/keyring.hpp"
 #include "support/pg_test_database.hpp"
 #include "workspace/definition.hpp"
 #include "workspace/workspace.hpp"
@@ -60,6 +61,9 @@ class StoreTest : public chorus::testing::PgTest {
  private:
   std::unique_ptr<pqxx::connection> connection_;
 };
+
+/// A fixed keyring for sealing channel credentials in tests (one key, id "test").
+std::shared_ptr<const secrets::Keyring> TestKeyring();
 
 /// StoreTest with AcmeDefinition applied through PgWorkspaceStore and its snapshot loaded.
 class AcmeStoreTest : public StoreTest {

@@ -1,7 +1,11 @@
 #include "store/pg/pg_workspace_store.hpp"
 
-#include <map>
+#include <spdlog/spdlog.h>
 
+#include <map>
+#include <optional>
+
+#include "core/base64.hpp"
 #include "store/pg/pg_array.hpp"
 
 namespace chorus::store::pg {
@@ -91,7 +95,68 @@ std::vector<workspace::Organization> LoadOrganizations(pqxx::read_transaction& t
   return out;
 }
 
-std::vector<Channel> LoadChannels(pqxx::read_transaction& tx) {
+// Binds sealed credentials to their channel: a value copied into another row does not open.
+std::string SecretsContext(OrganizationId org, std::string_view slug) {
+  return "chorus:channel-secrets:v1:" + std::to_string(org) + ":" + std::string(slug);
+}
+
+Error NoKeyFile(std::string_view slug) {
+  return MakeError(ErrorCode::kInvalidArgument,
+                   "channel " + std::string(slug) +
+                       " has carrier credentials, which Chorus stores encrypted, and "
+                       "CHORUS_SECRETS_KEY_FILE is not set (docs/SECRETS.md)");
+}
+
+// Opens one channel's sealed credentials (Base64 of the keyring's blob, as stored).
+Result<std::map<std::string, std::string>> OpenSealed(const secrets::Keyring& keyring,
+                                                      OrganizationId org, const std::string& slug,
+                                                      std::string key_id,
+                                                      std::string_view sealed_base64) {
+  auto blob = Base64Decode(sealed_base64);
+  if (!blob) {
+    return MakeError(ErrorCode::kInternal, "channel " + slug + ": sealed credentials are malformed");
+  }
+  auto opened = keyring.Open({std::move(key_id), std::move(*blob)}, SecretsContext(org, slug));
+  if (!opened.ok()) {
+    return MakeError(opened.error().code, "channel " + slug + ": " + opened.error().message);
+  }
+  return secrets::DecodeSecrets(*opened);
+}
+
+// Seals one channel's credentials: the key id and the Base64 of the blob, as stored.
+Result<std::pair<std::string, std::string>> SealFor(const secrets::Keyring& keyring,
+                                                    OrganizationId org, std::string_view slug,
+                                                    const std::map<std::string, std::string>& plain) {
+  CHORUS_ASSIGN_OR_RETURN(secrets::Sealed sealed,
+                          keyring.Seal(secrets::EncodeSecrets(plain), SecretsContext(org, slug)));
+  return std::pair{std::move(sealed.key_id), Base64Encode(sealed.blob)};
+}
+
+// Opens each channel's sealed credentials. A channel written before credentials were sealed
+// (migration 0004) still has them in plain text until `chorus secrets rekey`: read, and named.
+Result<void> LoadSecrets(pqxx::read_transaction& tx, const secrets::Keyring* keyring,
+                         std::map<ChannelId, Channel>& channels) {
+  for (const auto& row : tx.exec("SELECT id, secrets_key_id, secrets_sealed FROM channels"
+                                 " WHERE enabled AND secrets_sealed IS NOT NULL")) {
+    Channel& c = channels.at(row[0].as<std::int64_t>());
+    if (keyring == nullptr) return NoKeyFile(c.slug);
+    CHORUS_ASSIGN_OR_RETURN(c.secrets, OpenSealed(*keyring, c.organization_id, c.slug,
+                                                  row[1].c_str(), row[2].c_str()));
+  }
+  for (const auto& row : tx.exec("SELECT c.id, s.key, s.value FROM channels c,"
+                                 " jsonb_each_text(c.secrets) s"
+                                 " WHERE c.enabled AND c.secrets_sealed IS NULL ORDER BY c.id")) {
+    Channel& c = channels.at(row[0].as<std::int64_t>());
+    if (c.secrets.empty()) {
+      spdlog::warn("workspace.plaintext_secrets channel={} (run chorus secrets rekey)", c.slug);
+    }
+    c.secrets[row[1].c_str()] = row[2].c_str();
+  }
+  return Ok();
+}
+
+Result<std::vector<Channel>> LoadChannels(pqxx::read_transaction& tx,
+                                          const secrets::Keyring* keyring) {
   std::map<ChannelId, Channel> channels;
   for (const auto& row : tx.exec("SELECT organization_id, id, slug, carrier, sender, country,"
                                  " segments_per_second FROM channels WHERE enabled")) {
@@ -106,13 +171,11 @@ std::vector<Channel> LoadChannels(pqxx::read_transaction& tx) {
     channels.emplace(c.id, std::move(c));
   }
   for (const auto& row : tx.exec(
-           "SELECT c.id, false, s.key, s.value FROM channels c, jsonb_each_text(c.settings) s"
-           " WHERE c.enabled UNION ALL "
-           "SELECT c.id, true, s.key, s.value FROM channels c, jsonb_each_text(c.secrets) s"
+           "SELECT c.id, s.key, s.value FROM channels c, jsonb_each_text(c.settings) s"
            " WHERE c.enabled")) {
-    Channel& c = channels.at(row[0].as<std::int64_t>());
-    (row[1].as<bool>() ? c.secrets : c.settings)[row[2].c_str()] = row[3].c_str();
+    channels.at(row[0].as<std::int64_t>()).settings[row[1].c_str()] = row[2].c_str();
   }
+  CHORUS_TRY(LoadSecrets(tx, keyring, channels));
   std::vector<Channel> out;
   for (auto& [id, c] : channels) out.push_back(std::move(c));
   return out;
@@ -195,26 +258,34 @@ std::pair<std::vector<std::string>, std::vector<std::string>> Split(
 
 Result<std::map<std::string, ChannelId>> UpsertChannels(pqxx::work& tx, OrganizationId org,
                                                         const Definition& d,
+                                                        const secrets::Keyring* keyring,
                                                         ApplySummary& summary) {
   std::map<std::string, ChannelId> ids;
   std::vector<std::string> slugs;
   for (std::size_t i = 0; i < d.channels.size(); ++i) {
     const auto& c = d.channels[i];
     auto [setting_keys, setting_values] = Split(c.settings);
-    auto [secret_keys, secret_values] = Split(c.secrets);
+    // Credentials are never written in plain text: sealed for this channel, or none at all.
+    std::optional<std::string> sealed_key, sealed_blob;
+    if (!c.secrets.empty()) {
+      if (keyring == nullptr) return NoKeyFile(c.slug);
+      CHORUS_ASSIGN_OR_RETURN(auto sealed, SealFor(*keyring, org, c.slug, c.secrets));
+      sealed_key = std::move(sealed.first);
+      sealed_blob = std::move(sealed.second);
+    }
     const pqxx::result row = tx.exec_params(
         "INSERT INTO channels (organization_id, slug, carrier, sender, country,"
-        " segments_per_second, settings, secrets)"
-        " VALUES ($1, $2, $10, $3, $4, $5, jsonb_object($6::text[], $7::text[]),"
-        " jsonb_object($8::text[], $9::text[]))"
+        " segments_per_second, settings, secrets, secrets_key_id, secrets_sealed)"
+        " VALUES ($1, $2, $8, $3, $4, $5, jsonb_object($6::text[], $7::text[]), '{}', $9, $10)"
         " ON CONFLICT (slug) DO UPDATE SET carrier = EXCLUDED.carrier,"
         " sender = EXCLUDED.sender, country = EXCLUDED.country,"
         " segments_per_second = EXCLUDED.segments_per_second, settings = EXCLUDED.settings,"
-        " secrets = EXCLUDED.secrets, enabled = true, updated_at = now()"
+        " secrets = '{}', secrets_key_id = EXCLUDED.secrets_key_id,"
+        " secrets_sealed = EXCLUDED.secrets_sealed, enabled = true, updated_at = now()"
         " WHERE channels.organization_id = EXCLUDED.organization_id"
         " RETURNING id",
         org, c.slug, c.sender, c.country, c.segments_per_second, TextArray(setting_keys),
-        TextArray(setting_values), TextArray(secret_keys), TextArray(secret_values), c.carrier);
+        TextArray(setting_values), c.carrier, sealed_key, sealed_blob);
     if (row.empty()) {
       return MakeError(ErrorCode::kConflict, "channels[" + std::to_string(i) +
                                                  "].slug: already used by another organization");
@@ -261,17 +332,57 @@ int ReplaceKeywords(pqxx::work& tx, OrganizationId org, const Definition& d,
 
 }  // namespace
 
-PgWorkspaceStore::PgWorkspaceStore(std::string dsn) : session_(std::move(dsn)) {}
+PgWorkspaceStore::PgWorkspaceStore(std::string dsn,
+                                   std::shared_ptr<const secrets::Keyring> keyring)
+    : session_(std::move(dsn)), keyring_(std::move(keyring)) {}
 
 Result<workspace::SnapshotPtr> PgWorkspaceStore::LoadSnapshot() {
-  return session_.Run([&](pqxx::connection& c) -> workspace::SnapshotPtr {
+  auto result = session_.Run([&](pqxx::connection& c) -> Result<workspace::SnapshotPtr> {
     pqxx::read_transaction tx(c);
     auto orgs = LoadOrganizations(tx);
-    auto channels = LoadChannels(tx);
+    CHORUS_ASSIGN_OR_RETURN(auto channels, LoadChannels(tx, keyring_.get()));
     auto keywords = LoadKeywords(tx);
-    return std::make_shared<const workspace::Snapshot>(std::move(orgs), std::move(channels),
-                                                       std::move(keywords));
+    return workspace::SnapshotPtr(std::make_shared<const workspace::Snapshot>(
+        std::move(orgs), std::move(channels), std::move(keywords)));
   });
+  if (!result.ok()) return result.take_error();
+  return std::move(result).value();
+}
+
+Result<int> PgWorkspaceStore::Rekey() {
+  if (!keyring_) return NoKeyFile("(any)");
+  auto result = session_.Run([&](pqxx::connection& c) -> Result<int> {
+    pqxx::work tx(c);
+    int resealed = 0;
+    for (const auto& row : tx.exec("SELECT id, organization_id, slug, secrets_key_id,"
+                                   " secrets_sealed FROM channels"
+                                   " WHERE secrets_sealed IS NOT NULL OR secrets <> '{}'"
+                                   " ORDER BY id FOR UPDATE")) {
+      const OrganizationId org = row[1].as<std::int64_t>();
+      const std::string slug = row[2].c_str();
+      std::map<std::string, std::string> plain;
+      if (!row[4].is_null()) {
+        CHORUS_ASSIGN_OR_RETURN(plain,
+                                OpenSealed(*keyring_, org, slug, row[3].c_str(), row[4].c_str()));
+      } else {
+        for (const auto& kv : tx.exec_params("SELECT key, value FROM channels,"
+                                             " jsonb_each_text(secrets) WHERE id = $1",
+                                             row[0].as<std::int64_t>())) {
+          plain[kv[0].c_str()] = kv[1].c_str();
+        }
+      }
+      CHORUS_ASSIGN_OR_RETURN(auto sealed, SealFor(*keyring_, org, slug, plain));
+      tx.exec_params("UPDATE channels SET secrets = '{}', secrets_key_id = $2,"
+                     " secrets_sealed = $3, updated_at = now() WHERE id = $1",
+                     row[0].as<std::int64_t>(), sealed.first, sealed.second);
+      ++resealed;
+    }
+    tx.exec(std::string("NOTIFY ") + kWorkspaceChannel);
+    tx.commit();
+    return resealed;
+  });
+  if (!result.ok()) return result.take_error();
+  return std::move(result).value();
 }
 
 Result<ApplySummary> PgWorkspaceStore::Apply(const Definition& definition) {
@@ -284,7 +395,8 @@ Result<ApplySummary> PgWorkspaceStore::Apply(const Definition& definition) {
     summary.organization_id = UpsertOrganization(tx, definition);
     ReplaceTexts(tx, summary.organization_id, definition);
     ReplaceComplianceWords(tx, summary.organization_id, definition);
-    auto channel_ids = UpsertChannels(tx, summary.organization_id, definition, summary);
+    auto channel_ids =
+        UpsertChannels(tx, summary.organization_id, definition, keyring_.get(), summary);
     if (!channel_ids.ok()) return channel_ids.take_error();  // rolls back
     summary.keywords = ReplaceKeywords(tx, summary.organization_id, definition, *channel_ids);
     tx.exec(std::string("NOTIFY ") + kWorkspaceChannel);

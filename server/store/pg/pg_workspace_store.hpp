@@ -1,8 +1,10 @@
 #pragma once
 
+#include <memory>
 #include <string>
 
 #include "core/result.hpp"
+#include "secrets/keyring.hpp"
 #include "store/pg/pg_session.hpp"
 #include "workspace/definition.hpp"
 #include "workspace/workspace.hpp"
@@ -16,13 +18,21 @@ struct ApplySummary {
   int keywords = 0;
 };
 
-/// Workspaces in PostgreSQL. One instance per thread.
+/// Workspaces in PostgreSQL. One instance per thread. Carrier credentials are sealed with
+/// `keyring` (AES-256-GCM, bound to their channel) and never written in plain text; without a
+/// keyring, applying or loading a channel that has credentials fails with a clear error.
 class PgWorkspaceStore {
  public:
-  explicit PgWorkspaceStore(std::string dsn);
+  explicit PgWorkspaceStore(std::string dsn,
+                            std::shared_ptr<const secrets::Keyring> keyring = nullptr);
 
-  /// Every organization, enabled channel and keyword.
+  /// Every organization, enabled channel (credentials opened) and keyword.
   Result<workspace::SnapshotPtr> LoadSnapshot();
+
+  /// Seals every channel's credentials again under the keyring's active key (channels from
+  /// before migration 0004 included, whose plain text is then erased), in one transaction.
+  /// The number of channels resealed.
+  Result<int> Rekey();
 
   /// Makes the database hold exactly `definition` for its organization, in one transaction:
   /// organization upserted by slug, texts and compliance words replaced, channels upserted by
@@ -33,6 +43,7 @@ class PgWorkspaceStore {
 
  private:
   PgSession session_;
+  std::shared_ptr<const secrets::Keyring> keyring_;
 };
 
 /// The channel servers LISTEN on to reload their snapshot.
