@@ -17,11 +17,12 @@ declare -A allowed=(
   [carriers]="core transport carriers"
   [observability]="core observability"
   [secrets]="core secrets"
-  [store]="core compliance workspace routing ingest dispatch secrets store"
+  [retention]="core compliance workspace retention"
+  [store]="core compliance workspace routing ingest dispatch retention secrets store"
   [http]="core transport carriers ingest workspace observability http"
-  [app]="core compliance workspace routing ingest dispatch transport carriers observability secrets store http app"
+  [app]="core compliance workspace routing ingest dispatch retention transport carriers observability secrets store http app"
 )
-pure="core transport compliance workspace routing ingest dispatch"
+pure="core transport compliance workspace routing ingest dispatch retention"
 status=0
 
 for folder in "${!allowed[@]}"; do

@@ -15,6 +15,8 @@
 #include "app/carriers.hpp"
 #include "app/secret_keys.hpp"
 #include "dispatch/dispatcher.hpp"
+#include "retention/retention_job.hpp"
+#include "store/pg/pg_retention_store.hpp"
 #include "http/client_transport.hpp"
 #include "http/server.hpp"
 #include "http/server_metrics.hpp"
@@ -135,7 +137,15 @@ struct PipelineMetrics {
         process_failed(r.GetCounter("chorus_processing_batches_total",
                                     "Processing transactions", {{"result", "failed"}})),
         outbox_depth(r.GetGauge("chorus_outbox_due_messages",
-                                "Queued outbound messages due now (saturates at 100000)")) {}
+                                "Queued outbound messages due now (saturates at 100000)")),
+        redacted_inbound(r.GetCounter("chorus_retention_redacted_total",
+                                      "Message bodies erased after the retention period",
+                                      {{"direction", "inbound"}})),
+        redacted_outbound(r.GetCounter("chorus_retention_redacted_total",
+                                       "Message bodies erased after the retention period",
+                                       {{"direction", "outbound"}})),
+        retention_failed(r.GetCounter("chorus_retention_failed_steps_total",
+                                      "Retention steps that failed (retried next run)")) {}
 
   void OnSend(std::string_view carrier, std::string_view result, double seconds) {
     registry
@@ -155,6 +165,9 @@ struct PipelineMetrics {
   observability::Histogram& process_batch;
   observability::Counter& process_failed;
   observability::Gauge& outbox_depth;
+  observability::Counter& redacted_inbound;
+  observability::Counter& redacted_outbound;
+  observability::Counter& retention_failed;
 };
 
 template <typename Store>
@@ -279,6 +292,22 @@ int Serve(const Settings& settings) {
           Stores<store::pg::PgInboxStore>(settings.database_url, settings.ingest_writers)),
       inbox_options);
 
+  retention::RetentionOptions retention_options;
+  retention_options.interval = settings.retention_interval;
+  retention_options.on_redacted = [&metrics](OrganizationId, retention::Direction d, int n) {
+    (d == retention::Direction::kInbound ? metrics.redacted_inbound : metrics.redacted_outbound)
+        .Inc(static_cast<std::uint64_t>(n));
+  };
+  retention_options.on_failed = [&metrics](OrganizationId org, retention::Direction d,
+                                           const Error& e) {
+    metrics.retention_failed.Inc();
+    spdlog::warn("retention.step_failed organization={} direction={} code={}", org,
+                 retention::DirectionName(d), ErrorCodeName(e.code));
+  };
+  retention::RetentionJob retention_job(
+      std::make_unique<store::pg::PgRetentionStore>(settings.database_url), snapshot,
+      retention_options);
+
   auto router = std::make_shared<http::Router>();
   http::AddWebhookRoutes(*router, {snapshot, &inbox, carriers.get(), settings.public_base_url,
                                    &registry, {}});
@@ -339,6 +368,7 @@ int Serve(const Settings& settings) {
   inbox.Start();
   processor.Start();
   dispatcher.Start();
+  retention_job.Start();
   server.Start();
   admin.Start();
 
@@ -373,6 +403,7 @@ int Serve(const Settings& settings) {
   inbox.Stop();            // writes what is queued
   processor.Stop();        // finishes batches in progress; the rest is durable
   dispatcher.Stop(settings.shutdown_timeout);
+  retention_job.Stop();
   watch.Stop();
   io.stop();
   for (auto& t : threads) t.join();

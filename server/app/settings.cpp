@@ -22,7 +22,7 @@ constexpr std::string_view kKnownKeys[] = {
     "CHORUS_IDLE_TIMEOUT_MS", "CHORUS_CARRIER_TIMEOUT_MS", "CHORUS_SHUTDOWN_TIMEOUT_MS",
     "CHORUS_LEASE_SECONDS",  "CHORUS_LOG_LEVEL",        "CHORUS_NODE_ID",
     "CHORUS_ADMIN_LISTEN",   "CHORUS_MAX_CONNECTIONS",  "CHORUS_MAX_CONNECTIONS_PER_PEER",
-    "CHORUS_SECRETS_KEY_FILE",
+    "CHORUS_SECRETS_KEY_FILE", "CHORUS_RETENTION_INTERVAL_SECONDS",
 };
 
 bool Known(std::string_view key) {
@@ -238,6 +238,8 @@ Result<Settings> LoadSettings(const EnvLookup& env, const std::string& config_fi
   CHORUS_TRY(ReadDuration(r, "CHORUS_CARRIER_TIMEOUT_MS", 100, 120000, s.carrier_timeout));
   CHORUS_TRY(ReadDuration(r, "CHORUS_SHUTDOWN_TIMEOUT_MS", 0, 600000, s.shutdown_timeout));
   CHORUS_TRY(ReadDuration(r, "CHORUS_LEASE_SECONDS", 5, 3600, s.lease));
+  CHORUS_TRY(
+      ReadDuration(r, "CHORUS_RETENTION_INTERVAL_SECONDS", 1, 86400, s.retention_interval));
   if (auto level = r.Get("CHORUS_LOG_LEVEL")) {
     static constexpr std::string_view kLevels[] = {"trace", "debug", "info", "warn", "error", "off"};
     bool ok = false;

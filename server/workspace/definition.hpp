@@ -44,6 +44,7 @@ struct Definition {
   std::vector<ComplianceWordDefinition> compliance_words;
   int loop_guard_max = 3;
   int loop_guard_window_seconds = 3600;
+  int message_body_retention_days = 90;
   std::vector<ChannelDefinition> channels;
   std::vector<KeywordDefinition> keywords;
 };

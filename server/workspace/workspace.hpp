@@ -35,6 +35,8 @@ struct Organization {
   compliance::ComplianceWords words = compliance::ComplianceWords::BuiltIn();
   int loop_guard_max = 3;
   std::chrono::seconds loop_guard_window{3600};
+  /// Bodies of this organization's messages are erased after this many days (docs/RETENTION.md).
+  int message_body_retention_days = 90;
 
   /// The text of `kind` in `language` when the organization has it, else in its default
   /// language (STOPALL's confirmation falls back to STOP's). May be empty (no answer).
@@ -65,6 +67,7 @@ class Snapshot {
   /// organization-wide one. nullptr when none.
   const Keyword* FindKeyword(const Channel& channel, std::string_view folded_word) const;
   const std::vector<Channel>& channels() const { return channels_; }
+  const std::vector<Organization>& organizations() const { return organizations_; }
 
  private:
   std::vector<Organization> organizations_;

@@ -118,7 +118,8 @@ std::string ChorusE2eTest::WorkspaceJson() const {
         "opt_out_confirmation": )" + Json(ws::kOptOutEs) + R"(,
         "opt_in_confirmation": )" + Json(ws::kOptInEs) + R"(
       }
-    }
+    },
+    "retention": { "message_body_days": 30 }
   },
   "channels": [
     {

@@ -49,6 +49,7 @@ Definition WithExtras() {
   Definition d = AcmeDefinition();
   d.loop_guard_max = 5;
   d.loop_guard_window_seconds = 600;
+  d.message_body_retention_days = 30;
   d.compliance_words.push_back({"basta ya", compliance::Intent::kOptOut, "es"});
   d.compliance_words.push_back({"ayudame", compliance::Intent::kHelp, "es"});
   d.channels[0].settings["api_base"] = "http://127.0.0.1:9/twilio";
@@ -73,6 +74,7 @@ TEST_F(PgWorkspaceStoreTest, ApplyThenLoadRoundTripsTheWorkspace) {
   EXPECT_EQ(org->default_language, "en");
   EXPECT_EQ(org->loop_guard_max, 5);
   EXPECT_EQ(org->loop_guard_window, std::chrono::seconds(600));
+  EXPECT_EQ(org->message_body_retention_days, 30);
   ASSERT_EQ(org->texts.size(), 2u);
   for (const auto& [language, texts] : d.texts) {
     ASSERT_EQ(org->texts.count(language), 1u) << language;

@@ -66,7 +66,8 @@ compliance::Intent IntentFrom(std::string_view name) {
 std::vector<workspace::Organization> LoadOrganizations(pqxx::read_transaction& tx) {
   std::map<OrganizationId, workspace::Organization> orgs;
   for (const auto& row : tx.exec("SELECT id, slug, name, default_language, loop_guard_max,"
-                                 " loop_guard_window_seconds FROM organizations")) {
+                                 " loop_guard_window_seconds, message_body_retention_days"
+                                 " FROM organizations")) {
     workspace::Organization o;
     o.id = row[0].as<std::int64_t>();
     o.slug = row[1].c_str();
@@ -74,6 +75,7 @@ std::vector<workspace::Organization> LoadOrganizations(pqxx::read_transaction& t
     o.default_language = row[3].c_str();
     o.loop_guard_max = row[4].as<int>();
     o.loop_guard_window = std::chrono::seconds(row[5].as<int>());
+    o.message_body_retention_days = row[6].as<int>();
     orgs.emplace(o.id, std::move(o));
   }
   for (const auto& row :
@@ -202,13 +204,16 @@ OrganizationId UpsertOrganization(pqxx::work& tx, const Definition& d) {
   return tx
       .exec_params1(
           "INSERT INTO organizations (slug, name, default_language, loop_guard_max,"
-          " loop_guard_window_seconds) VALUES ($1, $2, $3, $4, $5)"
+          " loop_guard_window_seconds, message_body_retention_days)"
+          " VALUES ($1, $2, $3, $4, $5, $6)"
           " ON CONFLICT (slug) DO UPDATE SET name = EXCLUDED.name,"
           " default_language = EXCLUDED.default_language,"
           " loop_guard_max = EXCLUDED.loop_guard_max,"
-          " loop_guard_window_seconds = EXCLUDED.loop_guard_window_seconds, updated_at = now()"
-          " RETURNING id",
-          d.slug, d.name, d.default_language, d.loop_guard_max, d.loop_guard_window_seconds)[0]
+          " loop_guard_window_seconds = EXCLUDED.loop_guard_window_seconds,"
+          " message_body_retention_days = EXCLUDED.message_body_retention_days,"
+          " updated_at = now() RETURNING id",
+          d.slug, d.name, d.default_language, d.loop_guard_max, d.loop_guard_window_seconds,
+          d.message_body_retention_days)[0]
       .as<std::int64_t>();
 }
 

@@ -15,6 +15,7 @@ using compliance::Intent;
 constexpr std::size_t kMaxNameChars = 100;
 constexpr int kDefaultLoopGuardMax = 3;
 constexpr int kDefaultLoopGuardWindowSeconds = 3600;
+constexpr int kDefaultRetentionDays = 90;
 
 Texts ToTexts(const pb::Texts& texts) {
   return Texts{
@@ -165,6 +166,14 @@ Result<void> CheckOrganization(const pb::Organization& org, Definition& def,
                      "must be from 60 (a minute) to 604800 (a week)");
     }
     def.loop_guard_window_seconds = static_cast<int>(guard.window_seconds());
+  }
+  def.message_body_retention_days = kDefaultRetentionDays;
+  if (const auto days = org.retention().message_body_days(); days != 0) {
+    if (days > 3650) {
+      return Invalid(Child(path, "retention.message_body_days"),
+                     "must be from 1 to 3650 (ten years)");
+    }
+    def.message_body_retention_days = static_cast<int>(days);
   }
   return Ok();
 }

@@ -52,7 +52,8 @@ constexpr std::string_view kBase = R"({
       "es": { "help": "NYC Tenants: alertas. Responde ALTO para cancelar." }
     },
     "compliance_words": [{ "word": "BASTA", "intent": "OPT_OUT", "language": "es" }],
-    "loop_guard": { "max_repeats": 5, "window_seconds": 600 }
+    "loop_guard": { "max_repeats": 5, "window_seconds": 600 },
+    "retention": { "message_body_days": 30 }
   },
   "channels": [
     {
@@ -126,6 +127,7 @@ TEST(WorkspaceFile, ReadsOrganizationChannelsAndKeywords) {
   EXPECT_EQ(def->compliance_words[0].language, "es");
   EXPECT_EQ(def->loop_guard_max, 5);
   EXPECT_EQ(def->loop_guard_window_seconds, 600);
+  EXPECT_EQ(def->message_body_retention_days, 30);
 
   ASSERT_EQ(def->channels.size(), 2u);
   const ChannelDefinition& long_code = def->channels[0];
@@ -155,7 +157,8 @@ TEST(WorkspaceFile, ReadsOrganizationChannelsAndKeywords) {
 
 TEST(WorkspaceFile, AppliesDefaultsToLeftOutFields) {
   std::string json = Edited({R"(,
-    "loop_guard": { "max_repeats": 5, "window_seconds": 600 })",
+    "loop_guard": { "max_repeats": 5, "window_seconds": 600 },
+    "retention": { "message_body_days": 30 })",
                              ""});
   Result<Definition> def = Parse(json, TestEnv());
   ASSERT_TRUE(def.ok()) << def.error().message;
@@ -164,6 +167,7 @@ TEST(WorkspaceFile, AppliesDefaultsToLeftOutFields) {
   EXPECT_TRUE(def->texts.contains("en"));
   EXPECT_EQ(def->loop_guard_max, 3);
   EXPECT_EQ(def->loop_guard_window_seconds, 3600);
+  EXPECT_EQ(def->message_body_retention_days, 90);
   const ChannelDefinition& short_code = def->channels[1];
   EXPECT_EQ(short_code.segments_per_second, 1.0);
   EXPECT_EQ(short_code.settings.at("api_base"), "https://api.twilio.com");
@@ -450,7 +454,14 @@ INSTANTIATE_TEST_SUITE_P(
                 "organization.loop_guard.window_seconds"},
         Refusal{"LoopGuardWindowOverAWeek",
                 {R"("window_seconds": 600)", R"("window_seconds": 604801)"},
-                "organization.loop_guard.window_seconds"}),
+                "organization.loop_guard.window_seconds"},
+        Refusal{"RetentionOverTenYears",
+                {R"("message_body_days": 30)", R"("message_body_days": 3651)"},
+                "organization.retention.message_body_days",
+                "1 to 3650"},
+        Refusal{"NegativeRetention",
+                {R"("message_body_days": 30)", R"("message_body_days": -1)"},
+                "organization.retention.message_body_days"}),
     NameFor);
 
 Refusal ApiBase(std::string name, std::string api_base, std::string says = "") {
