@@ -6,17 +6,14 @@
 #include <boost/asio/signal_set.hpp>
 #include <spdlog/spdlog.h>
 
-#include <atomic>
 #include <condition_variable>
 #include <mutex>
 #include <thread>
 
-#include "app/connection_budget.hpp"
 #include "app/carriers.hpp"
+#include "app/connection_budget.hpp"
 #include "app/secret_keys.hpp"
 #include "dispatch/dispatcher.hpp"
-#include "retention/retention_job.hpp"
-#include "store/pg/pg_retention_store.hpp"
 #include "http/client_transport.hpp"
 #include "http/server.hpp"
 #include "http/server_metrics.hpp"
@@ -25,167 +22,280 @@
 #include "ingest/inbox.hpp"
 #include "ingest/processor.hpp"
 #include "observability/metrics.hpp"
+#include "observability/pipeline_metrics.hpp"
+#include "retention/retention_job.hpp"
 #include "store/pg/migrations.hpp"
 #include "store/pg/pg_inbox_store.hpp"
 #include "store/pg/pg_node_lock.hpp"
 #include "store/pg/pg_outbox_store.hpp"
 #include "store/pg/pg_processing_store.hpp"
+#include "store/pg/pg_retention_store.hpp"
 #include "store/pg/pg_watcher.hpp"
 #include "store/pg/pg_workspace_store.hpp"
+#include "workspace/workspace_watch.hpp"
 
 namespace chorus::app {
 namespace {
 
 namespace asio = boost::asio;
-using observability::Registry;
 
-/// The current workspace snapshot and readiness, kept fresh by one thread that LISTENs for
-/// changes and checks the database every second.
-class WorkspaceWatch {
- public:
-  WorkspaceWatch(std::string dsn, std::shared_ptr<const secrets::Keyring> keyring,
-                 workspace::SnapshotPtr initial, int latest_migration)
-      : store_(dsn, std::move(keyring)),
-        watcher_(dsn),
-        snapshot_(std::move(initial)),
-        latest_(latest_migration) {}
-
-  ~WorkspaceWatch() { Stop(); }
-
-  void Start() { thread_ = std::thread([this] { Loop(); }); }
-
-  void Stop() {
-    stopping_ = true;
-    if (thread_.joinable()) thread_.join();
-  }
-
-  workspace::SnapshotPtr Snapshot() const { return snapshot_.load(); }
-
-  http::Readiness Readiness() const {
-    std::lock_guard lock(mutex_);
-    return readiness_;
-  }
-
- private:
-  void Loop() {
-    while (!stopping_) {
-      auto changed = watcher_.WaitForChange(std::chrono::milliseconds(1000));
-      auto version = changed.ok() ? watcher_.AppliedVersion() : Result<int>(changed.error());
-      SetReadiness(version);
-      // A reload that fails (its connection broke like the watcher's) is retried on the next
-      // round: the change that asked for it would not be announced again.
-      if (changed.ok() && *changed) reload_pending_ = true;
-      if (changed.ok() && reload_pending_) reload_pending_ = !Reload();
-      if (!changed.ok()) std::this_thread::sleep_for(std::chrono::milliseconds(500));
-    }
-  }
-
-  void SetReadiness(const Result<int>& version) {
-    http::Readiness r;
-    if (!version.ok()) {
-      r.reason = "database unreachable";
-    } else if (*version != latest_) {
-      r.reason = "database schema is at migration " + std::to_string(*version) +
-                 ", this binary expects " + std::to_string(latest_) + ": run chorus migrate";
-    } else {
-      r.ready = true;
-    }
-    std::lock_guard lock(mutex_);
-    if (r.ready != readiness_.ready) {
-      spdlog::info("readiness.changed ready={} reason=\"{}\"", r.ready, r.reason);
-    }
-    readiness_ = r;
-  }
-
-  bool Reload() {
-    auto loaded = store_.LoadSnapshot();
-    if (!loaded.ok()) {
-      spdlog::warn("workspace.reload_failed code={} error=\"{}\"", ErrorCodeName(loaded.error().code),
-                   loaded.error().message);
-      return false;
-    }
-    snapshot_.store(*loaded);
-    spdlog::info("workspace.reloaded channels={}", (*loaded)->channels().size());
-    return true;
-  }
-
-  store::pg::PgWorkspaceStore store_;
-  store::pg::PgWatcher watcher_;
-  std::atomic<workspace::SnapshotPtr> snapshot_;
-  int latest_;
-  mutable std::mutex mutex_;
-  http::Readiness readiness_;
-  std::atomic<bool> stopping_{false};
-  bool reload_pending_ = false;  // watcher thread only
-  std::thread thread_;
-};
-
-/// Metrics the pipeline reports, looked up once.
-struct PipelineMetrics {
-  explicit PipelineMetrics(Registry& r)
-      : registry(r),
-        ingest_batch(r.GetHistogram("chorus_ingest_batch_size",
-                                    "Webhooks made durable per transaction", {},
-                                    observability::SizeBuckets())),
-        ingest_failed(r.GetCounter("chorus_ingest_batches_total", "Ingest transactions",
-                                   {{"result", "failed"}})),
-        ingest_ok(r.GetCounter("chorus_ingest_batches_total", "Ingest transactions",
-                               {{"result", "committed"}})),
-        process_batch(r.GetHistogram("chorus_processing_batch_members",
-                                     "Members routed per processing transaction", {},
-                                     observability::SizeBuckets())),
-        process_failed(r.GetCounter("chorus_processing_batches_total",
-                                    "Processing transactions", {{"result", "failed"}})),
-        outbox_depth(r.GetGauge("chorus_outbox_due_messages",
-                                "Queued outbound messages due now (saturates at 100000)")),
-        redacted_inbound(r.GetCounter("chorus_retention_redacted_total",
-                                      "Message bodies erased after the retention period",
-                                      {{"direction", "inbound"}})),
-        redacted_outbound(r.GetCounter("chorus_retention_redacted_total",
-                                       "Message bodies erased after the retention period",
-                                       {{"direction", "outbound"}})),
-        retention_failed(r.GetCounter("chorus_retention_failed_steps_total",
-                                      "Retention steps that failed (retried next run)")) {}
-
-  void OnSend(std::string_view carrier, std::string_view result, double seconds) {
-    registry
-        .GetCounter("chorus_sends_total", "Carrier send attempts",
-                    {{"carrier", std::string(carrier)}, {"result", std::string(result)}})
-        .Inc();
-    registry
-        .GetHistogram("chorus_send_duration_seconds", "Carrier API latency",
-                      {{"carrier", std::string(carrier)}}, observability::LatencyBuckets())
-        .Observe(seconds);
-  }
-
-  Registry& registry;
-  observability::Histogram& ingest_batch;
-  observability::Counter& ingest_failed;
-  observability::Counter& ingest_ok;
-  observability::Histogram& process_batch;
-  observability::Counter& process_failed;
-  observability::Gauge& outbox_depth;
-  observability::Counter& redacted_inbound;
-  observability::Counter& redacted_outbound;
-  observability::Counter& retention_failed;
-};
-
-template <typename Store>
-std::vector<std::unique_ptr<Store>> Stores(const std::string& dsn, int n) {
-  std::vector<std::unique_ptr<Store>> out;
+template <typename Port, typename Store>
+std::vector<std::unique_ptr<Port>> Stores(const std::string& dsn, int n) {
+  std::vector<std::unique_ptr<Port>> out;
   for (int i = 0; i < n; ++i) out.push_back(std::make_unique<Store>(dsn));
   return out;
 }
 
-template <typename Port, typename Store>
-std::vector<std::unique_ptr<Port>> Upcast(std::vector<std::unique_ptr<Store>> stores) {
-  std::vector<std::unique_ptr<Port>> out;
-  for (auto& s : stores) out.push_back(std::move(s));
+/// What must hold before anything starts; each failure is one line and exit 1.
+struct Preflight {
+  int latest_migration = 0;
+  std::shared_ptr<const secrets::Keyring> keyring;
+  workspace::SnapshotPtr snapshot;
+  ConnectionBudget budget;
+};
+
+Result<int> CheckSchema(const std::string& dsn) {
+  const auto& migrations = store::pg::EmbeddedMigrations();
+  CHORUS_ASSIGN_OR_RETURN(auto state, store::pg::ReadMigrationState(dsn, migrations));
+  if (!state.current()) {
+    return MakeError(ErrorCode::kUnavailable,
+                     "database schema is at migration " + std::to_string(state.applied) +
+                         ", this binary expects " + std::to_string(state.latest) +
+                         ": run `chorus migrate` first");
+  }
+  return state.latest;
+}
+
+// Descriptors the rest of the process needs besides public connections: every database
+// connection, the carrier client (in-flight sends), the admin listener, and files and logs.
+Result<ConnectionBudget> Budget(const Settings& s) {
+  const auto reserved = static_cast<std::size_t>(s.ingest_writers + s.process_workers + 8) +
+                        static_cast<std::size_t>(s.dispatch_in_flight) + 64 + 64;
+  const std::uint64_t descriptors = RaiseDescriptorLimit();
+  auto budget = PlanConnections(s.max_connections, s.max_connections_per_peer, descriptors,
+                                reserved);
+  if (budget.ok() && budget->clamped) {
+    spdlog::warn("serve.connections_clamped requested={} max_connections={} descriptor_limit={}",
+                 s.max_connections, budget->max_connections, descriptors);
+  }
+  return budget;
+}
+
+Result<Preflight> Prepare(const Settings& s) {
+  Preflight p;
+  CHORUS_ASSIGN_OR_RETURN(p.latest_migration, CheckSchema(s.database_url));
+  CHORUS_ASSIGN_OR_RETURN(p.keyring, LoadKeyring(s));
+  auto snapshot = store::pg::PgWorkspaceStore(s.database_url, p.keyring).LoadSnapshot();
+  if (!snapshot.ok()) {
+    return MakeError(snapshot.error().code,
+                     "cannot load the workspace: " + snapshot.error().message);
+  }
+  p.snapshot = *snapshot;
+  CHORUS_ASSIGN_OR_RETURN(p.budget, Budget(s));
+  return p;
+}
+
+http::ServerOptions PublicServerOptions(const Settings& s, const ConnectionBudget& budget) {
+  http::ServerOptions o;
+  o.name = "public";
+  o.address = s.listen_address;
+  o.port = s.listen_port;
+  o.body_limit = s.max_body_bytes;
+  o.read_timeout = s.read_timeout;
+  o.idle_timeout = s.idle_timeout;
+  o.max_connections = budget.max_connections;
+  o.max_connections_per_peer = budget.per_peer;
+  return o;
+}
+
+http::ServerOptions AdminServerOptions(const Settings& s) {
+  http::ServerOptions o;
+  o.name = "admin";
+  o.address = s.admin_address;
+  o.port = s.admin_port;
+  o.read_timeout = s.read_timeout;
+  o.idle_timeout = s.idle_timeout;
+  o.max_connections = 64;
+  return o;
+}
+
+std::vector<std::string> KindsOf(const carriers::Registry& carriers) {
+  std::vector<std::string> out;
+  for (auto kind : carriers.Kinds()) out.emplace_back(kind);
   return out;
 }
 
-/// Blocks until SIGINT/SIGTERM has been received and the HTTP server has drained.
-class ShutdownLatch {
+/// The running gateway: every service, built in dependency order (members are declared in
+/// it), started together and stopped in the order that loses nothing.
+class Gateway {
+ public:
+  Gateway(const Settings& s, const Preflight& p)
+      : settings_(s),
+        budget_(p.budget),
+        carriers_(BuildCarriers()),
+        metrics_(registry_, KindsOf(*carriers_), dispatch::SendResultNames()),
+        watch_(std::make_unique<store::pg::PgWorkspaceStore>(s.database_url, p.keyring),
+               std::make_unique<store::pg::PgWatcher>(s.database_url), p.snapshot,
+               p.latest_migration),
+        io_(s.io_threads),
+        transport_(io_, http::ClientOptions{s.carrier_timeout}),
+        dispatcher_(std::make_unique<store::pg::PgOutboxStore>(s.database_url),
+                    std::make_unique<store::pg::PgOutboxStore>(s.database_url), transport_,
+                    *carriers_, Snapshots(), DispatchOptions()),
+        processor_(Stores<ingest::ProcessingStore, store::pg::PgProcessingStore>(
+                       s.database_url, s.process_workers),
+                   std::make_unique<store::pg::PgProcessingStore>(s.database_url), Snapshots(),
+                   ProcessOptions()),
+        inbox_(Stores<ingest::InboxStore, store::pg::PgInboxStore>(s.database_url,
+                                                                    s.ingest_writers),
+               InboxOptions()),
+        retention_(std::make_unique<store::pg::PgRetentionStore>(s.database_url), Snapshots(),
+                   RetentionOptions()),
+        public_routes_(PublicRoutes()),
+        admin_routes_(AdminRoutes()),
+        public_(io_, PublicServerOptions(s, budget_), public_routes_, PublicMetrics()),
+        admin_(io_, AdminServerOptions(s), admin_routes_,
+               std::make_shared<http::ServerMetrics>(registry_, "admin",
+                                                     admin_routes_->Patterns())) {}
+
+  Result<void> Listen() {
+    CHORUS_TRY(public_.Listen());
+    auto admin = admin_.Listen();
+    if (!admin.ok()) {
+      return MakeError(admin.error().code, "CHORUS_ADMIN_LISTEN: " + admin.error().message);
+    }
+    return Ok();
+  }
+
+  void Start() {
+    watch_.Start();
+    inbox_.Start();
+    processor_.Start();
+    dispatcher_.Start();
+    retention_.Start();
+    public_.Start();
+    admin_.Start();
+    for (int i = 0; i < settings_.io_threads; ++i) {
+      threads_.emplace_back([this, i] { http::RunIoContext(io_, "io-" + std::to_string(i)); });
+    }
+    spdlog::info("serve.listening address={} port={} admin_address={} admin_port={} "
+                 "public_base_url={} node={} max_connections={} max_connections_per_peer={}",
+                 settings_.listen_address, public_.port(), settings_.admin_address,
+                 admin_.port(), settings_.public_base_url, settings_.node_id,
+                 budget_.max_connections, budget_.per_peer);
+  }
+
+  /// Stops accepting; `drained` runs once no request is in progress any more.
+  void Drain(std::function<void()> drained) {
+    public_.Shutdown(settings_.shutdown_timeout, std::move(drained));
+    admin_.Shutdown(std::chrono::milliseconds(0), {});
+  }
+
+  /// After Drain: what was acknowledged is written, what is in flight finishes or is left to
+  /// lease recovery, then the I/O threads end.
+  void Stop() {
+    inbox_.Stop();       // writes what is queued
+    processor_.Stop();   // finishes batches in progress; the rest is durable
+    dispatcher_.Stop(settings_.shutdown_timeout);
+    retention_.Stop();
+    watch_.Stop();
+    io_.stop();
+    for (auto& t : threads_) t.join();
+  }
+
+  asio::io_context& io() { return io_; }
+
+ private:
+  std::function<workspace::SnapshotPtr()> Snapshots() {
+    return [this] { return watch_.Snapshot(); };
+  }
+
+  dispatch::DispatcherOptions DispatchOptions() {
+    dispatch::DispatcherOptions o;
+    o.node_id = settings_.node_id;
+    o.public_base_url = settings_.public_base_url;
+    o.lease = settings_.lease;
+    o.max_in_flight = static_cast<std::size_t>(settings_.dispatch_in_flight);
+    o.on_send = [this](std::string_view c, std::string_view r, double s) {
+      metrics_.OnSend(c, r, s);
+    };
+    o.on_depth = [this](std::int64_t d) { metrics_.OnOutboxDepth(d); };
+    return o;
+  }
+
+  ingest::ProcessorOptions ProcessOptions() {
+    ingest::ProcessorOptions o;
+    o.on_outbound = [this](const std::vector<ChannelId>& c) { dispatcher_.Notify(c); };
+    o.on_batch = [this](std::size_t keys, bool ok) { metrics_.OnProcessBatch(keys, ok); };
+    return o;
+  }
+
+  ingest::InboxOptions InboxOptions() {
+    ingest::InboxOptions o;
+    o.on_batch = [this](std::size_t size, bool ok) { metrics_.OnIngestBatch(size, ok); };
+    o.on_new_inbound = [this](std::vector<ingest::MemberKey> k) { processor_.Hint(std::move(k)); };
+    return o;
+  }
+
+  retention::RetentionOptions RetentionOptions() {
+    retention::RetentionOptions o;
+    o.interval = settings_.retention_interval;
+    o.on_redacted = [this](OrganizationId, retention::Direction d, int n) {
+      metrics_.OnRedacted(retention::DirectionName(d), n);
+    };
+    o.on_failed = [this](OrganizationId org, retention::Direction d, const Error& e) {
+      metrics_.OnRetentionFailed();
+      spdlog::warn("retention.step_failed organization={} direction={} code={}", org,
+                   retention::DirectionName(d), ErrorCodeName(e.code));
+    };
+    return o;
+  }
+
+  std::shared_ptr<http::Router> PublicRoutes() {
+    auto router = std::make_shared<http::Router>();
+    http::AddWebhookRoutes(*router, {Snapshots(), &inbox_, carriers_.get(),
+                                     settings_.public_base_url, &registry_, {}});
+    http::AddHealthRoute(*router);
+    return router;
+  }
+
+  std::shared_ptr<http::ServerMetrics> PublicMetrics() {
+    std::vector<std::string> patterns = public_routes_->Patterns();
+    for (auto& pattern : http::WebhookRoutePatterns(*carriers_)) patterns.push_back(pattern);
+    return std::make_shared<http::ServerMetrics>(registry_, "public", patterns);
+  }
+
+  std::shared_ptr<http::Router> AdminRoutes() {
+    auto router = std::make_shared<http::Router>();
+    auto readiness = [this] {
+      const workspace::StoreHealth health = watch_.Health();
+      return http::Readiness{health.ready, health.reason};
+    };
+    http::AddAdminRoutes(*router, {readiness, &registry_});
+    return router;
+  }
+
+  const Settings& settings_;
+  const ConnectionBudget budget_;
+  observability::Registry registry_;
+  std::unique_ptr<carriers::Registry> carriers_;
+  observability::PipelineMetrics metrics_;
+  workspace::WorkspaceWatch watch_;
+  asio::io_context io_;
+  http::ClientTransport transport_;
+  dispatch::Dispatcher dispatcher_;
+  ingest::Processor processor_;
+  ingest::Inbox inbox_;
+  retention::RetentionJob retention_;
+  std::shared_ptr<http::Router> public_routes_;
+  std::shared_ptr<http::Router> admin_routes_;
+  http::Server public_;
+  http::Server admin_;
+  std::vector<std::thread> threads_;
+};
+
+/// Blocks until released (once the public listener has drained).
+class Latch {
  public:
   void Release() {
     std::lock_guard lock(mutex_);
@@ -203,184 +313,14 @@ class ShutdownLatch {
   bool released_ = false;
 };
 
-Result<int> CheckSchema(const std::string& dsn) {
-  const auto& migrations = store::pg::EmbeddedMigrations();
-  CHORUS_ASSIGN_OR_RETURN(auto state, store::pg::ReadMigrationState(dsn, migrations));
-  if (!state.current()) {
-    return MakeError(ErrorCode::kUnavailable,
-                     "database schema is at migration " + std::to_string(state.applied) +
-                         ", this binary expects " + std::to_string(state.latest) +
-                         ": run `chorus migrate` first");
-  }
-  return state.latest;
-}
-
-}  // namespace
-
-int Serve(const Settings& settings) {
-  auto latest = CheckSchema(settings.database_url);
-  if (!latest.ok()) {
-    spdlog::critical("chorus serve: {}", latest.error().message);
-    return 1;
-  }
-  auto keyring = LoadKeyring(settings);
-  if (!keyring.ok()) {
-    spdlog::critical("chorus serve: {}", keyring.error().message);
-    return 1;
-  }
-  auto initial = store::pg::PgWorkspaceStore(settings.database_url, *keyring).LoadSnapshot();
-  if (!initial.ok()) {
-    spdlog::critical("chorus serve: cannot load the workspace: {}", initial.error().message);
-    return 1;
-  }
-
-  // Before anything takes back "its own" leased messages: one live process per node id.
-  store::pg::PgNodeLock node_lock(settings.database_url);
-  if (auto locked = node_lock.Acquire(settings.node_id); !locked.ok()) {
-    spdlog::critical("chorus serve: {}", locked.error().message);
-    return 1;
-  }
-
-  Registry registry;
-  PipelineMetrics metrics(registry);
-  WorkspaceWatch watch(settings.database_url, *keyring, *initial, *latest);
-  auto snapshot = [&watch] { return watch.Snapshot(); };
-  asio::io_context io(settings.io_threads);
-
-  const auto carriers = BuildCarriers();
-  http::ClientTransport transport(io, http::ClientOptions{settings.carrier_timeout});
-  dispatch::DispatcherOptions dispatch_options;
-  dispatch_options.node_id = settings.node_id;
-  dispatch_options.public_base_url = settings.public_base_url;
-  dispatch_options.lease = settings.lease;
-  dispatch_options.max_in_flight = static_cast<std::size_t>(settings.dispatch_in_flight);
-  dispatch_options.on_send = [&metrics](std::string_view c, std::string_view r, double s) {
-    metrics.OnSend(c, r, s);
-  };
-  dispatch_options.on_depth = [&metrics](std::int64_t d) {
-    metrics.outbox_depth.Set(static_cast<double>(d));
-  };
-  dispatch::Dispatcher dispatcher(
-      std::make_unique<store::pg::PgOutboxStore>(settings.database_url),
-      std::make_unique<store::pg::PgOutboxStore>(settings.database_url), transport,
-      *carriers, snapshot, dispatch_options);
-
-  ingest::ProcessorOptions process_options;
-  process_options.on_outbound = [&dispatcher](const std::vector<ChannelId>& channels) {
-    dispatcher.Notify(channels);
-  };
-  process_options.on_batch = [&metrics](std::size_t keys, bool ok) {
-    if (ok) metrics.process_batch.Observe(static_cast<double>(keys));
-    else metrics.process_failed.Inc();
-  };
-  ingest::Processor processor(
-      Upcast<ingest::ProcessingStore>(
-          Stores<store::pg::PgProcessingStore>(settings.database_url, settings.process_workers)),
-      std::make_unique<store::pg::PgProcessingStore>(settings.database_url), snapshot,
-      process_options);
-
-  ingest::InboxOptions inbox_options;
-  inbox_options.on_batch = [&metrics](std::size_t size, bool ok) {
-    metrics.ingest_batch.Observe(static_cast<double>(size));
-    (ok ? metrics.ingest_ok : metrics.ingest_failed).Inc();
-  };
-  inbox_options.on_new_inbound = [&processor](std::vector<ingest::MemberKey> keys) {
-    processor.Hint(std::move(keys));
-  };
-  ingest::Inbox inbox(
-      Upcast<ingest::InboxStore>(
-          Stores<store::pg::PgInboxStore>(settings.database_url, settings.ingest_writers)),
-      inbox_options);
-
-  retention::RetentionOptions retention_options;
-  retention_options.interval = settings.retention_interval;
-  retention_options.on_redacted = [&metrics](OrganizationId, retention::Direction d, int n) {
-    (d == retention::Direction::kInbound ? metrics.redacted_inbound : metrics.redacted_outbound)
-        .Inc(static_cast<std::uint64_t>(n));
-  };
-  retention_options.on_failed = [&metrics](OrganizationId org, retention::Direction d,
-                                           const Error& e) {
-    metrics.retention_failed.Inc();
-    spdlog::warn("retention.step_failed organization={} direction={} code={}", org,
-                 retention::DirectionName(d), ErrorCodeName(e.code));
-  };
-  retention::RetentionJob retention_job(
-      std::make_unique<store::pg::PgRetentionStore>(settings.database_url), snapshot,
-      retention_options);
-
-  auto router = std::make_shared<http::Router>();
-  http::AddWebhookRoutes(*router, {snapshot, &inbox, carriers.get(), settings.public_base_url,
-                                   &registry, {}});
-  http::AddHealthRoute(*router);
-  auto admin_router = std::make_shared<http::Router>();
-  http::AddAdminRoutes(*admin_router, {[&watch] { return watch.Readiness(); }, &registry});
-
-  // Descriptors the rest of the process needs: every database connection, the carrier client
-  // (in-flight sends), the admin listener, and files and logs.
-  const std::size_t reserved = static_cast<std::size_t>(settings.ingest_writers +
-                                                        settings.process_workers + 8) +
-                               static_cast<std::size_t>(settings.dispatch_in_flight) + 64 + 64;
-  const std::uint64_t descriptors = RaiseDescriptorLimit();
-  auto budget = PlanConnections(settings.max_connections, settings.max_connections_per_peer,
-                                descriptors, reserved);
-  if (!budget.ok()) {
-    spdlog::critical("chorus serve: {}", budget.error().message);
-    return 1;
-  }
-  if (budget->clamped) {
-    spdlog::warn("serve.connections_clamped requested={} max_connections={} descriptor_limit={}",
-                 settings.max_connections, budget->max_connections, descriptors);
-  }
-
-  http::ServerOptions server_options;
-  server_options.name = "public";
-  server_options.address = settings.listen_address;
-  server_options.port = settings.listen_port;
-  server_options.body_limit = settings.max_body_bytes;
-  server_options.read_timeout = settings.read_timeout;
-  server_options.idle_timeout = settings.idle_timeout;
-  server_options.max_connections = budget->max_connections;
-  server_options.max_connections_per_peer = budget->per_peer;
-  std::vector<std::string> public_routes = router->Patterns();
-  for (auto& pattern : http::WebhookRoutePatterns(*carriers)) public_routes.push_back(pattern);
-  http::Server server(io, server_options, router,
-                      std::make_shared<http::ServerMetrics>(registry, "public", public_routes));
-  if (auto listening = server.Listen(); !listening.ok()) {
-    spdlog::critical("chorus serve: {}", listening.error().message);
-    return 1;
-  }
-  http::ServerOptions admin_options;
-  admin_options.name = "admin";
-  admin_options.address = settings.admin_address;
-  admin_options.port = settings.admin_port;
-  admin_options.read_timeout = settings.read_timeout;
-  admin_options.idle_timeout = settings.idle_timeout;
-  admin_options.max_connections = 64;
-  http::Server admin(io, admin_options, admin_router,
-                     std::make_shared<http::ServerMetrics>(registry, "admin",
-                                                           admin_router->Patterns()));
-  if (auto listening = admin.Listen(); !listening.ok()) {
-    spdlog::critical("chorus serve: CHORUS_ADMIN_LISTEN: {}", listening.error().message);
-    return 1;
-  }
-
-  watch.Start();
-  inbox.Start();
-  processor.Start();
-  dispatcher.Start();
-  retention_job.Start();
-  server.Start();
-  admin.Start();
-
-  ShutdownLatch drained;
-  asio::signal_set signals(io, SIGINT, SIGTERM);
+// SIGINT/SIGTERM drains the gateway; a second signal means the operator will not wait: leave
+// now. Everything acknowledged is durable; unrecorded sends are recovered after their lease
+// (README, Guarantees).
+void OnSignals(asio::signal_set& signals, Gateway& gateway, Latch& drained) {
   signals.async_wait([&](const boost::system::error_code& ec, int signal) {
     if (ec) return;
     spdlog::info("shutdown.begin signal={}", signal);
-    server.Shutdown(settings.shutdown_timeout, [&drained] { drained.Release(); });
-    admin.Shutdown(std::chrono::milliseconds(0), {});
-    // A second signal means the operator will not wait: leave now. Everything acknowledged is
-    // durable; unrecorded sends are recovered after their lease (README, delivery guarantee).
+    gateway.Drain([&drained] { drained.Release(); });
     signals.async_wait([](const boost::system::error_code& again, int) {
       if (again) return;
       spdlog::warn("shutdown.forced");
@@ -388,25 +328,34 @@ int Serve(const Settings& settings) {
       std::_Exit(1);
     });
   });
+}
 
-  std::vector<std::thread> threads;
-  for (int i = 0; i < settings.io_threads; ++i) {
-    threads.emplace_back([&io, i] { http::RunIoContext(io, "io-" + std::to_string(i)); });
+}  // namespace
+
+int Serve(const Settings& settings) {
+  auto preflight = Prepare(settings);
+  if (!preflight.ok()) {
+    spdlog::critical("chorus serve: {}", preflight.error().message);
+    return 1;
   }
-  spdlog::info("serve.listening address={} port={} admin_address={} admin_port={} "
-               "public_base_url={} node={} max_connections={} max_connections_per_peer={}",
-               settings.listen_address, server.port(), settings.admin_address, admin.port(),
-               settings.public_base_url, settings.node_id, budget->max_connections,
-               budget->per_peer);
+  // Before anything takes back "its own" leased messages: one live process per node id.
+  store::pg::PgNodeLock node_lock(settings.database_url);
+  if (auto locked = node_lock.Acquire(settings.node_id); !locked.ok()) {
+    spdlog::critical("chorus serve: {}", locked.error().message);
+    return 1;
+  }
 
-  drained.Wait();          // no request in progress any more
-  inbox.Stop();            // writes what is queued
-  processor.Stop();        // finishes batches in progress; the rest is durable
-  dispatcher.Stop(settings.shutdown_timeout);
-  retention_job.Stop();
-  watch.Stop();
-  io.stop();
-  for (auto& t : threads) t.join();
+  Gateway gateway(settings, *preflight);
+  if (auto listening = gateway.Listen(); !listening.ok()) {
+    spdlog::critical("chorus serve: {}", listening.error().message);
+    return 1;
+  }
+  Latch drained;
+  asio::signal_set signals(gateway.io(), SIGINT, SIGTERM);
+  OnSignals(signals, gateway, drained);
+  gateway.Start();
+  drained.Wait();
+  gateway.Stop();
   spdlog::info("shutdown.done");
   return 0;
 }

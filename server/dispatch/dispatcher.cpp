@@ -7,22 +7,32 @@
 namespace chorus::dispatch {
 namespace {
 
+// The result names of on_send, in SendResultNames() order.
+constexpr std::string_view kResultNames[] = {"accepted", "retry",     "failed",
+                                             "opted_out", "cancelled", "unknown",
+                                             "found",    "lookup_not_found", "lookup_failed"};
+
 std::string_view ResultName(SendAction action) {
   switch (action) {
-    case SendAction::kAccepted: return "accepted";
-    case SendAction::kRetry: return "retry";
-    case SendAction::kFailed: return "failed";
-    case SendAction::kOptedOutAtCarrier: return "opted_out";
-    case SendAction::kCancelled: return "cancelled";
-    case SendAction::kUnknown: return "unknown";
+    case SendAction::kAccepted: return kResultNames[0];
+    case SendAction::kRetry: return kResultNames[1];
+    case SendAction::kFailed: return kResultNames[2];
+    case SendAction::kOptedOutAtCarrier: return kResultNames[3];
+    case SendAction::kCancelled: return kResultNames[4];
+    case SendAction::kUnknown: return kResultNames[5];
   }
-  return "failed";
+  return kResultNames[2];
 }
+
+// A lookup's answer (carriers::LookupOutcome::found, in its enum order).
+std::string_view LookupName(int found) { return kResultNames[6 + found]; }
 
 constexpr std::size_t kMaxRecordBatch = 512;
 constexpr std::chrono::seconds kLookupSlack{5};
 
 }  // namespace
+
+std::span<const std::string_view> SendResultNames() { return kResultNames; }
 
 Dispatcher::Dispatcher(std::unique_ptr<OutboxStore> claimer, std::unique_ptr<OutboxStore> recorder,
                        transport::Transport& transport, const carriers::Registry& carriers,
@@ -245,8 +255,7 @@ void Dispatcher::OnLookup(const Channel& channel, const carriers::Carrier& carri
   const carriers::LookupOutcome found = carrier.ParseLookup(request, since, response);
   const double seconds = std::chrono::duration<double>(SteadyClock::now() - started).count();
   if (options_.on_send) {
-    static constexpr std::string_view kNames[] = {"found", "lookup_not_found", "lookup_failed"};
-    options_.on_send(carrier.kind(), kNames[static_cast<int>(found.found)], seconds);
+    options_.on_send(carrier.kind(), LookupName(static_cast<int>(found.found)), seconds);
   }
   if (message.lookup_only) {
     Finish(Settled(message, found));

@@ -9,6 +9,7 @@
 #include <memory>
 #include <mutex>
 #include <set>
+#include <span>
 #include <string>
 #include <thread>
 #include <vector>
@@ -22,6 +23,9 @@
 #include "workspace/workspace.hpp"
 
 namespace chorus::dispatch {
+
+/// Every result name `DispatcherOptions::on_send` reports, for metrics made at start.
+std::span<const std::string_view> SendResultNames();
 
 struct DispatcherOptions {
   std::string node_id;                          // lease owner

@@ -65,7 +65,7 @@ Result<bool> PgWatcher::WaitForChange(std::chrono::milliseconds timeout) {
   }
 }
 
-Result<int> PgWatcher::AppliedVersion() {
+Result<int> PgWatcher::SchemaVersion() {
   CHORUS_TRY(Connect());
   try {
     pqxx::nontransaction tx(state_->connection);

@@ -5,12 +5,13 @@
 #include <string>
 
 #include "core/result.hpp"
+#include "workspace/workspace_store.hpp"
 
 namespace chorus::store::pg {
 
 /// A server's own connection for noticing workspace changes (LISTEN chorus_workspace) and
 /// checking readiness. Owned by one thread.
-class PgWatcher {
+class PgWatcher final : public workspace::ChangeFeed {
  public:
   explicit PgWatcher(std::string dsn);
   ~PgWatcher();
@@ -18,10 +19,10 @@ class PgWatcher {
   /// Waits up to `timeout` for a workspace change. Ok(true) when one was announced (or the
   /// connection was just re-established, so a change may have been missed), Ok(false) on
   /// timeout, kUnavailable when the database cannot be reached.
-  Result<bool> WaitForChange(std::chrono::milliseconds timeout);
+  Result<bool> WaitForChange(std::chrono::milliseconds timeout) override;
 
   /// The highest applied migration version (0 when none).
-  Result<int> AppliedVersion();
+  Result<int> SchemaVersion() override;
 
  private:
   struct State;

@@ -8,26 +8,22 @@
 #include "store/pg/pg_session.hpp"
 #include "workspace/definition.hpp"
 #include "workspace/workspace.hpp"
+#include "workspace/workspace_store.hpp"
 
 namespace chorus::store::pg {
 
-struct ApplySummary {
-  OrganizationId organization_id = 0;
-  int channels = 0;
-  int channels_disabled = 0;
-  int keywords = 0;
-};
+using workspace::ApplySummary;
 
 /// Workspaces in PostgreSQL. One instance per thread. Carrier credentials are sealed with
 /// `keyring` (AES-256-GCM, bound to their channel) and never written in plain text; without a
 /// keyring, applying or loading a channel that has credentials fails with a clear error.
-class PgWorkspaceStore {
+class PgWorkspaceStore final : public workspace::WorkspaceStore {
  public:
   explicit PgWorkspaceStore(std::string dsn,
                             std::shared_ptr<const secrets::Keyring> keyring = nullptr);
 
   /// Every organization, enabled channel (credentials opened) and keyword.
-  Result<workspace::SnapshotPtr> LoadSnapshot();
+  Result<workspace::SnapshotPtr> LoadSnapshot() override;
 
   /// Seals every channel's credentials again under the keyring's active key (channels from
   /// before migration 0004 included, whose plain text is then erased), in one transaction.
@@ -39,7 +35,7 @@ class PgWorkspaceStore {
   /// slug (kConflict when a slug belongs to another organization) and those missing from the
   /// definition disabled, keywords replaced. Applying the same definition again changes
   /// nothing. Notifies running servers (NOTIFY chorus_workspace) on commit.
-  Result<ApplySummary> Apply(const workspace::Definition& definition);
+  Result<ApplySummary> Apply(const workspace::Definition& definition) override;
 
  private:
   PgSession session_;

@@ -1,0 +1,98 @@
+#include "observability/pipeline_metrics.hpp"
+
+namespace chorus::observability {
+namespace {
+
+constexpr std::string_view kSends = "chorus_sends_total";
+constexpr std::string_view kSendsHelp = "Carrier send attempts";
+constexpr std::string_view kDuration = "chorus_send_duration_seconds";
+constexpr std::string_view kDurationHelp = "Carrier API latency";
+constexpr std::string_view kRedacted = "chorus_retention_redacted_total";
+constexpr std::string_view kRedactedHelp = "Message bodies erased after the retention period";
+
+}  // namespace
+
+PipelineMetrics::PipelineMetrics(Registry& r, const std::vector<std::string>& carriers,
+                                 std::span<const std::string_view> send_results)
+    : registry_(r),
+      ingest_batch_(r.GetHistogram("chorus_ingest_batch_size",
+                                   "Webhooks made durable per transaction", {}, SizeBuckets())),
+      ingest_failed_(r.GetCounter("chorus_ingest_batches_total", "Ingest transactions",
+                                  {{"result", "failed"}})),
+      ingest_ok_(r.GetCounter("chorus_ingest_batches_total", "Ingest transactions",
+                              {{"result", "committed"}})),
+      process_batch_(r.GetHistogram("chorus_processing_batch_members",
+                                    "Members routed per processing transaction", {},
+                                    SizeBuckets())),
+      process_failed_(r.GetCounter("chorus_processing_batches_total", "Processing transactions",
+                                   {{"result", "failed"}})),
+      outbox_depth_(r.GetGauge("chorus_outbox_due_messages",
+                               "Queued outbound messages due now (saturates at 100000)")),
+      redacted_inbound_(r.GetCounter(kRedacted, kRedactedHelp, {{"direction", "inbound"}})),
+      redacted_outbound_(r.GetCounter(kRedacted, kRedactedHelp, {{"direction", "outbound"}})),
+      retention_failed_(r.GetCounter("chorus_retention_failed_steps_total",
+                                     "Retention steps that failed (retried next run)")) {
+  for (const auto& carrier : carriers) {
+    CarrierSeries series{carrier, &r.GetHistogram(kDuration, kDurationHelp, {{"carrier", carrier}},
+                                                  LatencyBuckets()),
+                         {}};
+    for (std::string_view result : send_results) {
+      series.sends.emplace_back(
+          std::string(result),
+          &r.GetCounter(kSends, kSendsHelp, {{"carrier", carrier}, {"result", std::string(result)}}));
+    }
+    carriers_.push_back(std::move(series));
+  }
+}
+
+void PipelineMetrics::OnIngestBatch(std::size_t webhooks, bool committed) {
+  ingest_batch_.Observe(static_cast<double>(webhooks));
+  (committed ? ingest_ok_ : ingest_failed_).Inc();
+}
+
+void PipelineMetrics::OnProcessBatch(std::size_t members, bool committed) {
+  if (committed) {
+    process_batch_.Observe(static_cast<double>(members));
+  } else {
+    process_failed_.Inc();
+  }
+}
+
+void PipelineMetrics::OnSend(std::string_view carrier, std::string_view result, double seconds) {
+  SendCounter(carrier, result).Inc();
+  SendDuration(carrier).Observe(seconds);
+}
+
+void PipelineMetrics::OnOutboxDepth(std::int64_t due) {
+  outbox_depth_.Set(static_cast<double>(due));
+}
+
+void PipelineMetrics::OnRedacted(std::string_view direction, int bodies) {
+  (direction == "inbound" ? redacted_inbound_ : redacted_outbound_)
+      .Inc(static_cast<std::uint64_t>(bodies));
+}
+
+void PipelineMetrics::OnRetentionFailed() { retention_failed_.Inc(); }
+
+// A few carriers and results: a linear look through series made at start. A pair nobody named
+// at start still counts, through the registry (slower, and it takes its lock).
+Counter& PipelineMetrics::SendCounter(std::string_view carrier, std::string_view result) {
+  for (const auto& series : carriers_) {
+    if (series.carrier != carrier) continue;
+    for (const auto& [name, counter] : series.sends) {
+      if (name == result) return *counter;
+    }
+  }
+  return registry_.GetCounter(kSends, kSendsHelp,
+                              {{"carrier", std::string(carrier)}, {"result", std::string(result)}});
+}
+
+Histogram& PipelineMetrics::SendDuration(std::string_view carrier) {
+  for (const auto& series : carriers_) {
+    if (series.carrier == carrier) return *series.duration;
+  }
+  return registry_.GetHistogram(kDuration, kDurationHelp, {{"carrier", std::string(carrier)}},
+                                LatencyBuckets());
+}
+
+}  // namespace chorus::observability

@@ -1,0 +1,52 @@
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "observability/metrics.hpp"
+
+namespace chorus::observability {
+
+/// The metrics of the message pipeline (ingest, processing, dispatch, retention). Every series
+/// is created here, once: the hot paths only increment. Thread-safe.
+class PipelineMetrics {
+ public:
+  /// `carriers` and `send_results` name every label value OnSend will see (the registered
+  /// carrier kinds; dispatch::SendResultNames()).
+  PipelineMetrics(Registry& registry, const std::vector<std::string>& carriers,
+                  std::span<const std::string_view> send_results);
+
+  void OnIngestBatch(std::size_t webhooks, bool committed);
+  void OnProcessBatch(std::size_t members, bool committed);
+  void OnSend(std::string_view carrier, std::string_view result, double seconds);
+  void OnOutboxDepth(std::int64_t due);
+  void OnRedacted(std::string_view direction, int bodies);
+  void OnRetentionFailed();
+
+ private:
+  struct CarrierSeries {
+    std::string carrier;
+    Histogram* duration = nullptr;
+    std::vector<std::pair<std::string, Counter*>> sends;  // by result
+  };
+  Counter& SendCounter(std::string_view carrier, std::string_view result);
+  Histogram& SendDuration(std::string_view carrier);
+
+  Registry& registry_;
+  Histogram& ingest_batch_;
+  Counter& ingest_failed_;
+  Counter& ingest_ok_;
+  Histogram& process_batch_;
+  Counter& process_failed_;
+  Gauge& outbox_depth_;
+  Counter& redacted_inbound_;
+  Counter& redacted_outbound_;
+  Counter& retention_failed_;
+  std::vector<CarrierSeries> carriers_;  // read-only after construction
+};
+
+}  // namespace chorus::observability
