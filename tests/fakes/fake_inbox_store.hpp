@@ -13,6 +13,8 @@
 #include <variant>
 #include <vector>
 
+#include "core/delivery_status.hpp"
+#include "core/ids.hpp"
 #include "core/result.hpp"
 #include "ingest/inbox_store.hpp"
 
@@ -21,9 +23,31 @@ namespace chorus::fakes {
 /// The database behind any number of FakeInboxStore handles (one per writer thread, as in
 /// production). Enforces the schema's uniqueness: inbound per (organization, channel, carrier
 /// message id), status reports per (organization, channel, carrier message id, raw status); a
-/// refused batch stores nothing (one transaction). Thread-safe.
+/// refused batch stores nothing (one transaction). Reports move the sent messages it knows
+/// (AddSent) forward only, the best status of a batch first. Thread-safe.
+/// tests/store/contract/inbox_contract.hpp holds it to what PostgreSQL does.
 class FakeInboxDatabase {
  public:
+  struct Sent {
+    OrganizationId organization_id = 0;
+    ChannelId channel_id = 0;
+    std::string carrier_message_id;
+    DeliveryStatus status = DeliveryStatus::kAccepted;
+    std::string error_code;
+  };
+
+  /// A message the carrier took under `carrier_message_id`, for reports to move.
+  OutboundId AddSent(OrganizationId organization, ChannelId channel, std::string carrier_message_id,
+                     DeliveryStatus status) {
+    std::lock_guard lock(mutex_);
+    sent_.push_back({organization, channel, std::move(carrier_message_id), status, {}});
+    return static_cast<OutboundId>(sent_.size());
+  }
+  Sent sent(OutboundId id) const {
+    std::lock_guard lock(mutex_);
+    return sent_.at(static_cast<std::size_t>(id - 1));
+  }
+
   /// The next `n` StoreBatch calls fail with `code` and store nothing.
   void FailNext(int n, ErrorCode code) {
     std::lock_guard lock(mutex_);
@@ -103,6 +127,7 @@ class FakeInboxDatabase {
     }
     inbound_keys_ = std::move(inbound_keys);
     status_keys_ = std::move(status_keys);
+    MoveSentForward(items);
     for (std::size_t i = 0; i < items.size(); ++i) {
       if (!fresh[i]) continue;
       if (const auto* in = std::get_if<ingest::InboundItem>(&items[i]))
@@ -114,6 +139,23 @@ class FakeInboxDatabase {
   }
 
  private:
+  // Every report of the batch counts, new or not (a repeat moves nothing it did not move).
+  void MoveSentForward(const std::vector<ingest::WebhookItem>& items) {
+    std::map<std::tuple<OrganizationId, ChannelId, std::string>, const ingest::StatusItem*> best;
+    for (const auto& item : items) {
+      const auto* st = std::get_if<ingest::StatusItem>(&item);
+      if (st == nullptr) continue;
+      auto& slot = best[{st->organization_id, st->channel_id, st->carrier_message_id}];
+      if (slot == nullptr || StatusRank(st->status) > StatusRank(slot->status)) slot = st;
+    }
+    for (auto& sent : sent_) {
+      auto it = best.find({sent.organization_id, sent.channel_id, sent.carrier_message_id});
+      if (it == best.end() || StatusRank(it->second->status) <= StatusRank(sent.status)) continue;
+      sent.status = it->second->status;
+      if (!it->second->error_code.empty()) sent.error_code = it->second->error_code;
+    }
+  }
+
   static const std::string& CarrierMessageId(const ingest::WebhookItem& item) {
     return std::visit([](const auto& i) -> const std::string& { return i.carrier_message_id; },
                       item);
@@ -130,6 +172,7 @@ class FakeInboxDatabase {
   std::vector<ingest::InboundItem> inbound_;
   std::vector<ingest::StatusItem> statuses_;
   std::vector<std::vector<ingest::WebhookItem>> calls_;
+  std::vector<Sent> sent_;
 };
 
 /// One writer's connection to a FakeInboxDatabase.

@@ -26,7 +26,7 @@ namespace chorus::fakes {
 /// batch for the same member wait: it counts the overlap, so a test can assert the processor
 /// never asks for one. `decide` runs outside the fake's lock, as it runs outside any other
 /// member's transaction. Thread-safe; a recursive lock lets WaitUntil predicates call the
-/// accessors.
+/// accessors. tests/store/contract/processing_contract.hpp holds it to what PostgreSQL does.
 class FakeProcessingDatabase {
  public:
   struct Inbound {
@@ -41,7 +41,15 @@ class FakeProcessingDatabase {
     ingest::OutboundDraft draft;
     std::string status;      // "queued" or "cancelled"
     std::string error_code;  // cancel reason
+    std::chrono::milliseconds created_at{0};
   };
+
+  /// The organization's loop-guard window (PostgreSQL reads it from the organization; default
+  /// 3600 s as there): recent sends count only messages created inside it.
+  void SetLoopGuardWindow(OrganizationId organization, std::chrono::seconds window) {
+    std::lock_guard lock(mutex_);
+    windows_[organization] = window;
+  }
 
   /// Stores an unprocessed inbound message received at the fake clock's now.
   InboundId AddInbound(OrganizationId organization, ChannelId channel, std::string sender,
@@ -188,7 +196,7 @@ class FakeProcessingDatabase {
         if (!message.sender_is_e164) continue;
         const ingest::MemberKey key{message.organization_id, message.sender};
         ingest::MemberRecord record = MemberFor(key);
-        record.recent_sends = RecentSends(record.id);
+        record.recent_sends = RecentSends(message.organization_id, record.id);
         context.members.emplace(KeyString(key), std::move(record));
       }
     }
@@ -248,10 +256,16 @@ class FakeProcessingDatabase {
     return it->second;
   }
 
-  std::unordered_map<std::uint32_t, int> RecentSends(MemberId member) const {
+  std::unordered_map<std::uint32_t, int> RecentSends(OrganizationId organization,
+                                                     MemberId member) const {
+    auto window = windows_.find(organization);
+    const std::chrono::milliseconds within =
+        window == windows_.end() ? std::chrono::seconds(3600) : window->second;
     std::unordered_map<std::uint32_t, int> sends;
     for (const auto& out : outbound_) {
-      if (out.draft.member_id == member && out.status != "cancelled") ++sends[out.draft.body_hash];
+      if (out.draft.member_id != member || out.status == "cancelled") continue;
+      if (now_ - out.created_at >= within) continue;
+      ++sends[out.draft.body_hash];
     }
     return sends;
   }
@@ -285,7 +299,8 @@ class FakeProcessingDatabase {
     }
     std::set<ChannelId> queued;
     for (const auto& draft : effects.outbound) {
-      outbound_.push_back({draft, draft.cancelled ? "cancelled" : "queued", draft.cancel_reason});
+      outbound_.push_back(
+          {draft, draft.cancelled ? "cancelled" : "queued", draft.cancel_reason, now_});
       if (!draft.cancelled) queued.insert(draft.channel_id);
     }
     for (const auto& mark : effects.processed) {
@@ -304,6 +319,7 @@ class FakeProcessingDatabase {
   mutable std::recursive_mutex mutex_;
   std::condition_variable_any changed_;
   std::chrono::milliseconds now_{0};
+  std::map<OrganizationId, std::chrono::milliseconds> windows_;
   InboundId next_inbound_id_ = 1;
   MemberId next_member_id_ = 100;
   std::vector<Inbound> inbound_;

@@ -2,40 +2,25 @@
 #include <pqxx/pqxx>
 
 #include "store/contract/outbox_contract.hpp"
+#include "store/contract/pg_world.hpp"
 #include "store/pg/pg_outbox_store.hpp"
-#include "store/pg/pg_workspace_store.hpp"
-#include "store/store_fixtures.hpp"
-#include "support/pg_test_database.hpp"
 
 namespace chorus::testing {
 namespace {
 
-class PgOutboxWorld {
+class PgOutboxWorld : public PgWorld {
  public:
   void SetUp() {
-    auto created = PgTestDatabase::Create();
-    ASSERT_TRUE(created.ok()) << created.error().message;
-    database_ = std::move(created).value();
-    connection_ = std::make_unique<pqxx::connection>(database_->url());
-    store::pg::PgWorkspaceStore workspaces(database_->url(), store::pg::TestKeyring());
-    auto applied = workspaces.Apply(store::pg::AcmeDefinition());
-    ASSERT_TRUE(applied.ok()) << applied.error().message;
-    organization_ = applied->organization_id;
-    for (const char* slug : {"acme-sms", "acme-alerts"}) {
-      channels_.push_back(
-          One<ChannelId>("SELECT id FROM channels WHERE slug = $1", std::string(slug)));
-    }
+    ASSERT_NO_FATAL_FAILURE(PgWorld::SetUp());
     for (int i = 0; i < 5; ++i) {
       members_.push_back(One<MemberId>(
           "INSERT INTO members (organization_id, phone_e164) VALUES ($1, $2) RETURNING id",
           organization_, recipient(i)));
     }
-    store_ = std::make_unique<store::pg::PgOutboxStore>(database_->url());
+    store_ = std::make_unique<store::pg::PgOutboxStore>(url());
   }
 
   dispatch::OutboxStore& store() { return *store_; }
-  OrganizationId organization() const { return organization_; }
-  ChannelId channel(int i) const { return channels_.at(static_cast<std::size_t>(i)); }
   MemberId member(int i) const { return members_.at(static_cast<std::size_t>(i)); }
   std::string recipient(int i) const { return "+1555010100" + std::to_string(i); }
 
@@ -82,28 +67,13 @@ class PgOutboxWorld {
   }
 
  private:
-  template <typename... Params>
-  pqxx::result Exec(const std::string& sql, const Params&... params) {
-    pqxx::work tx(*connection_);
-    pqxx::result rows = tx.exec_params(sql, params...);
-    tx.commit();
-    return rows;
-  }
-  template <typename T, typename... Params>
-  T One(const std::string& sql, const Params&... params) {
-    return Exec(sql, params...).at(0).at(0).template as<T>();
-  }
   std::string Text(const std::string& column, OutboundId id) {
     return One<std::string>("SELECT COALESCE(" + column + "::text, '') FROM outbound_messages"
                             " WHERE id = $1",
                             id);
   }
 
-  std::unique_ptr<PgTestDatabase> database_;
-  std::unique_ptr<pqxx::connection> connection_;
   std::unique_ptr<store::pg::PgOutboxStore> store_;
-  OrganizationId organization_ = 0;
-  std::vector<ChannelId> channels_;
   std::vector<MemberId> members_;
 };
 

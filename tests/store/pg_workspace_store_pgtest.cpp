@@ -12,6 +12,8 @@ namespace {
 using workspace::Definition;
 using workspace::TextKind;
 
+// What every WorkspaceStore does is in tests/store/contract/workspace_contract.hpp; these are
+// PostgreSQL's own: rows, history, sealed credentials.
 class PgWorkspaceStoreTest : public StoreTest {
  protected:
   void SetUp() override {
@@ -57,90 +59,6 @@ Definition WithExtras() {
   return d;
 }
 
-TEST_F(PgWorkspaceStoreTest, ApplyThenLoadRoundTripsTheWorkspace) {
-  const Definition d = WithExtras();
-  const ApplySummary summary = Apply(d);
-  EXPECT_NE(summary.organization_id, 0);
-  EXPECT_EQ(summary.channels, 2);
-  EXPECT_EQ(summary.channels_disabled, 0);
-  EXPECT_EQ(summary.keywords, 2);  // JOIN once (every channel), NEWS on acme-sms
-
-  const auto snapshot = Load();
-  ASSERT_NE(snapshot, nullptr);
-  const workspace::Organization* org = snapshot->OrganizationById(summary.organization_id);
-  ASSERT_NE(org, nullptr);
-  EXPECT_EQ(org->slug, "acme");
-  EXPECT_EQ(org->name, "Acme Tenants Union");
-  EXPECT_EQ(org->default_language, "en");
-  EXPECT_EQ(org->loop_guard_max, 5);
-  EXPECT_EQ(org->loop_guard_window, std::chrono::seconds(600));
-  EXPECT_EQ(org->message_body_retention_days, 30);
-  ASSERT_EQ(org->texts.size(), 2u);
-  for (const auto& [language, texts] : d.texts) {
-    ASSERT_EQ(org->texts.count(language), 1u) << language;
-    const workspace::Texts& loaded = org->texts.at(language);
-    EXPECT_EQ(loaded.help, texts.help) << language;
-    EXPECT_EQ(loaded.opt_out_confirmation, texts.opt_out_confirmation) << language;
-    EXPECT_EQ(loaded.opt_out_all_confirmation, texts.opt_out_all_confirmation) << language;
-    EXPECT_EQ(loaded.opt_in_confirmation, texts.opt_in_confirmation) << language;
-    EXPECT_EQ(loaded.default_reply, texts.default_reply) << language;
-  }
-  EXPECT_EQ(org->Text(TextKind::kOptOut, "hi"), "एक्मे: आपकी सदस्यता रद्द हो गई।");
-  EXPECT_EQ(org->Text(TextKind::kDefaultReply, "hi"), kDefaultReply);  // falls back to en
-
-  // The organization's words join the built-in ones.
-  EXPECT_EQ(org->words.Classify("Basta ya!").intent, compliance::Intent::kOptOut);
-  EXPECT_EQ(org->words.Classify("Basta ya!").language, "es");
-  EXPECT_EQ(org->words.Classify("AYUDAME").intent, compliance::Intent::kHelp);
-  EXPECT_EQ(org->words.Classify("STOP").intent, compliance::Intent::kOptOut);
-
-  ASSERT_EQ(snapshot->channels().size(), 2u);
-  for (const auto& cd : d.channels) {
-    const Channel* c = snapshot->ChannelBySlug(cd.slug);
-    ASSERT_NE(c, nullptr) << cd.slug;
-    EXPECT_EQ(c->organization_id, summary.organization_id);
-    EXPECT_EQ(snapshot->ChannelById(c->id), c);
-    EXPECT_EQ(c->carrier, "twilio");
-    EXPECT_EQ(c->sender, cd.sender);
-    EXPECT_EQ(c->country, cd.country);
-    EXPECT_EQ(c->segments_per_second, cd.segments_per_second);
-    EXPECT_EQ(c->settings, cd.settings) << cd.slug;
-    EXPECT_EQ(c->secrets, cd.secrets) << cd.slug;
-  }
-
-  const Channel& sms = *snapshot->ChannelBySlug("acme-sms");
-  const Channel& alerts = *snapshot->ChannelBySlug("acme-alerts");
-  const workspace::Keyword* join_sms = snapshot->FindKeyword(sms, "join");
-  const workspace::Keyword* join_alerts = snapshot->FindKeyword(alerts, "join");
-  ASSERT_NE(join_sms, nullptr);
-  EXPECT_EQ(join_sms, join_alerts);  // one organization-wide row
-  EXPECT_FALSE(join_sms->channel_id.has_value());
-  EXPECT_EQ(join_sms->display_word, "JOIN");
-  EXPECT_EQ(join_sms->reply, kWelcome);
-  EXPECT_TRUE(join_sms->opt_in);
-  EXPECT_EQ(join_sms->language, "en");
-  const workspace::Keyword* news = snapshot->FindKeyword(sms, "news");
-  ASSERT_NE(news, nullptr);
-  EXPECT_EQ(news->channel_id, std::optional<ChannelId>(sms.id));
-  EXPECT_FALSE(news->opt_in);
-  EXPECT_EQ(snapshot->FindKeyword(alerts, "news"), nullptr);
-}
-
-TEST_F(PgWorkspaceStoreTest, ChannelKeywordWinsOverTheOrganizationWideOne) {
-  Definition d = AcmeDefinition();
-  workspace::KeywordDefinition local = d.keywords[0];
-  local.channels = {"acme-alerts"};
-  local.reply = "Welcome to Acme alerts!";
-  d.keywords.push_back(local);
-  Apply(d);
-
-  const auto snapshot = Load();
-  ASSERT_NE(snapshot, nullptr);
-  EXPECT_EQ(snapshot->FindKeyword(*snapshot->ChannelBySlug("acme-alerts"), "join")->reply,
-            "Welcome to Acme alerts!");
-  EXPECT_EQ(snapshot->FindKeyword(*snapshot->ChannelBySlug("acme-sms"), "join")->reply, kWelcome);
-}
-
 TEST_F(PgWorkspaceStoreTest, ApplyingTheSameDefinitionTwiceChangesNothing) {
   const Definition d = WithExtras();
   const ApplySummary first = Apply(d);
@@ -173,30 +91,6 @@ TEST_F(PgWorkspaceStoreTest, ApplyingTheSameDefinitionTwiceChangesNothing) {
   const Channel& sms = *after->ChannelBySlug("acme-sms");
   ASSERT_NE(after->FindKeyword(sms, "news"), nullptr);
   EXPECT_EQ(after->FindKeyword(sms, "news")->reply, before->FindKeyword(sms, "news")->reply);
-}
-
-TEST_F(PgWorkspaceStoreTest, ChangesInTheDefinitionReplaceTheOldOnes) {
-  Apply(WithExtras());
-  Definition d = AcmeDefinition();  // without the extra words and settings
-  d.name = "Acme Tenants";
-  d.texts.erase("hi");
-  d.keywords.pop_back();  // NEWS is gone
-  d.channels[0].sender = "+15005550009";
-  const ApplySummary summary = Apply(d);
-
-  const auto snapshot = Load();
-  ASSERT_NE(snapshot, nullptr);
-  const auto* org = snapshot->OrganizationById(summary.organization_id);
-  ASSERT_NE(org, nullptr);
-  EXPECT_EQ(org->name, "Acme Tenants");
-  EXPECT_EQ(org->texts.count("hi"), 0u);
-  EXPECT_EQ(org->words.Classify("basta ya").intent, compliance::Intent::kNone);
-  const Channel* sms = snapshot->ChannelBySlug("acme-sms");
-  ASSERT_NE(sms, nullptr);
-  EXPECT_EQ(sms->sender, "+15005550009");
-  EXPECT_EQ(sms->settings.count("api_base"), 0u);
-  EXPECT_EQ(snapshot->FindKeyword(*sms, "news"), nullptr);
-  EXPECT_EQ(Count("SELECT count(*) FROM organization_compliance_words"), 0);
 }
 
 TEST_F(PgWorkspaceStoreTest, RemovedChannelIsDisabledAndKeepsItsHistory) {
