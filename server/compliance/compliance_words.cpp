@@ -16,7 +16,7 @@ struct BuiltInWord {
 // INICIAR, also Portuguese): the match language only picks the confirmation's language, and
 // Spanish has far more speakers where Chorus runs first. docs/COMPLIANCE.md explains each choice.
 constexpr BuiltInWord kBuiltIn[] = {
-    // English: Twilio's defaults (CARRIERS.md §10.1), the FCC's per-se revocations ("opt out",
+    // English: Twilio's default opt-out keywords (docs/COMPLIANCE.md), the FCC's per-se revocations ("opt out",
     // 47 CFR 64.1200(a)(10)) and AWS's list (OPT-OUT, REMOVE). The fold keeps inner punctuation,
     // so the hyphenated and spaced forms are listed beside OPTOUT.
     {Intent::kOptOut, "STOP", "en"},

@@ -9,7 +9,7 @@
 namespace chorus {
 namespace {
 
-// GSM 03.38 basic table above ASCII (CARRIERS.md §9.1, from Twilio's UnicodeToGSM.ts). Lower-case
+// GSM 03.38 basic table above ASCII (3GPP TS 23.038; as in Twilio's UnicodeToGSM.ts). Lower-case
 // ç is deliberately absent: only Ç (0x09) is in the table.
 constexpr char32_t kBasicNonAscii[] = {
     U'¡', U'£', U'¤', U'¥', U'§', U'¿', U'Ä', U'Å', U'Æ', U'Ç', U'É', U'Ñ', U'Ö',

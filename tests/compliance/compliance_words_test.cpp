@@ -110,7 +110,7 @@ INSTANTIATE_TEST_SUITE_P(
         WordCase{"HAAN", Intent::kYes, "hi"}, WordCase{"MADAD", Intent::kHelp, "hi"},
         WordCase{"SAHAYATA", Intent::kHelp, "hi"}));
 
-// Scenario 3 of PRODUCT.md: what members actually type.
+// Scenario 3 of the product brief: what members actually type.
 INSTANTIATE_TEST_SUITE_P(
     StopKeywordsAsTyped, BuiltInKeywords,
     ::testing::Values(

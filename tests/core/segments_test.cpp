@@ -59,7 +59,7 @@ TEST_P(CountSegmentsTable, MatchesTwiliosCalculator) {
   EXPECT_EQ(count.segments, c.segments) << c.name;
 }
 
-// CARRIERS.md §9.4, from Twilio's message-segment-calculator tests/index.test.js.
+// From Twilio's message-segment-calculator tests/index.test.js.
 INSTANTIATE_TEST_SUITE_P(
     TwilioVectors, CountSegmentsTable,
     ::testing::Values(

@@ -1,4 +1,4 @@
-// PRODUCT.md scenarios 1 and 3: JOIN, STOP, HELP and START through the real binary.
+// The product brief's scenarios 1 and 3: JOIN, STOP, HELP and START through the real binary.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 

@@ -213,7 +213,7 @@ void ChorusE2eTest::TearDown() {
     EXPECT_TRUE(status.exited && status.code == 0)
         << server->name << " did not shut down cleanly on SIGTERM: " << status.Describe();
   }
-  // Personal data never reaches the logs at info (STYLE.md, Errors): no member's number (all
+  // Personal data never reaches the logs at info (README, Personal data): no member's number (all
   // are +15550101xxx, in any encoding) and no text we sent them.
   for (const auto& server : servers_) {
     const std::string log = ReadFile(server->log_path);

@@ -1,4 +1,4 @@
-// PRODUCT.md scenario 8 and the README's guarantees under failure: a database restart in the
+// The product brief's scenario 8 and the README's guarantees under failure: a database restart in the
 // middle of traffic, a crash, two nodes on one database, and SIGTERM with requests in flight.
 #include <signal.h>
 

@@ -31,12 +31,12 @@ class HttpDriver {
 /// A fresh Twilio message SID: "SM" and 32 random hex digits.
 std::string NewMessageSid();
 
-/// The form Twilio posts for an inbound SMS (CARRIERS.md §1(a)).
+/// The form Twilio posts for an inbound SMS (docs/CARRIERS.md, Twilio).
 carriers::FormParams InboundForm(const std::string& message_sid, const std::string& account_sid,
                                  const std::string& from, const std::string& to,
                                  const std::string& body);
 
-/// The form of a status callback (CARRIERS.md §1(b)); `error_code` is left out when empty.
+/// The form of a status callback (docs/CARRIERS.md, Twilio); `error_code` is left out when empty.
 carriers::FormParams StatusForm(const std::string& message_sid, const std::string& account_sid,
                                 const std::string& from, const std::string& to,
                                 const std::string& status, const std::string& error_code = "");

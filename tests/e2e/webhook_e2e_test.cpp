@@ -1,4 +1,4 @@
-// The webhook contract (README, Guarantees: Inbound; PRODUCT.md scenario 8): carrier retries,
+// The webhook contract (README, Guarantees: Inbound; the product brief's scenario 8): carrier retries,
 // signatures, malformed and oversized requests, and the service endpoints.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>

@@ -47,7 +47,7 @@ constexpr std::size_t kMaxListBytes = 1024 * 1024;
 // A page of the Messages list: the recipient's latest messages from this sender.
 constexpr std::string_view kLookupPageSize = "50";
 
-// CARRIERS.md §1(d) error table: the recipient (or this sender/recipient pair) cannot be
+// docs/CARRIERS.md, Twilio, Sending (Twilio's error dictionary): the recipient (or this sender/recipient pair) cannot be
 // messaged, so retrying the same request cannot succeed.
 constexpr std::array<int, 12> kUnreachableRecipientCodes = {
     21211, 21214, 21217, 21401, 21407, 21408, 21421, 21606, 21608, 21612, 21614, 21635};

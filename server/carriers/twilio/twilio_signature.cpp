@@ -52,7 +52,7 @@ bool ConstantTimeEquals(std::string_view expected, std::string_view given) {
          CRYPTO_memcmp(expected.data(), given.data(), expected.size()) == 0;
 }
 
-// CARRIERS.md §1(c) step 4: twilio-python's add_port/remove_port and twilio-node's
+// docs/CARRIERS.md, Twilio, Signature: twilio-python's add_port/remove_port and twilio-node's
 // getExpectedTwilioSignature try the URL as given, with the default port, and without a port.
 std::vector<std::string> UrlVariants(std::string_view url) {
   std::vector<std::string> variants{std::string(url)};

@@ -20,7 +20,7 @@ std::string ComputeSignature(std::string_view auth_token, std::string_view url,
 bool ValidateSignature(std::string_view auth_token, std::string_view url,
                        const FormParams& params, std::string_view signature);
 
-/// For JSON-bodied webhooks (CARRIERS.md §1(c) step 5): true when the lower-case hex SHA-256 of
+/// For JSON-bodied webhooks (Twilio's webhook security guide; docs/CARRIERS.md): true when the lower-case hex SHA-256 of
 /// `raw_body` equals the `bodySHA256` query parameter of `url` and `signature` matches `url`
 /// with no parameters (same port variants as ValidateSignature). False when `url` carries no
 /// bodySHA256. Constant-time comparisons. Pure.

@@ -124,7 +124,7 @@ Result<std::string> ErrorCodeOf(const FormParams& params) {
   return *code;
 }
 
-// CARRIERS.md §1(b) status enum. "canceled" means a scheduled message Twilio will never send,
+// docs/CARRIERS.md, Twilio, Status callback (Twilio's MessageStatus values). "canceled" means a scheduled message Twilio will never send,
 // so it is a failure from our side. "partially_delivered" has unverified semantics and
 // "receiving"/"received" are inbound: those stay unknown.
 constexpr std::array<std::pair<std::string_view, DeliveryStatus>, 10> kStatuses{{

@@ -114,7 +114,7 @@ std::size_t CodePoints(std::string_view utf8) {
   return n;
 }
 
-// The error body of Twilio's REST API (CARRIERS.md §1(d)).
+// The error body of Twilio's REST API (docs/CARRIERS.md, Twilio, Sending).
 http::Response TwilioError(unsigned status, int code, std::string_view message) {
   http::Response response{static_cast<bhttp::status>(status), 11};
   response.set(bhttp::field::content_type, "application/json");

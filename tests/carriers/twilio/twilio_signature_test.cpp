@@ -8,7 +8,7 @@
 namespace chorus::carriers::twilio {
 namespace {
 
-// Official vectors, CARRIERS.md §1(c) (twilio-python tests/unit/test_request_validator.py and
+// Official vectors (twilio-python tests/unit/test_request_validator.py and
 // twilio-node spec/validation.spec.js).
 constexpr char kToken[] = "12345";
 constexpr char kUrl[] = "https://mycompany.com/myapp.php?foo=1&bar=2";

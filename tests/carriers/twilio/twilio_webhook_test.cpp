@@ -15,7 +15,7 @@ using ::testing::Not;
 constexpr char kSid[] = "SM0123456789abcdef0123456789abcdef";
 constexpr char kAccountSid[] = "AC0123456789abcdef0123456789abcdef";
 
-// The shape of twilio.com/docs/messaging/guides/webhook-request (CARRIERS.md §1(a)).
+// The shape of twilio.com/docs/messaging/guides/webhook-request.
 FormParams InboundParams() {
   return {{"ToCountry", "US"},       {"SmsMessageSid", kSid},
           {"NumMedia", "0"},         {"SmsSid", kSid},
