@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs every build, test and run dependency of Chorus from Debian 12 packages.
 # Runs apt-get as root, or through sudo when run by another user. Safe to run again.
+#   --fuzz   also clang and its libFuzzer runtime (docs/FUZZING.md)
 set -euo pipefail
 
 packages=(
@@ -15,6 +16,9 @@ packages=(
   postgresql-15 postgresql-client-15
   util-linux procps curl
 )
+if [ "${1:-}" = --fuzz ]; then
+  packages+=(clang)
+fi
 
 missing=()
 for p in "${packages[@]}"; do

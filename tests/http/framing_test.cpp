@@ -72,7 +72,23 @@ INSTANTIATE_TEST_SUITE_P(
         RequestCase{"BodyOverLimit", Head("Content-Length: 2000\r\n") + std::string(2000, 'x'),
                     413},
         RequestCase{"HeaderOverLimit", Head("X-Big: " + std::string(2000, 'h') + "\r\n"), 431},
-        RequestCase{"Garbage", "\x16\x03\x01 not http\r\n\r\n", 400}));
+        RequestCase{"Garbage", "\x16\x03\x01 not http\r\n\r\n", 400},
+        // RFC 9110 section 5.6.1: empty list elements do not count. Beast must frame such a
+        // body as chunked too, or the chunks would be read as the next request.
+        RequestCase{"ChunkedAfterEmptyElements",
+                    Head("Transfer-Encoding: ,, chunked\r\n") + "3\r\nabc\r\n0\r\n\r\n", 0,
+                    "abc"},
+        RequestCase{"ChunkedBeforeEmptyElements",
+                    Head("Transfer-Encoding: chunked,,\r\n") + "3\r\nabc\r\n0\r\n\r\n", 0,
+                    "abc"},
+        RequestCase{"ChunkedInASecondField",
+                    Head("Transfer-Encoding: ,\r\nTransfer-Encoding: chunked\r\n") +
+                        "3\r\nabc\r\n0\r\n\r\n",
+                    0, "abc"},
+        RequestCase{"ChunkedTwiceInTwoFields",
+                    Head("Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n") +
+                        "3\r\nabc\r\n0\r\n\r\n",
+                    400}));
 
 TEST(ParseRequest, TruncatedInputIsAQuietFailure) {
   ParsedRequest parsed = ParseRequest(Head("Content-Length: 10\r\n") + "abc", kLimits);

@@ -7,6 +7,7 @@
 #include "carriers/form.hpp"
 #include "carriers/twilio/twilio_carrier.hpp"
 #include "carriers/twilio/twilio_signature.hpp"
+#include "carriers/twilio/twilio_test_signer.hpp"
 #include "carriers/twilio/twilio_webhook.hpp"
 
 namespace chorus::fuzz {
@@ -80,6 +81,47 @@ inline bool FuzzFormOnce(std::string_view input) {
   auto params = carriers::ParseForm(input);
   if (!params.ok()) return !params.error().message.empty();
   return FuzzParsedForm(input, *params);
+}
+
+inline constexpr std::string_view kFuzzAccountSid = "AC0123456789abcdef0123456789abcdef";
+inline constexpr std::string_view kFuzzUrl = "https://chorus.example/webhooks/twilio/fuzz/inbound";
+
+/// The port's ReadWebhook, as the webhook route calls it: with a signature header made of the
+/// input (never authentic), and, for bytes that parse as a form, signed by the independent
+/// test signer (authentic: accepted with sane content, or refused as malformed, or as another
+/// account's).
+inline bool FuzzTwilioWebhook(std::string_view input) {
+  static const carriers::twilio::TwilioCarrier carrier;
+  Channel channel;
+  channel.carrier = "twilio";
+  channel.settings["account_sid"] = std::string(kFuzzAccountSid);
+  channel.secrets["auth_token"] = std::string(kFuzzToken);
+  carriers::WebhookRequest request{"POST", kFuzzUrl, input, {}, std::chrono::system_clock::now()};
+  request.headers = {{"X-Twilio-Signature", input.substr(0, 28)}};
+  for (std::string_view kind : {"inbound", "status"}) {
+    auto forged = carrier.ReadWebhook(channel, kind, request);
+    if (forged.ok()) return false;
+  }
+  auto form = testing::twilio::Decode(input);
+  if (!form) return true;
+  const std::string signature = testing::twilio::Sign(kFuzzToken, kFuzzUrl, *form);
+  request.headers = {{"X-Twilio-Signature", signature}};
+  for (std::string_view kind : {"inbound", "status"}) {
+    auto read = carrier.ReadWebhook(channel, kind, request);
+    if (read.ok()) {
+      for (const auto& m : read->messages) {
+        if (!carriers::twilio::IsMessageSid(m.carrier_message_id)) return false;
+      }
+      for (const auto& r : read->reports) {
+        if (!carriers::twilio::IsMessageSid(r.carrier_message_id)) return false;
+      }
+      if (read->messages.size() + read->reports.size() != 1) return false;
+    } else if (read.error().code != ErrorCode::kInvalidArgument &&
+               read.error().code != ErrorCode::kPermissionDenied) {
+      return false;
+    }
+  }
+  return true;
 }
 
 }  // namespace chorus::fuzz

@@ -10,7 +10,7 @@
 namespace chorus::fuzz {
 namespace {
 
-// Runs the libFuzzer entry (tests/fuzz/form_fuzz.cpp) over the seeds and ~20,000 deterministic
+// Runs the twilio_form_fuzz entry (FuzzFormOnce) over the seeds and ~20,000 deterministic
 // inputs so CI exercises the parsers without clang. std::mt19937's output sequence is fixed by
 // the standard; only raw engine output is used (distributions differ between libraries).
 
