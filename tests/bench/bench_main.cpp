@@ -27,6 +27,7 @@ constexpr const char* kUsage = R"(usage: chorus-bench MODE [--option value ...]
 loadgen        signed Twilio inbound webhooks over keep-alive connections
   --host 127.0.0.1 --port 8080 --path /webhooks/twilio/bench/inbound
   --public-base-url URL (default http://HOST:PORT)  --auth-token T  --account-sid AC...
+  --carrier twilio|telnyx  --telnyx-seed HEX (the Ed25519 key Telnyx webhooks are signed with)
   --to +15550100000  --body TEXT  --sender-offset 0  --run-id N (default random)
   --connections 64  --threads 1
   closed loop: --requests 200000 [--seconds S: stop sending after S s] --warmup 0
@@ -71,6 +72,8 @@ WebhookSpec ReadWebhook(Options& o, const std::string& default_body, std::uint64
   w.auth_token = o.Str("auth-token", "");
   w.account_sid = o.Str("account-sid", w.account_sid);
   w.to = o.Str("to", w.to);
+  w.carrier = o.Str("carrier", w.carrier);
+  w.telnyx_seed = o.Str("telnyx-seed", "");
   w.body = o.Str("body", default_body);
   w.sender_offset =
       static_cast<std::uint64_t>(o.Int("sender-offset", static_cast<std::int64_t>(offset)));

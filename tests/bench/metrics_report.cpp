@@ -132,7 +132,8 @@ std::string MetricsDelta(const std::string& before_text, const std::string& afte
   std::string out;
   const HistogramDelta ingest = Histogram(before, after, "chorus_ingest_batch_size", "");
   const HistogramDelta process = Histogram(before, after, "chorus_processing_batch_members", "");
-  const std::string route = std::string("route=\"") + kInboundRoute + "\"";
+  // The public listener's series (the admin listener has its own, labelled server="admin").
+  const std::string route = std::string("server=\"public\",route=\"") + kInboundRoute + "\"";
   const HistogramDelta answer =
       Histogram(before, after, "chorus_http_request_duration_seconds", route);
   out += Describe(ingest, "webhooks per ingest transaction (group commit)", "");

@@ -7,6 +7,7 @@
 #   3. Chorus ingest: signed Twilio webhooks, closed loop over BENCH_CONNECTIONS keep-alive
 #      connections, then checks that every acknowledged message is in the database and how
 #      long processing takes to catch up;
+#   3t. the same for Telnyx webhooks (JSON events, Ed25519 signatures);
 #   4. webhook-to-reply latency at BENCH_REPLY_RATE webhooks/s (open loop) through a fake
 #      Twilio that also posts status callbacks;
 # prints a summary (results and logs stay in build-bench/bench-results/) and tears down.
@@ -38,7 +39,7 @@ body="Hello from the benchmark, see you at the meeting"
 
 chorus_port=18080
 admin_port=18090
-minimal_port=18090
+minimal_port=18091
 carrier_port=18089  # tests/bench/workspace.json points the bench channel's api_base here
 token=bench-auth-token-not-a-secret
 account_sid=$(grep -oE '"AC[0-9a-fA-F]{32}"' "$root/tests/bench/workspace.json" | tr -d '"' | head -1 || true)
@@ -125,6 +126,7 @@ sql() { psql "$db_url" -qtAX -c "$1"; }
 sql "SELECT 'fsync=' || current_setting('fsync') || ' synchronous_commit=' || current_setting('synchronous_commit') || ' ' || version()"
 
 export CHORUS_BENCH_TWILIO_AUTH_TOKEN=$token
+export CHORUS_BENCH_TELNYX_API_KEY=bench-api-key-not-a-secret
 export CHORUS_LISTEN=127.0.0.1:$chorus_port
 export CHORUS_ADMIN_LISTEN=127.0.0.1:$admin_port
 export CHORUS_PUBLIC_BASE_URL=http://127.0.0.1:$chorus_port
@@ -139,6 +141,10 @@ export CHORUS_DATABASE_URL=$db_url
 
 signed=(--auth-token "$token" --account-sid "$account_sid" --path /webhooks/twilio/bench/inbound
         --public-base-url "http://127.0.0.1:$chorus_port")
+# The bench-telnyx channel's public key is that of RFC 8032 section 7.1 TEST 1 (a published test
+# key); the load generator signs with its seed.
+telnyx=(--carrier telnyx --path /webhooks/telnyx/bench-telnyx/inbound --to +15550100011
+        --telnyx-seed 9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60)
 
 # ---------------------------------------------------------------------------- 1. HTTP baseline
 say "1. HTTP baseline: minimal-server (http::Server, 2 I/O threads), $connections connections"
@@ -216,6 +222,42 @@ put durability.rows "$rows"
 put durability.acked_missing "$missing"
 echo "durability: $acked webhooks acknowledged 2xx, $rows rows in inbound_messages, $missing acknowledged but missing"
 [ "$missing" = 0 ] || fail "acknowledged webhooks missing from the database"
+
+# ---------------------------------------------------------------------------- 3t. Telnyx ingest
+say "3t. Chorus ingest over Telnyx (JSON + Ed25519): $connections connections, closed loop"
+"$bench" loadgen --port "$chorus_port" "${telnyx[@]}" --body "$body" --connections "$connections" \
+  --requests "$warmup" --sender-offset 8500000 --acked-sids "$out/acked-telnyx-warmup.txt" \
+  --prefix warmup_telnyx --out "$kv" > "$out/warmup-telnyx.log" || fail "phase 3t warm-up failed"
+wait_processed 300
+sql 'CHECKPOINT'
+attempt=0
+while :; do
+  attempt=$((attempt + 1))
+  akv="$out/telnyx-$attempt.kv"
+  : > "$akv"
+  quiet_check telnyx "serve=$serve_pid"
+  "$bench" loadgen --port "$chorus_port" "${telnyx[@]}" --body "$body" --connections "$connections" \
+    --threads "$threads" --requests "$requests" --seconds "$seconds" \
+    --sender-offset $(( 3000000 + (attempt - 1) * 1000000 )) \
+    --acked-sids "$out/acked-telnyx-$attempt.txt" \
+    --cpu-watch "serve=$serve_pid,postgres=$postmaster" --prefix telnyx --out "$akv" \
+    || fail "phase 3t failed"
+  wait_processed 600
+  disturbed telnyx "$akv" && [ "$attempt" -le "$retries" ] || break
+  echo "bench: phase 3t was disturbed by other processes; again (attempt $((attempt + 1)))"
+done
+cat "$akv" >> "$kv"
+put telnyx.attempts "$attempt"
+cat "$out/acked-telnyx-warmup.txt" "$out"/acked-telnyx-[0-9]*.txt > "$out/acked-telnyx.txt"
+telnyx_acked=$(wc -l < "$out/acked-telnyx.txt")
+telnyx_missing=$(psql "$db_url" -qtAX \
+  -c 'CREATE TEMP TABLE acked (sid text PRIMARY KEY)' \
+  -c "\\copy acked FROM '$out/acked-telnyx.txt'" \
+  -c 'SELECT count(*) FROM acked a WHERE NOT EXISTS (SELECT 1 FROM inbound_messages m WHERE m.carrier_message_id = a.sid)')
+put durability.telnyx_acked "$telnyx_acked"
+put durability.telnyx_missing "$telnyx_missing"
+echo "durability (Telnyx): $telnyx_acked webhooks acknowledged 2xx, $telnyx_missing acknowledged but missing"
+[ "$telnyx_missing" = 0 ] || fail "acknowledged Telnyx webhooks missing from the database"
 
 # The database baseline again, at the batch size the group commit actually formed (mean of
 # phase 3) over as many connections as the server has ingest writers (its default: cores / 2).
@@ -305,11 +347,13 @@ command: BENCH_CONNECTIONS=$connections BENCH_REQUESTS=$requests BENCH_SECONDS=$
 | PostgreSQL batched insert, best (${best_pg%%.rows*}) | ${best_pg#*=} rows/s | baseline |
 | PostgreSQL at the server's mean batch ($(val pg.server_batch) rows, $writers conn(s)) | $(val "pg.c${writers}_b$(val pg.server_batch).rows_per_second") rows/s | baseline |
 | Chorus durable webhooks, $connections conns | $(val ingest.ok_per_second) 2xx/s, p50 $(val ingest.p50_ms) ms, p99 $(val ingest.p99_ms) ms, max $(val ingest.max_ms) ms | >= 10000/s, p99 < 50 ms |
+| Chorus durable webhooks over Telnyx (JSON + Ed25519), $connections conns | $(val telnyx.ok_per_second) 2xx/s, p50 $(val telnyx.p50_ms) ms, p99 $(val telnyx.p99_ms) ms, max $(val telnyx.max_ms) ms | |
 | Chorus webhook-to-reply at $(val reply.rate)/s | p50 $(val reply.p50_ms) ms, p90 $(val reply.p90_ms) ms, p99 $(val reply.p99_ms) ms, max $(val reply.max_ms) ms; missing $(val reply.missing) | p99 < 50 ms |
 | acks at $(val reply.rate)/s (open loop) | p50 $(val reply.ack.p50_ms) ms, p99 $(val reply.ack.p99_ms) ms | |
 
 ingest phase: $(val ingest.sent) sent, $(val ingest.ok) 2xx, $(val ingest.non_2xx) non-2xx, $(val ingest.no_answer) unanswered in $(val ingest.seconds) s
-durability: $(val durability.acked) acknowledged, $(val durability.rows) rows, $(val durability.acked_missing) acknowledged but missing
+durability: $(val durability.acked) acknowledged, $(val durability.rows) rows, $(val durability.acked_missing) acknowledged but missing; Telnyx $(val durability.telnyx_acked) acknowledged, $(val durability.telnyx_missing) missing
+CPU in the Telnyx ingest phase: chorus $(val telnyx.cpu_serve), postgres $(val telnyx.cpu_postgres), loadgen $(val telnyx.cpu_loadgen), other $(val telnyx.cpu_other)
 processing: $(val ingest.unprocessed_at_end) unprocessed when the load stopped, drained $(val ingest.drain_seconds) s later
 group commit: $(val ingest.metrics.ingest_batches) ingest transactions, mean $(val ingest.metrics.ingest_batch_mean) webhooks each;$(val ingest.metrics.ingest_batch_distribution)
 processing: mean $(val ingest.metrics.processing_batch_mean) members per transaction
@@ -319,7 +363,7 @@ CPU in the HTTP baseline: server $(val minimal.cpu_server), loadgen $(val minima
 CPU in the reply phase: chorus $(val reply.cpu_serve), postgres $(val reply.cpu_postgres), bench+fake $(val reply.cpu_bench), other $(val reply.cpu_other)
 PostgreSQL during the ingest phase: $(pg_events ingest)
 PostgreSQL during the reply phase: $(pg_events reply)
-other processes during the timed phases: minimal $(quiet minimal "$(val minimal.seconds)"), ingest $(quiet ingest "$(val ingest.seconds)"), reply $(quiet reply "$(val reply.ack.seconds)")
+other processes during the timed phases: minimal $(quiet minimal "$(val minimal.seconds)"), ingest $(quiet ingest "$(val ingest.seconds)"), telnyx $(quiet telnyx "$(val telnyx.seconds)"), reply $(quiet reply "$(val reply.ack.seconds)")
 other processes just before (cores): minimal $(val minimal.others_cores_before), pg $(val pg.others_cores_before), ingest $(val ingest.others_cores_before), reply $(val reply.others_cores_before)
 results: $out
 EOF
