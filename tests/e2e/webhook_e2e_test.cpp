@@ -11,6 +11,7 @@ namespace chorus::e2e {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 /// Checks the error body every refusal carries: {"code", "message", "request_id"}.
 void ExpectJsonError(const transport::HttpResponseSpec& response, unsigned status,
@@ -135,6 +136,79 @@ TEST_F(ChorusE2eTest, MalformedWebhookGets400AndUnknownChannelIsAnsweredLikeABad
   const std::string genuine = Text(Member(10), "JOIN");
   ASSERT_TRUE(WaitProcessed({genuine}));
   EXPECT_EQ(Count("SELECT count(*) FROM inbound_messages"), 1);
+}
+
+// Issue 5's webhook semantics through the real binary: fields the server reads appear once, the
+// account is the channel's, the media type matches up to ';', a webhook without a signature header
+// is refused before its form is read, forms are capped in pairs; every refusal is counted in
+// /metrics, and its log line is sampled rather than written once per request.
+TEST_F(ChorusE2eTest, WebhookSemanticsAreTightAndRejectionsAreCountedAndSampled) {
+  ASSERT_NE(StartServer(), nullptr);
+  const std::string member = Member(13);
+  const std::string path = std::string("/webhooks/twilio/") + ws::kChannel + "/inbound";
+  auto signed_post = [&](const carriers::FormParams& params) {
+    return http_.Send(TwilioPost(server().base_url, server().base_url, path, params, auth_token_));
+  };
+
+  carriers::FormParams twice = InboundForm(NewMessageSid(), account_sid_, member, ws::kSender, "JOIN");
+  twice.emplace_back("Body", "STOP");
+  transport::HttpResponseSpec repeated = signed_post(twice);
+  ExpectJsonError(repeated, 400, "invalid_argument");
+  EXPECT_THAT(repeated.body, HasSubstr("Body"));
+  EXPECT_THAT(repeated.body, Not(HasSubstr("STOP")));
+
+  const std::string other_account = "AC" + std::string(32, '9');
+  ExpectJsonError(signed_post(InboundForm(NewMessageSid(), other_account, member, ws::kSender,
+                                          "JOIN")),
+                  403, "signature_invalid");
+
+  transport::HttpRequestSpec wrong_type = InboundRequest(server(), NewMessageSid(), member, "JOIN");
+  for (auto& [name, value] : wrong_type.headers) {
+    if (name == "Content-Type") value = "application/x-www-form-urlencodedX";
+  }
+  ExpectJsonError(http_.Send(wrong_type), 415, "unsupported_media_type");
+
+  carriers::FormParams many = InboundForm(NewMessageSid(), account_sid_, member, ws::kSender, "JOIN");
+  for (int i = 0; i < 300; ++i) many.emplace_back("x" + std::to_string(i), "1");
+  transport::HttpResponseSpec too_many = signed_post(many);
+  ExpectJsonError(too_many, 400, "invalid_argument");
+  EXPECT_THAT(too_many.body, HasSubstr("fields"));
+
+  // No signature header at all, over a body that would be costly to decode.
+  std::string costly;
+  for (int i = 0; i < 5000; ++i) costly += "a" + std::to_string(i) + "=%41&";
+  constexpr int kUnsigned = 40;
+  for (int i = 0; i < kUnsigned; ++i) {
+    transport::HttpRequestSpec unsigned_post = TwilioPost(server().base_url, server().base_url,
+                                                          path, {}, "");
+    unsigned_post.body = costly;
+    ExpectJsonError(http_.Send(unsigned_post), 403, "signature_invalid");
+  }
+
+  const std::string genuine = Text(Member(14), "JOIN");
+  ASSERT_TRUE(WaitProcessed({genuine}));
+  EXPECT_EQ(Count("SELECT count(*) FROM inbound_messages"), 1);
+
+  const std::string metrics = http_.Get(server().admin_url + "/metrics").body;
+  auto counted = [&](const std::string& reason) {
+    const std::string series =
+        "chorus_webhook_rejections_total{carrier=\"twilio\",reason=\"" + reason + "\"} ";
+    const std::size_t at = metrics.find(series);
+    return at == std::string::npos ? -1 : std::stoll(metrics.substr(at + series.size()));
+  };
+  EXPECT_EQ(counted("unauthenticated"), kUnsigned + 1) << metrics;
+  EXPECT_EQ(counted("malformed"), 2) << metrics;
+  EXPECT_EQ(counted("unsupported_media_type"), 1) << metrics;
+
+  // 41 unauthenticated refusals within a second or two: the log has a handful of lines for them.
+  const std::string log = ReadFile(server().log_path);
+  std::size_t lines = 0;
+  for (std::size_t at = log.find("reason=unauthenticated"); at != std::string::npos;
+       at = log.find("reason=unauthenticated", at + 1)) {
+    ++lines;
+  }
+  EXPECT_GE(lines, 1u) << log;
+  EXPECT_LE(lines, 5u) << log;
 }
 
 TEST_F(ChorusE2eTest, OversizedBodyGets413) {
