@@ -1,6 +1,13 @@
 #include "http/server.hpp"
 
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
 
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -695,6 +702,49 @@ TEST_F(ServerLoopback, FullTableIsReportedOnce) {
   auto refusals = WaitForRefusals(1);
   ASSERT_EQ(refusals.size(), 1u);
   EXPECT_EQ(refusals[0], Refusal::kTableFull);
+}
+
+// Out of descriptors, accept fails with EMFILE: the server reports it, backs off instead of
+// spinning, and accepts the waiting client as soon as descriptors are free again. The test
+// process is the server's, so it runs its own descriptor table out: the client's socket is made
+// first, then every free descriptor is taken, then it connects (connect needs no descriptor).
+TEST_F(ServerLoopback, OutOfDescriptorsIsReportedAndAcceptingResumes) {
+  StartServer();
+  rlimit saved{};
+  ASSERT_EQ(::getrlimit(RLIMIT_NOFILE, &saved), 0);
+  const int client = ::socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_GE(client, 0);
+  rlimit low = saved;
+  low.rlim_cur = std::min<rlim_t>(saved.rlim_cur, 512);
+  ASSERT_EQ(::setrlimit(RLIMIT_NOFILE, &low), 0);
+  std::vector<int> taken;
+  for (int fd; (fd = ::dup(client)) >= 0;) taken.push_back(fd);
+  ASSERT_EQ(errno, EMFILE);
+
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(port());
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::connect(client, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
+  auto refusals = WaitForRefusals(1);
+  ASSERT_FALSE(refusals.empty());
+  EXPECT_EQ(refusals[0], Refusal::kNoDescriptors);
+
+  for (int fd : taken) ::close(fd);
+  ASSERT_EQ(::setrlimit(RLIMIT_NOFILE, &saved), 0);
+  timeval timeout{5, 0};
+  ::setsockopt(client, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+  const std::string request = Get("/hello");
+  ASSERT_EQ(::send(client, request.data(), request.size(), MSG_NOSIGNAL),
+            static_cast<ssize_t>(request.size()));
+  std::string answer;
+  char buffer[1024];
+  for (ssize_t n; answer.find("hello") == std::string::npos &&
+                  (n = ::recv(client, buffer, sizeof buffer, 0)) > 0;) {
+    answer.append(buffer, static_cast<std::size_t>(n));
+  }
+  ::close(client);
+  EXPECT_NE(answer.find("200 OK"), std::string::npos) << answer;
 }
 
 TEST_F(ServerLoopback, OpenConnectionsAreReported) {
