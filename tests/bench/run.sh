@@ -7,9 +7,9 @@
 #   3. Chorus ingest: signed Twilio webhooks, closed loop over BENCH_CONNECTIONS keep-alive
 #      connections, then checks that every acknowledged message is in the database and how
 #      long processing takes to catch up;
-#   3t. the same for Telnyx webhooks (JSON events, Ed25519 signatures);
 #   4. webhook-to-reply latency at BENCH_REPLY_RATE webhooks/s (open loop) through a fake
 #      Twilio that also posts status callbacks;
+#   5. Telnyx ingest: as 3, with Telnyx webhooks (JSON events, Ed25519 signatures);
 # prints a summary (results and logs stay in build-bench/bench-results/) and tears down.
 # Exits non-zero when a phase fails. Works as root (the cluster then runs as `postgres`).
 #
@@ -223,42 +223,6 @@ put durability.acked_missing "$missing"
 echo "durability: $acked webhooks acknowledged 2xx, $rows rows in inbound_messages, $missing acknowledged but missing"
 [ "$missing" = 0 ] || fail "acknowledged webhooks missing from the database"
 
-# ---------------------------------------------------------------------------- 3t. Telnyx ingest
-say "3t. Chorus ingest over Telnyx (JSON + Ed25519): $connections connections, closed loop"
-"$bench" loadgen --port "$chorus_port" "${telnyx[@]}" --body "$body" --connections "$connections" \
-  --requests "$warmup" --sender-offset 8500000 --acked-sids "$out/acked-telnyx-warmup.txt" \
-  --prefix warmup_telnyx --out "$kv" > "$out/warmup-telnyx.log" || fail "phase 3t warm-up failed"
-wait_processed 300
-sql 'CHECKPOINT'
-attempt=0
-while :; do
-  attempt=$((attempt + 1))
-  akv="$out/telnyx-$attempt.kv"
-  : > "$akv"
-  quiet_check telnyx "serve=$serve_pid"
-  "$bench" loadgen --port "$chorus_port" "${telnyx[@]}" --body "$body" --connections "$connections" \
-    --threads "$threads" --requests "$requests" --seconds "$seconds" \
-    --sender-offset $(( 3000000 + (attempt - 1) * 1000000 )) \
-    --acked-sids "$out/acked-telnyx-$attempt.txt" \
-    --cpu-watch "serve=$serve_pid,postgres=$postmaster" --prefix telnyx --out "$akv" \
-    || fail "phase 3t failed"
-  wait_processed 600
-  disturbed telnyx "$akv" && [ "$attempt" -le "$retries" ] || break
-  echo "bench: phase 3t was disturbed by other processes; again (attempt $((attempt + 1)))"
-done
-cat "$akv" >> "$kv"
-put telnyx.attempts "$attempt"
-cat "$out/acked-telnyx-warmup.txt" "$out"/acked-telnyx-[0-9]*.txt > "$out/acked-telnyx.txt"
-telnyx_acked=$(wc -l < "$out/acked-telnyx.txt")
-telnyx_missing=$(psql "$db_url" -qtAX \
-  -c 'CREATE TEMP TABLE acked (sid text PRIMARY KEY)' \
-  -c "\\copy acked FROM '$out/acked-telnyx.txt'" \
-  -c 'SELECT count(*) FROM acked a WHERE NOT EXISTS (SELECT 1 FROM inbound_messages m WHERE m.carrier_message_id = a.sid)')
-put durability.telnyx_acked "$telnyx_acked"
-put durability.telnyx_missing "$telnyx_missing"
-echo "durability (Telnyx): $telnyx_acked webhooks acknowledged 2xx, $telnyx_missing acknowledged but missing"
-[ "$telnyx_missing" = 0 ] || fail "acknowledged Telnyx webhooks missing from the database"
-
 # The database baseline again, at the batch size the group commit actually formed (mean of
 # phase 3) over as many connections as the server has ingest writers (its default: cores / 2).
 server_batch=$(awk -v m="$(val ingest.metrics.ingest_batch_mean)" 'BEGIN { b = int(m + 0.5); print (b < 1 ? 1 : b) }')
@@ -305,6 +269,44 @@ cat "$akv" >> "$kv"
 put reply.attempts "$attempt"
 sql "SELECT 'outbound ' || status || ': ' || count(*) FROM outbound_messages GROUP BY status ORDER BY status"
 sql "SELECT 'delivery events: ' || count(*) FROM delivery_events"
+
+# ---------------------------------------------------------------------------- 5. Telnyx ingest
+# Last, so that its rows (and the autovacuum they trigger) cannot change the phases before it,
+# which stay comparable with runs made before it existed.
+say "5. Chorus ingest over Telnyx (JSON + Ed25519): $connections connections, closed loop"
+"$bench" loadgen --port "$chorus_port" "${telnyx[@]}" --body "$body" --connections "$connections" \
+  --requests "$warmup" --sender-offset 8500000 --acked-sids "$out/acked-telnyx-warmup.txt" \
+  --prefix warmup_telnyx --out "$kv" > "$out/warmup-telnyx.log" || fail "phase 5 warm-up failed"
+wait_processed 300
+sql 'CHECKPOINT'
+attempt=0
+while :; do
+  attempt=$((attempt + 1))
+  akv="$out/telnyx-$attempt.kv"
+  : > "$akv"
+  quiet_check telnyx "serve=$serve_pid"
+  "$bench" loadgen --port "$chorus_port" "${telnyx[@]}" --body "$body" --connections "$connections" \
+    --threads "$threads" --requests "$requests" --seconds "$seconds" \
+    --sender-offset $(( 3000000 + (attempt - 1) * 1000000 )) \
+    --acked-sids "$out/acked-telnyx-$attempt.txt" \
+    --cpu-watch "serve=$serve_pid,postgres=$postmaster" --prefix telnyx --out "$akv" \
+    || fail "phase 5 failed"
+  wait_processed 600
+  disturbed telnyx "$akv" && [ "$attempt" -le "$retries" ] || break
+  echo "bench: phase 5 was disturbed by other processes; again (attempt $((attempt + 1)))"
+done
+cat "$akv" >> "$kv"
+put telnyx.attempts "$attempt"
+cat "$out/acked-telnyx-warmup.txt" "$out"/acked-telnyx-[0-9]*.txt > "$out/acked-telnyx.txt"
+telnyx_acked=$(wc -l < "$out/acked-telnyx.txt")
+telnyx_missing=$(psql "$db_url" -qtAX \
+  -c 'CREATE TEMP TABLE acked (sid text PRIMARY KEY)' \
+  -c "\\copy acked FROM '$out/acked-telnyx.txt'" \
+  -c 'SELECT count(*) FROM acked a WHERE NOT EXISTS (SELECT 1 FROM inbound_messages m WHERE m.carrier_message_id = a.sid)')
+put durability.telnyx_acked "$telnyx_acked"
+put durability.telnyx_missing "$telnyx_missing"
+echo "durability (Telnyx): $telnyx_acked webhooks acknowledged 2xx, $telnyx_missing acknowledged but missing"
+[ "$telnyx_missing" = 0 ] || fail "acknowledged Telnyx webhooks missing from the database"
 
 kill "$serve_pid"; wait "$serve_pid" 2>/dev/null || true
 echo "serve.log: $(grep -ciE 'error|critical' "$out/serve.log" || true) error lines, $(wc -l < "$out/serve.log") lines"
