@@ -372,9 +372,9 @@ awaitable<http::Response> FakeTwilio::Impl::HandleCreate(const http::Request& re
   std::function<void(const ReceivedMessage&)> callback;
   {
     std::lock_guard lock(mutex);
-    by_sid[received.sid] = messages.size();
     messages.push_back(received);
     if (!received.sid.empty()) {
+      by_sid[received.sid] = messages.size() - 1;
       ++accepted;
       callback = on_accepted;
     }
