@@ -16,8 +16,8 @@ enum class Intent {
   kYes,        // YES: an opt-in only when the member is opted out, otherwise ordinary text
 };
 
-/// The intent and the language of the word that matched ("en", "es", "fr", "pt", "hi", or the
-/// language an organization gave its own word). `language` is empty for kNone.
+/// The intent and the language of the word that matched (a built-in language such as "en", "es"
+/// or "ur", or the language an organization gave its own word). `language` is empty for kNone.
 struct Match {
   Intent intent = Intent::kNone;
   std::string language;
@@ -30,8 +30,10 @@ struct Match {
 class ComplianceWords {
  public:
   /// English (carrier defaults: STOP, STOPALL, UNSUBSCRIBE, CANCEL, END, QUIT, REVOKE, OPTOUT,
-  /// START, UNSTOP, YES, HELP, INFO), Spanish, French, Portuguese, Hindi in Devanagari and
-  /// romanised. The full lists are in compliance_words.cpp and docs/COMPLIANCE.md.
+  /// START, UNSTOP, YES, HELP, INFO) and 13 more languages: es, fr, pt, de, id, tl, sw (Latin),
+  /// ru (Cyrillic), hi (Devanagari and romanised), bn (Bengali), ta (Tamil), ar and ur (Arabic
+  /// script). Each folded word has exactly one meaning and one language. The lists, their
+  /// sources and the words left out on purpose are in compliance_words.cpp and docs/COMPLIANCE.md.
   static ComplianceWords BuiltIn();
 
   /// Adds an organization's word; `word` is folded here. A later Add of the same folded word

@@ -24,8 +24,15 @@ bool IsTrimmed(UChar32 c) {
   return u_hasBinaryProperty(c, UCHAR_VARIATION_SELECTOR) || u_charType(c) == U_ENCLOSING_MARK;
 }
 
-// Latin, Greek and Cyrillic accents after NFD; other scripts' marks carry meaning ("बंद").
+// Latin, Greek and Cyrillic accents after NFKD; other scripts' marks carry meaning ("बंद").
 bool IsStrippedAccent(UChar32 c) { return c >= 0x0300 && c <= 0x036F; }
+
+// Arabic-script marks that members type or omit freely: harakat, shadda, sukun and the hamza and
+// madda above/below (after NFKD "أ" is alef + hamza above, so "أوقف" meets "اوقف"), the
+// superscript alef, and tatweel, which only stretches a word ("تـوقـف"). Letters stay.
+bool IsStrippedArabicMark(UChar32 c) {
+  return (c >= 0x064B && c <= 0x065F) || c == 0x0670 || c == 0x0640;
+}
 
 bool IsAsciiSpace(char c) {
   return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r';
@@ -69,21 +76,22 @@ bool IsAscii(std::string_view text) {
   return true;
 }
 
-// Canonical caseless form without accents: NFD(fold(NFD(x))) as Unicode §3.13 recommends, so
-// "İ" and "ǰ" lose their marks too, then accents dropped and NFC recomposed.
+// Compatibility caseless form without accents: NFKD(fold(NFKD(x))) as Unicode §3.13 recommends
+// (so "İ" and "ǰ" lose their marks too, and fullwidth "ＪＯＩＮ" is "join"), then accents dropped
+// and NFC recomposed, which after NFKD gives NFKC.
 bool FoldAndStripAccents(icu::UnicodeString& text) {
   UErrorCode status = U_ZERO_ERROR;
-  const icu::Normalizer2* nfd = icu::Normalizer2::getNFDInstance(status);
+  const icu::Normalizer2* nfkd = icu::Normalizer2::getNFKDInstance(status);
   const icu::Normalizer2* nfc = icu::Normalizer2::getNFCInstance(status);
   if (U_FAILURE(status)) return false;
-  icu::UnicodeString decomposed = nfd->normalize(text, status);
+  icu::UnicodeString decomposed = nfkd->normalize(text, status);
   decomposed.foldCase(U_FOLD_CASE_DEFAULT);
-  decomposed = nfd->normalize(decomposed, status);
+  decomposed = nfkd->normalize(decomposed, status);
   if (U_FAILURE(status) || decomposed.isBogus()) return false;
   icu::UnicodeString stripped;
   for (int32_t i = 0; i < decomposed.length(); i = decomposed.moveIndex32(i, 1)) {
     UChar32 c = decomposed.char32At(i);
-    if (!IsStrippedAccent(c)) stripped.append(c);
+    if (!IsStrippedAccent(c) && !IsStrippedArabicMark(c)) stripped.append(c);
   }
   text = nfc->normalize(stripped, status);
   return U_SUCCESS(status) && !text.isBogus();
@@ -161,9 +169,34 @@ std::string FoldForMatch(std::string_view utf8) {
   // fromUTF8 replaces ill-formed sequences with U+FFFD, as the contract promises.
   icu::UnicodeString text = icu::UnicodeString::fromUTF8(
       icu::StringPiece(utf8.data(), static_cast<int32_t>(utf8.size())));
-  if (text.isBogus() || !FoldAndStripAccents(text)) return AsciiFold(utf8);
+  if (text.isBogus()) return AsciiFold(utf8);
+  // Trim before NFKD too: it spells some edge symbols as letters ("STOP™" would be "stoptm").
+  text = TrimAndCollapse(text);
+  if (!FoldAndStripAccents(text)) return AsciiFold(utf8);
   std::string out;
   TrimAndCollapse(text).toUTF8String(out);
+  return out;
+}
+
+std::string AsciiDigits(std::string_view utf8) {
+  if (IsAscii(utf8) || utf8.size() > INT32_MAX) return std::string(utf8);
+  std::string out;
+  out.reserve(utf8.size());
+  const auto length = static_cast<int32_t>(utf8.size());
+  int32_t i = 0;
+  while (i < length) {
+    const int32_t start = i;
+    UChar32 c = 0;
+    U8_NEXT(utf8.data(), i, length, c);
+    // Nd only: digits of any script have a decimal value 0..9; other numerics ("½", "Ⅻ",
+    // superscripts) are not digits of a number a member types and stay as they are.
+    if (c >= 0 && u_isdigit(c)) {
+      out.push_back(static_cast<char>('0' + u_charDigitValue(c)));
+    } else {
+      // Ill-formed bytes (c < 0) are copied too: this function only rewrites digits.
+      out.append(utf8.substr(static_cast<size_t>(start), static_cast<size_t>(i - start)));
+    }
+  }
   return out;
 }
 

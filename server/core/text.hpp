@@ -15,11 +15,19 @@ bool IsValidUtf8(std::string_view bytes);
 
 /// Folds a member's text for keyword matching: trims leading and trailing white space and
 /// punctuation (Unicode categories Z*, P*, S* and controls), collapses inner runs of white space
-/// to one ASCII space, removes Latin/Greek/Cyrillic combining accents (U+0300..U+036F after
-/// NFD; Devanagari vowel signs and other scripts' marks are kept), recomposes (NFC) and applies
-/// Unicode full case folding. "  Arrêt! " -> "arret", "STOP." -> "stop", "बंद" -> "बंद".
-/// Invalid UTF-8 sequences are replaced by U+FFFD. Thread-safe.
+/// to one ASCII space, unifies compatibility forms (NFKC: fullwidth "ＪＯＩＮ" -> "join",
+/// ligatures, presentation forms), removes Latin/Greek/Cyrillic combining accents (U+0300..U+036F
+/// after NFKD) and the Arabic-script harakat, hamza marks and tatweel (U+064B..U+065F, U+0670,
+/// U+0640), keeps the vowel signs of other scripts (Devanagari, Bengali, Tamil), recomposes and
+/// applies Unicode full case folding. "  Arrêt! " -> "arret", "STOP." -> "stop", "बंद" -> "बंद",
+/// "تَوَقَّفْ" -> "توقف", "أوقف" -> "اوقف". Invalid UTF-8 sequences are replaced by U+FFFD.
+/// Thread-safe.
 std::string FoldForMatch(std::string_view utf8);
+
+/// Unicode decimal digits of any script (Devanagari "१०००१", Bengali, Arabic-Indic "٣", Persian,
+/// Tamil, fullwidth) turned into ASCII digits, everything else unchanged. Invalid UTF-8 bytes
+/// are copied through as they are. Thread-safe.
+std::string AsciiDigits(std::string_view utf8);
 
 /// The first space-separated word of an already folded string ("join nyc" -> "join"), with
 /// trailing punctuation removed ("join," -> "join").

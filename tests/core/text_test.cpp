@@ -75,6 +75,56 @@ INSTANTIATE_TEST_SUITE_P(
                       FoldCase{"STOP 🛑", "stop"}, FoldCase{"STOP ✋️", "stop"},
                       FoldCase{"STOP 👍🏽", "stop"}, FoldCase{"STOP 1️⃣", "stop 1"}));
 
+// NFKC: compatibility forms a phone keyboard or a copy-paste produces fold like the plain letters,
+// and a symbol at the edge is trimmed before NFKD could spell it as letters.
+INSTANTIATE_TEST_SUITE_P(
+    CompatibilityForms, TextFoldTable,
+    ::testing::Values(FoldCase{"ＪＯＩＮ", "join"}, FoldCase{"ｊｏｉｎ", "join"},
+                      FoldCase{"ＳＴＯＰ！", "stop"}, FoldCase{"１０００１", "10001"},
+                      FoldCase{"ﬁn", "fin"}, FoldCase{"STOP™", "stop"},
+                      FoldCase{"ﾍﾙﾌﾟ", "ヘルプ"}, FoldCase{"ﻻ", "لا"}));
+
+// Keywords in six scripts fold to one key however they are typed: case, accents, edge
+// punctuation, and canonically equivalent spellings (precomposed or not).
+INSTANTIATE_TEST_SUITE_P(
+    KeywordsInSixScripts, TextFoldTable,
+    ::testing::Values(
+        // Latin with accents.
+        FoldCase{"ÚNETE", "unete"}, FoldCase{"Únete!", "unete"}, FoldCase{"U\u0301NETE", "unete"},
+        // Devanagari: marks kept; the nukta letter U+0958 equals क + nukta.
+        FoldCase{"शुरू", "शुरू"}, FoldCase{"\u0958", "\u0915\u093c"},
+        FoldCase{"\u0915\u093c", "\u0915\u093c"},
+        // Bengali: vowel signs and hasanta kept; য় (U+09DF) equals য + nukta.
+        FoldCase{"বন্ধ।", "বন্ধ"}, FoldCase{"সাহায্য?", "সাহায্য"},
+        FoldCase{"\u09df", "\u09af\u09bc"}, FoldCase{"\u09af\u09bc", "\u09af\u09bc"},
+        // Tamil: the two-part vowel sign ொ (U+0BCA) equals ெ + ா.
+        FoldCase{"தொடங்கு", "தொடங்கு"}, FoldCase{"த\u0bc6\u0bbeடங்கு", "தொடங்கு"},
+        FoldCase{"உதவி!", "உதவி"},
+        // Arabic: harakat, hamza marks and tatweel are dropped, letters kept.
+        FoldCase{"تَوَقَّفْ", "توقف"}, FoldCase{"تـوقـف", "توقف"}, FoldCase{"توقف؟", "توقف"},
+        FoldCase{"أوقف", "اوقف"}, FoldCase{"إلغاء", "الغاء"}, FoldCase{"آ", "ا"},
+        // Cyrillic: case folding, and ё meets е.
+        FoldCase{"ВСТУПИТЬ", "вступить"}, FoldCase{"Вступить!", "вступить"},
+        FoldCase{"СТОП", "стоп"}, FoldCase{"ЁЛКА", "елка"}));
+
+TEST(TextFold, KeywordsFoldTheSameInEveryForm) {
+  // The same keyword in its different forms meets on one key (what Classify relies on).
+  EXPECT_EQ(FoldForMatch("ÚNETE"), FoldForMatch("unete"));
+  EXPECT_EQ(FoldForMatch("ВСТУПИТЬ"), FoldForMatch("вступить"));
+  EXPECT_EQ(FoldForMatch("ＪＯＩＮ"), FoldForMatch("join"));
+  EXPECT_EQ(FoldForMatch("مُسَاعَدَة"), FoldForMatch("مساعدة"));
+  EXPECT_EQ(FoldForMatch("\u09df"), FoldForMatch("\u09af\u09bc"));
+  EXPECT_EQ(FoldForMatch("\u0bca"), FoldForMatch("\u0bc6\u0bbe"));
+  EXPECT_EQ(FoldForMatch("\u0958"), FoldForMatch("\u0915\u093c"));
+}
+
+TEST(TextFold, KeepsTheMarksThatMakeADifferentWord) {
+  // Bengali বন্ধ (closed/stop) and বন্ধু (friend) differ only by a vowel sign.
+  EXPECT_NE(FoldForMatch("বন্ধ"), FoldForMatch("বন্ধু"));
+  // Devanagari बंद keeps its anusvara.
+  EXPECT_NE(FoldForMatch("बंद"), FoldForMatch("बद"));
+}
+
 TEST(TextFold, ReplacesInvalidUtf8WithTheReplacementCharacter) {
   EXPECT_EQ(FoldForMatch("st\xffop"), "st\uFFFDop");
 }
@@ -90,7 +140,8 @@ TEST(TextFold, AgreesWithItselfOnAsciiAndNonAsciiInput) {
 }
 
 TEST(TextFold, IsIdempotent) {
-  for (std::string_view s : {" Stop. ", "«ARRÊT»", "बंद", "STRAßE", "opt  OUT", "İPTAL"}) {
+  for (std::string_view s : {" Stop. ", "«ARRÊT»", "बंद", "STRAßE", "opt  OUT", "İPTAL", "ＪＯＩＮ",
+                             "تَوَقَّفْ", "বন্ধ", "தொடங்கு", "ВСТУПИТЬ"}) {
     const std::string once = FoldForMatch(s);
     EXPECT_EQ(FoldForMatch(once), once) << s;
   }
@@ -155,6 +206,53 @@ INSTANTIATE_TEST_SUITE_P(
                       Utf8Case{"\xe2\x82", false},                  // truncated
                       Utf8Case{"\xe2\x82\x41", false},              // bad continuation
                       Utf8Case{"\xff", false}));
+
+
+struct DigitsCase {
+  std::string_view input;
+  std::string_view ascii;
+};
+
+void PrintTo(const DigitsCase& c, std::ostream* os) { PrintEscaped(c.input, os); }
+
+class TextAsciiDigitsTable : public ::testing::TestWithParam<DigitsCase> {};
+
+TEST_P(TextAsciiDigitsTable, TurnsEveryScriptsDigitsIntoAscii) {
+  EXPECT_EQ(AsciiDigits(GetParam().input), GetParam().ascii);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Table, TextAsciiDigitsTable,
+    ::testing::Values(DigitsCase{"१०००१", "10001"},       // Devanagari
+                      DigitsCase{"১২৩", "123"},           // Bengali
+                      DigitsCase{"٣٤", "34"},             // Arabic-Indic
+                      DigitsCase{"۱۲۳۴", "1234"},         // Extended Arabic-Indic (Persian, Urdu)
+                      DigitsCase{"௧௨", "12"},             // Tamil
+                      DigitsCase{"１２３", "123"},        // fullwidth
+                      DigitsCase{"๑๐", "10"},             // Thai
+                      DigitsCase{"zip ১২৩", "zip 123"},   // mixed with Latin
+                      DigitsCase{"पिन ११०००१", "पिन 110001"},
+                      DigitsCase{"10001", "10001"}, DigitsCase{"", ""},
+                      DigitsCase{"STOP", "STOP"},
+                      // Numbers that are not decimal digits stay: a fraction, a superscript,
+                      // Tamil ten (U+0BF0), a Roman numeral.
+                      DigitsCase{"½", "½"}, DigitsCase{"²", "²"}, DigitsCase{"௰", "௰"},
+                      DigitsCase{"Ⅻ", "Ⅻ"}));
+
+TEST(TextAsciiDigits, CopiesInvalidUtf8ThroughAndStillConvertsTheDigitsAroundIt) {
+  EXPECT_EQ(AsciiDigits("\xff"), "\xff");
+  EXPECT_EQ(AsciiDigits("१\xff२"), "1\xff" "2");
+  EXPECT_EQ(AsciiDigits("\xe0\xa5"), "\xe0\xa5");    // truncated ० (U+0966)
+  EXPECT_EQ(AsciiDigits("३\xe0\xa5"), "3\xe0\xa5");  // a digit, then a truncated one
+  EXPECT_EQ(AsciiDigits("\xed\xa0\x80\u0967"), "\xed\xa0\x80" "1");  // surrogate, then १
+  EXPECT_EQ(AsciiDigits("\xc0\xb1"), "\xc0\xb1");    // overlong "1" is not a digit
+}
+
+TEST(TextAsciiDigits, ComposesWithTheFold) {
+  // How flows read a number: fold first (NFKC already makes fullwidth digits ASCII), then digits.
+  EXPECT_EQ(AsciiDigits(FoldForMatch(" ১২৩। ")), "123");
+  EXPECT_EQ(AsciiDigits(FoldForMatch("１２３")), "123");
+}
 
 }  // namespace
 }  // namespace chorus
