@@ -9,20 +9,21 @@ cd "$server"
 declare -A allowed=(
   [core]="core"
   [compliance]="core compliance"
-  [workspace]="core compliance workspace"
-  [routing]="core compliance workspace routing"
-  [ingest]="core compliance workspace routing ingest"
+  [flows]="core flows"
+  [workspace]="core compliance flows workspace"
+  [routing]="core compliance flows workspace routing"
+  [ingest]="core compliance flows workspace routing ingest"
   [transport]="core transport"
   [dispatch]="core workspace carriers transport dispatch"
   [carriers]="core transport carriers"
   [observability]="core observability"
   [secrets]="core secrets"
   [retention]="core compliance workspace retention"
-  [store]="core compliance workspace routing ingest dispatch retention secrets store"
+  [store]="core compliance flows workspace routing ingest dispatch retention secrets store"
   [http]="core transport carriers ingest workspace observability http"
-  [app]="core compliance workspace routing ingest dispatch retention transport carriers observability secrets store http app"
+  [app]="core compliance flows workspace routing ingest dispatch retention transport carriers observability secrets store http app"
 )
-pure="core transport compliance workspace routing ingest dispatch retention"
+pure="core transport compliance flows workspace routing ingest dispatch retention"
 status=0
 
 for folder in "${!allowed[@]}"; do

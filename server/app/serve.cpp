@@ -24,12 +24,14 @@
 #include "observability/metrics.hpp"
 #include "observability/pipeline_metrics.hpp"
 #include "retention/retention_job.hpp"
+#include "dispatch/webhook_caller.hpp"
 #include "store/pg/migrations.hpp"
 #include "store/pg/pg_inbox_store.hpp"
 #include "store/pg/pg_node_lock.hpp"
 #include "store/pg/pg_outbox_store.hpp"
 #include "store/pg/pg_processing_store.hpp"
 #include "store/pg/pg_retention_store.hpp"
+#include "store/pg/pg_webhook_call_store.hpp"
 #include "store/pg/pg_watcher.hpp"
 #include "store/pg/pg_workspace_store.hpp"
 #include "workspace/workspace_watch.hpp"
@@ -145,7 +147,10 @@ class Gateway {
         processor_(Stores<ingest::ProcessingStore, store::pg::PgProcessingStore>(
                        s.database_url, s.process_workers),
                    std::make_unique<store::pg::PgProcessingStore>(s.database_url), Snapshots(),
-                   ProcessOptions()),
+                   ProcessOptions(),
+                   std::make_unique<store::pg::PgProcessingStore>(s.database_url)),
+        webhooks_(std::make_unique<store::pg::PgWebhookCallStore>(s.database_url), transport_,
+                  Snapshots(), clock_, WebhookOptions()),
         inbox_(Stores<ingest::InboxStore, store::pg::PgInboxStore>(s.database_url,
                                                                     s.ingest_writers),
                InboxOptions()),
@@ -171,6 +176,7 @@ class Gateway {
     watch_.Start();
     inbox_.Start();
     processor_.Start();
+    webhooks_.Start();
     dispatcher_.Start();
     retention_.Start();
     public_.Start();
@@ -196,6 +202,7 @@ class Gateway {
   void Stop() {
     inbox_.Stop();       // writes what is queued
     processor_.Stop();   // finishes batches in progress; the rest is durable
+    webhooks_.Stop();    // calls in flight are made again after their lease
     dispatcher_.Stop(settings_.shutdown_timeout);
     retention_.Stop();
     watch_.Stop();
@@ -227,6 +234,16 @@ class Gateway {
     ingest::ProcessorOptions o;
     o.on_outbound = [this](const std::vector<ChannelId>& c) { dispatcher_.Notify(c); };
     o.on_batch = [this](std::size_t keys, bool ok) { metrics_.OnProcessBatch(keys, ok); };
+    o.on_webhook_calls = [this] { webhooks_.Notify(); };
+    o.due_interval = settings_.timer_interval;
+    return o;
+  }
+
+  dispatch::WebhookCallerOptions WebhookOptions() {
+    dispatch::WebhookCallerOptions o;
+    o.on_result = [this](OrganizationId org, MemberId member) {
+      processor_.Hint({ingest::MemberKey{org, member}});
+    };
     return o;
   }
 
@@ -282,9 +299,11 @@ class Gateway {
   observability::PipelineMetrics metrics_;
   workspace::WorkspaceWatch watch_;
   asio::io_context io_;
+  SystemClock clock_;
   http::ClientTransport transport_;
   dispatch::Dispatcher dispatcher_;
   ingest::Processor processor_;
+  dispatch::WebhookCaller webhooks_;
   ingest::Inbox inbox_;
   retention::RetentionJob retention_;
   std::shared_ptr<http::Router> public_routes_;

@@ -19,7 +19,7 @@ constexpr std::string_view kKnownKeys[] = {
     "CHORUS_DATABASE_URL",   "CHORUS_LISTEN",           "CHORUS_PUBLIC_BASE_URL",
     "CHORUS_IO_THREADS",     "CHORUS_INGEST_WRITERS",   "CHORUS_PROCESS_WORKERS",
     "CHORUS_DISPATCH_IN_FLIGHT", "CHORUS_MAX_BODY_BYTES", "CHORUS_READ_TIMEOUT_MS",
-    "CHORUS_IDLE_TIMEOUT_MS", "CHORUS_CARRIER_TIMEOUT_MS", "CHORUS_SHUTDOWN_TIMEOUT_MS",
+    "CHORUS_IDLE_TIMEOUT_MS", "CHORUS_TIMER_INTERVAL_MS", "CHORUS_CARRIER_TIMEOUT_MS", "CHORUS_SHUTDOWN_TIMEOUT_MS",
     "CHORUS_LEASE_SECONDS",  "CHORUS_LOG_LEVEL",        "CHORUS_NODE_ID",
     "CHORUS_ADMIN_LISTEN",   "CHORUS_MAX_CONNECTIONS",  "CHORUS_MAX_CONNECTIONS_PER_PEER",
     "CHORUS_SECRETS_KEY_FILE", "CHORUS_RETENTION_INTERVAL_SECONDS",
@@ -240,6 +240,7 @@ Result<Settings> LoadSettings(const EnvLookup& env, const std::string& config_fi
   CHORUS_TRY(ReadDuration(r, "CHORUS_LEASE_SECONDS", 5, 3600, s.lease));
   CHORUS_TRY(
       ReadDuration(r, "CHORUS_RETENTION_INTERVAL_SECONDS", 1, 86400, s.retention_interval));
+  CHORUS_TRY(ReadDuration(r, "CHORUS_TIMER_INTERVAL_MS", 10, 60000, s.timer_interval));
   if (auto level = r.Get("CHORUS_LOG_LEVEL")) {
     static constexpr std::string_view kLevels[] = {"trace", "debug", "info", "warn", "error", "off"};
     bool ok = false;

@@ -36,6 +36,7 @@ struct Settings {
   std::chrono::milliseconds shutdown_timeout{10'000}; // CHORUS_SHUTDOWN_TIMEOUT_MS
   std::chrono::seconds lease{60};                     // CHORUS_LEASE_SECONDS
   std::chrono::seconds retention_interval{3600};      // CHORUS_RETENTION_INTERVAL_SECONDS
+  std::chrono::milliseconds timer_interval{200};      // CHORUS_TIMER_INTERVAL_MS: due timers
   std::string log_level = "info";           // CHORUS_LOG_LEVEL
   std::string node_id;                      // CHORUS_NODE_ID; default hostname:port
   std::string secrets_key_file;             // CHORUS_SECRETS_KEY_FILE (docs/SECRETS.md)

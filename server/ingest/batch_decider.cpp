@@ -1,8 +1,10 @@
 #include "ingest/batch_decider.hpp"
 
+#include <algorithm>
 #include <set>
 
 #include "core/segments.hpp"
+#include "core/text.hpp"
 
 namespace chorus::ingest {
 namespace {
@@ -13,67 +15,452 @@ bool IsOptOutConfirmation(Outcome outcome) {
   return outcome == Outcome::kOptOut || outcome == Outcome::kOptOutAll;
 }
 
-OutboundDraft Draft(const PendingInbound& msg, const MemberRecord& member,
-                    const routing::Reply& reply) {
-  OutboundDraft d;
-  d.organization_id = msg.organization_id;
-  d.channel_id = msg.channel_id;
-  d.member_id = member.id;
-  d.recipient = msg.sender;
-  d.body = reply.body;
-  d.kind = reply.kind;
-  const SegmentCount count = CountSegments(reply.body);
-  d.segments = count.segments;
-  d.ucs2 = count.encoding == TextEncoding::kUcs2;
-  d.body_hash = BodyHash(reply.body);
-  d.inbound_id = msg.id;
-  return d;
-}
-
-// The loop guard stops two automatons answering each other forever. Compliance answers are
-// exempt: the opt-out confirmation goes out once per opt-out anyway, and HELP must always be
-// answered (CTIA); an automaton does not loop on the exact word HELP.
-void GuardLoop(OutboundDraft& draft, MemberRecord& member, const workspace::Organization& org) {
-  int& sent = member.recent_sends[draft.body_hash];
-  if (draft.kind != routing::ReplyKind::kCompliance && sent >= org.loop_guard_max) {
-    draft.cancelled = true;
-    draft.cancel_reason = "loop_guard";
-    return;
+std::string JsonEscape(std::string_view s) {
+  std::string out;
+  for (unsigned char c : s) {
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      default:
+        if (c < 0x20) {
+          static const char* kHex = "0123456789abcdef";
+          out += "\\u00";
+          out += kHex[c >> 4];
+          out += kHex[c & 15];
+        } else {
+          out.push_back(static_cast<char>(c));
+        }
+    }
   }
-  ++sent;
+  return out;
 }
 
-// A STOP later in the same batch stops replies planned for earlier messages, exactly as it
-// cancels queued messages already in the outbox.
-void CancelEarlierDrafts(BatchEffects& effects, MemberId member, ChannelId channel, bool all) {
-  for (OutboundDraft& draft : effects.outbound) {
-    if (draft.member_id != member || draft.cancelled) continue;
-    if (!all && draft.channel_id != channel) continue;
-    draft.cancelled = true;
-    draft.cancel_reason = "opted_out";
+// Where a member's session is within the batch: its index in BatchEffects::sessions.
+struct SessionSlot {
+  std::size_t write = 0;
+};
+
+class Decider {
+ public:
+  Decider(const BatchContext& context, const workspace::Snapshot& snapshot)
+      : context_(context), snapshot_(snapshot), members_(context.members) {}
+
+  BatchEffects Run() {
+    for (const MemberEvent& event : context_.events) Handle(event);
+    CollectMemberChanges();
+    return std::move(fx_);
   }
-}
 
-void CollectMemberChanges(const BatchContext& context,
-                          const std::unordered_map<std::string, MemberRecord>& members,
-                          const std::set<std::string>& consent_changed, BatchEffects& effects) {
-  for (const auto& [key, now] : members) {
-    const MemberRecord& before = context.members.at(key);
-    if (now.state.language != before.state.language || now.state.joined != before.state.joined) {
+ private:
+  void Handle(const MemberEvent& event) {
+    ProcessedMark mark{event.kind,      event.organization_id, event.id,
+                       event.member_id, Outcome::kNoReply,     EventOutcome::kRouted};
+    auto member = members_.find(event.member_id);
+    const workspace::Organization* org = snapshot_.OrganizationById(event.organization_id);
+    if (member == members_.end() || org == nullptr) {
+      mark.outcome = Outcome::kUnknownChannel;
+      mark.event_outcome = EventOutcome::kNoSession;
+    } else if (event.kind == EventKind::kInbound) {
+      mark.outcome = Inbound(event, member->second, *org);
+    } else if (event.kind == EventKind::kFlowStart) {
+      mark.event_outcome = FlowStart(event, member->second, *org);
+    } else {
+      mark.event_outcome = SessionEvent(event, member->second, *org);
+    }
+    fx_.processed.push_back(mark);
+  }
+
+  // ---- inbound messages ----
+
+  Outcome Inbound(const MemberEvent& msg, MemberRecord& m, const workspace::Organization& org) {
+    const Channel* channel = snapshot_.ChannelById(msg.channel_id);
+    if (channel == nullptr) return Outcome::kUnknownChannel;
+    if (auto decision = routing::RouteCompliance(msg.body, m.state, org, *channel)) {
+      Apply(*decision, msg, m, org, *channel);
+      return decision->outcome;
+    }
+    if (m.open_conversation != 0) {
+      InboxWrite w{m.organization_id,   m.id, channel->id, std::nullopt, InboxWrite::Kind::kMessage,
+                   m.open_conversation, {},   msg.id};
+      fx_.inbox.push_back(w);
+      return Outcome::kInbox;
+    }
+    const std::string folded = FoldForMatch(msg.body);
+    const workspace::Keyword* keyword = snapshot_.FindKeywordFor(*channel, folded);
+    if (auto taken = ToSession(msg, m, org, *channel, keyword)) return *taken;
+    if (keyword == nullptr && !m.state.OptedOutOf(channel->id)) {
+      if (auto checked = CheckIn(msg, m, org, *channel, folded)) return *checked;
+    }
+    routing::Decision decision = routing::RouteKeyword(keyword, m.state, org, *channel);
+    Apply(decision, msg, m, org, *channel);
+    if (keyword != nullptr && !keyword->flow.empty() && decision.outcome == Outcome::kKeyword) {
+      if (!keyword->chapter.empty()) JoinChapter(m, keyword->chapter);
+      StartFlow(m, org, channel->id, keyword->flow, std::nullopt, msg.id);
+      return Outcome::kFlowStarted;
+    }
+    return decision.outcome;
+  }
+
+  // The member's active flow on this channel takes the message, unless a keyword interrupts.
+  std::optional<Outcome> ToSession(const MemberEvent& msg, MemberRecord& m,
+                                   const workspace::Organization& org, const Channel& channel,
+                                   const workspace::Keyword* keyword) {
+    flows::Session* session = ActiveSession(m, channel.id);
+    if (session == nullptr) return std::nullopt;
+    const flows::Flow* flow = Catalog(org).FlowVersion(session->flow, session->version);
+    if (keyword != nullptr && (flow == nullptr || flow->keywords_interrupt)) return std::nullopt;
+    flows::Input input;
+    input.kind = flows::Input::Kind::kText;
+    input.text = msg.body;
+    const flows::Outcome outcome = RunFlow(m, org, *session, input, msg.id);
+    if (outcome == flows::Outcome::kNotWaiting) return std::nullopt;
+    if (outcome == flows::Outcome::kInvalid || outcome == flows::Outcome::kGaveUp) {
+      return Outcome::kFlowInvalid;
+    }
+    return Outcome::kFlowAnswer;
+  }
+
+  std::optional<Outcome> CheckIn(const MemberEvent& msg, MemberRecord& m,
+                                 const workspace::Organization& org, const Channel& channel,
+                                 const std::string& folded) {
+    const std::string code = CheckInCode(folded);
+    if (code.empty()) return std::nullopt;
+    const workspace::Event* event = Catalog(org).EventWithCode(code, context_.now);
+    if (event == nullptr) return std::nullopt;
+    flows::ActionRecord action{flows::ActionKind::kCheckIn, event->slug, event->id, "here"};
+    fx_.actions.push_back(
+        ActionWrite{m.organization_id, m.id, std::nullopt, channel.id, action, msg.id});
+    const std::string& title = flows::Pick(event->title, Language(m, org), org.default_language);
+    Send(m, org, channel.id, org.name + ": Thanks for checking in to " + title + "!",
+         routing::ReplyKind::kReply, msg.id);
+    return Outcome::kCheckIn;
+  }
+
+  void Apply(const routing::Decision& decision, const MemberEvent& msg, MemberRecord& m,
+             const workspace::Organization& org, const Channel& channel) {
+    routing::Apply(decision, channel.id, m.state);
+    m.view.language = m.state.language;
+    if (decision.consent) {
+      const bool opted_out = decision.consent->kind == routing::ConsentKind::kOptOut;
+      const bool all = decision.consent->scope == routing::ConsentScope::kOrganization;
+      // Only a new opt-out cancels: a repeated STOP must not cancel the one confirmation
+      // the first STOP queued (scenario 3: exactly one confirmation is sent).
+      if (opted_out && IsOptOutConfirmation(decision.outcome)) {
+        CancelEarlierDrafts(m.id, channel.id, all);
+      }
+      // STOP ends the member's flow on that channel (STOPALL: everywhere).
+      if (opted_out) EndSessions(m, all ? std::nullopt : std::optional<ChannelId>(channel.id));
+      fx_.consents.push_back(
+          ConsentRecord{m.organization_id, m.id, channel.id, *decision.consent, msg.id});
+      consent_changed_.insert(m.id);
+    }
+    if (decision.reply)
+      Send(m, org, channel.id, decision.reply->body, decision.reply->kind, msg.id);
+  }
+
+  // ---- timers, webhook results, flow starts ----
+
+  EventOutcome SessionEvent(const MemberEvent& event, MemberRecord& m,
+                            const workspace::Organization& org) {
+    flows::Session* session = SessionById(m, event.session_id);
+    if (session == nullptr) return EventOutcome::kNoSession;
+    flows::Input input;
+    input.kind = event.kind == EventKind::kTimer ? flows::Input::Kind::kTimer
+                                                 : flows::Input::Kind::kWebhookResult;
+    input.token = event.token;
+    input.timer = event.timer;
+    input.ok = event.ok;
+    const flows::Outcome outcome = RunFlow(m, org, *session, input, 0);
+    return outcome == flows::Outcome::kStale ? EventOutcome::kStale : EventOutcome::kFired;
+  }
+
+  EventOutcome FlowStart(const MemberEvent& event, MemberRecord& m,
+                         const workspace::Organization& org) {
+    ChannelId channel = event.channel_id;
+    if (channel == 0 || m.state.OptedOutOf(channel)) return EventOutcome::kSuppressed;
+    if (Catalog(org).ActiveFlow(event.flow) == nullptr) return EventOutcome::kUnknownFlow;
+    StartFlow(m, org, channel, event.flow, event.event_id, 0);
+    return EventOutcome::kStarted;
+  }
+
+  // ---- sessions ----
+
+  const workspace::OrganizationCatalog& Catalog(const workspace::Organization& org) const {
+    static const workspace::OrganizationCatalog kEmpty;
+    const workspace::OrganizationCatalog* catalog = snapshot_.Catalog(org.id);
+    return catalog ? *catalog : kEmpty;
+  }
+
+  flows::Session* ActiveSession(MemberRecord& m, ChannelId channel) {
+    for (flows::Session& s : m.sessions) {
+      if (s.active && s.channel_id == channel) return &s;
+    }
+    return nullptr;
+  }
+
+  flows::Session* SessionById(MemberRecord& m, std::int64_t id) {
+    for (flows::Session& s : m.sessions) {
+      if (s.id == id && id != 0) return &s;
+    }
+    return nullptr;
+  }
+
+  // The index of `session` in fx_.sessions, added on first touch.
+  std::size_t Slot(MemberRecord& m, const flows::Session& session) {
+    const auto key = std::make_pair(m.id, &session - m.sessions.data());
+    auto it = slots_.find(key);
+    if (it != slots_.end()) return it->second;
+    fx_.sessions.push_back(SessionWrite{m.organization_id, m.id, session, false});
+    slots_[key] = fx_.sessions.size() - 1;
+    return fx_.sessions.size() - 1;
+  }
+
+  void EndSessions(MemberRecord& m, std::optional<ChannelId> channel) {
+    for (flows::Session& s : m.sessions) {
+      if (!s.active || (channel && s.channel_id != *channel)) continue;
+      s.active = false;
+      s.step.clear();
+      const std::size_t slot = Slot(m, s);
+      CancelTimers(slot);
+      fx_.sessions[slot].session = s;
+      Audit(m, "flow.ended", "flow=" + s.flow + " reason=opt_out");
+    }
+  }
+
+  void StartFlow(MemberRecord& m, const workspace::Organization& org, ChannelId channel,
+                 const std::string& slug, std::optional<std::int64_t> event_id, InboundId inbound) {
+    const flows::Flow* flow = Catalog(org).ActiveFlow(slug);
+    if (flow == nullptr) {
+      Audit(m, "flow.error", "flow=" + slug + " reason=not_active");
+      return;
+    }
+    if (flows::Session* current = ActiveSession(m, channel)) {
+      current->active = false;
+      current->step.clear();
+      const std::size_t slot = Slot(m, *current);
+      CancelTimers(slot);
+      fx_.sessions[slot].session = *current;
+      Audit(m, "flow.interrupted", "flow=" + current->flow);
+    }
+    // Growing the vector moves sessions: slots are keyed by index, so they stay valid.
+    m.sessions.push_back(flows::NewSession(*flow, channel));
+    Audit(m, "flow.started", "flow=" + slug + " version=" + std::to_string(flow->version));
+    flows::Input input;
+    input.kind = flows::Input::Kind::kStart;
+    input.event_id = event_id;
+    RunFlow(m, org, m.sessions.back(), input, inbound);
+  }
+
+  flows::Outcome RunFlow(MemberRecord& m, const workspace::Organization& org,
+                         flows::Session& session, const flows::Input& input, InboundId inbound) {
+    flows::Context ctx{&Catalog(org), org.name, org.default_language, context_.now};
+    flows::Effects effects;
+    m.view.language = m.state.language;
+    const flows::Outcome outcome = flows::Advance(ctx, session, m.view, input, effects);
+    if (outcome == flows::Outcome::kStale || outcome == flows::Outcome::kNotWaiting) {
+      return outcome;
+    }
+    const std::size_t slot = Slot(m, session);
+    ApplyFlowEffects(m, org, slot, session, effects, inbound);
+    fx_.sessions[slot].session = session;
+    if (!session.active) Audit(m, "flow.ended", "flow=" + session.flow);
+    return outcome;
+  }
+
+  void ApplyFlowEffects(MemberRecord& m, const workspace::Organization& org, std::size_t slot,
+                        const flows::Session& session, const flows::Effects& effects,
+                        InboundId inbound) {
+    const ChannelId channel = session.channel_id;
+    if (effects.language) m.state.language = *effects.language;
+    for (const std::string& text : effects.sends) {
+      Send(m, org, channel, text, routing::ReplyKind::kReply, inbound);
+    }
+    if (effects.cancel_timers) CancelTimers(slot);
+    for (const auto& timer : effects.timers) {
+      fx_.timers.push_back(
+          TimerWrite{m.organization_id, m.id, slot, channel, timer, TimeZone(m, org)});
+    }
+    for (const auto& action : effects.actions) {
+      fx_.actions.push_back(ActionWrite{m.organization_id, m.id, slot, channel, action, inbound});
+    }
+    for (const auto& story : effects.stories) {
+      fx_.inbox.push_back(InboxWrite{m.organization_id, m.id, channel, slot,
+                                     InboxWrite::Kind::kStory, 0, story, inbound});
+    }
+    if (effects.hand_off) {
+      fx_.inbox.push_back(InboxWrite{
+          m.organization_id, m.id, channel, slot, InboxWrite::Kind::kHandOff, 0, {}, inbound});
+      m.open_conversation = -1;  // opened by this batch: later messages join it
+      m.conversation_channel = channel;
+    }
+    for (const auto& call : effects.webhooks) {
+      fx_.webhook_calls.push_back(WebhookCallWrite{m.organization_id, m.id, slot, channel, call,
+                                                   Payload(m, session, call)});
+    }
+    for (const auto& error : effects.errors) Audit(m, "flow.error", error);
+    for (const auto& c : effects.chapters_joined) Audit(m, "chapter.joined", "chapter=" + c);
+  }
+
+  // Timers of this session written earlier in the batch are dropped; stored ones are cancelled.
+  void CancelTimers(std::size_t slot) {
+    fx_.timers.erase(std::remove_if(fx_.timers.begin(), fx_.timers.end(),
+                                    [slot](const TimerWrite& t) { return t.session == slot; }),
+                     fx_.timers.end());
+    fx_.sessions[slot].cancel_stored_timers = true;
+  }
+
+  std::string Payload(const MemberRecord& m, const flows::Session& s,
+                      const flows::WebhookRequest& call) const {
+    std::string out = "{\"member_id\":" + std::to_string(m.id) + ",\"flow\":\"" +
+                      JsonEscape(s.flow) + "\",\"version\":" + std::to_string(s.version) +
+                      ",\"step\":\"" + JsonEscape(call.step) + "\",\"language\":\"" +
+                      JsonEscape(m.state.language) + "\",\"fields\":{";
+    bool first = true;
+    for (const auto& [name, value] : m.view.fields) {
+      out += (first ? "\"" : ",\"") + JsonEscape(name) + "\":\"" + JsonEscape(value) + "\"";
+      first = false;
+    }
+    out += "},\"tags\":[";
+    first = true;
+    for (const auto& tag : m.view.tags) {
+      out += (first ? "\"" : ",\"") + JsonEscape(tag) + "\"";
+      first = false;
+    }
+    return out + "]}";
+  }
+
+  std::string TimeZone(const MemberRecord& m, const workspace::Organization& org) const {
+    auto it = m.view.fields.find("time_zone");
+    if (it != m.view.fields.end() && !it->second.empty()) return it->second;
+    const workspace::OrganizationCatalog* catalog = snapshot_.Catalog(org.id);
+    std::string zone = catalog ? catalog->TimeZoneFor(m.view.chapters) : "";
+    return zone.empty() ? org.time_zone : zone;
+  }
+
+  void JoinChapter(MemberRecord& m, const std::string& slug) {
+    if (m.view.chapters.insert(slug).second) Audit(m, "chapter.joined", "chapter=" + slug);
+  }
+
+  // ---- messages ----
+
+  void Send(MemberRecord& m, const workspace::Organization& org, ChannelId channel,
+            const std::string& body, routing::ReplyKind kind, InboundId inbound) {
+    if (body.empty()) return;
+    OutboundDraft d;
+    d.organization_id = m.organization_id;
+    d.channel_id = channel;
+    d.member_id = m.id;
+    d.recipient = m.phone;
+    d.body = body;
+    d.kind = kind;
+    const SegmentCount count = CountSegments(body);
+    d.segments = count.segments;
+    d.ucs2 = count.encoding == TextEncoding::kUcs2;
+    d.body_hash = BodyHash(body);
+    d.inbound_id = inbound;
+    if (kind != routing::ReplyKind::kCompliance && m.state.OptedOutOf(channel)) {
+      d.cancelled = true;
+      d.cancel_reason = "opted_out";
+    } else {
+      GuardLoop(d, m, org);
+    }
+    fx_.outbound.push_back(std::move(d));
+  }
+
+  // The loop guard stops two automatons answering each other forever. Compliance answers are
+  // exempt: the opt-out confirmation goes out once per opt-out anyway, and HELP must always be
+  // answered (CTIA); an automaton does not loop on the exact word HELP.
+  static void GuardLoop(OutboundDraft& draft, MemberRecord& member,
+                        const workspace::Organization& org) {
+    int& sent = member.recent_sends[draft.body_hash];
+    if (draft.kind != routing::ReplyKind::kCompliance && sent >= org.loop_guard_max) {
+      draft.cancelled = true;
+      draft.cancel_reason = "loop_guard";
+      return;
+    }
+    ++sent;
+  }
+
+  // A STOP later in the same batch stops replies planned for earlier messages, exactly as it
+  // cancels queued messages already in the outbox.
+  void CancelEarlierDrafts(MemberId member, ChannelId channel, bool all) {
+    for (OutboundDraft& draft : fx_.outbound) {
+      if (draft.member_id != member || draft.cancelled) continue;
+      if (!all && draft.channel_id != channel) continue;
+      draft.cancelled = true;
+      draft.cancel_reason = "opted_out";
+    }
+  }
+
+  std::string Language(const MemberRecord& m, const workspace::Organization& org) const {
+    return m.state.language.empty() ? org.default_language : m.state.language;
+  }
+
+  void Audit(const MemberRecord& m, std::string action, std::string detail) {
+    fx_.audit.push_back(AuditWrite{m.organization_id, m.id, std::move(action), std::move(detail)});
+  }
+
+  // ---- the members' final state ----
+
+  void CollectMemberChanges() {
+    for (const auto& [id, now] : members_) {
+      const MemberRecord& before = context_.members.at(id);
       MemberUpdate u;
-      u.member_id = now.id;
+      u.organization_id = now.organization_id;
+      u.member_id = id;
       if (now.state.language != before.state.language) u.language = now.state.language;
       u.join = now.state.joined && !before.state.joined;
-      effects.member_updates.push_back(std::move(u));
-    }
-    if (consent_changed.count(key)) {
-      OptOutState s;
-      s.member_id = now.id;
-      s.all = now.state.opted_out_all;
-      s.channels.assign(now.state.opted_out_channels.begin(), now.state.opted_out_channels.end());
-      effects.opt_outs.push_back(std::move(s));
+      for (const auto& [name, value] : now.view.fields) {
+        auto was = before.view.fields.find(name);
+        if (was == before.view.fields.end() || was->second != value) u.fields[name] = value;
+      }
+      Difference(now.view.tags, before.view.tags, u.tags_added);
+      Difference(before.view.tags, now.view.tags, u.tags_removed);
+      Difference(now.view.chapters, before.view.chapters, u.chapters_joined);
+      Difference(before.view.chapters, now.view.chapters, u.chapters_left);
+      if (u.language || u.join || !u.fields.empty() || !u.tags_added.empty() ||
+          !u.tags_removed.empty() || !u.chapters_joined.empty() || !u.chapters_left.empty()) {
+        fx_.member_updates.push_back(std::move(u));
+      }
+      if (consent_changed_.count(id)) {
+        OptOutState s;
+        s.organization_id = now.organization_id;
+        s.member_id = id;
+        s.all = now.state.opted_out_all;
+        s.channels.assign(now.state.opted_out_channels.begin(), now.state.opted_out_channels.end());
+        fx_.opt_outs.push_back(std::move(s));
+      }
     }
   }
+
+  static void Difference(const std::set<std::string>& a, const std::set<std::string>& b,
+                         std::set<std::string>& out) {
+    std::set_difference(a.begin(), a.end(), b.begin(), b.end(), std::inserter(out, out.end()));
+  }
+
+  const BatchContext& context_;
+  const workspace::Snapshot& snapshot_;
+  std::unordered_map<MemberId, MemberRecord> members_;  // threaded through the batch
+  std::set<MemberId> consent_changed_;
+  std::map<std::pair<MemberId, std::ptrdiff_t>, std::size_t> slots_;
+  BatchEffects fx_;
+};
+
+bool AllDigits(std::string_view s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
 }  // namespace
@@ -87,54 +474,44 @@ std::uint32_t BodyHash(std::string_view body) {
   return hash;
 }
 
-BatchEffects DecideBatch(const BatchContext& context, const workspace::Snapshot& snapshot) {
-  BatchEffects effects;
-  auto members = context.members;  // threaded through the batch
-  std::set<std::string> consent_changed;
-  std::unordered_map<MemberId, OrganizationId> org_of;
-
-  for (const PendingInbound& msg : context.messages) {
-    ProcessedMark mark{msg.organization_id, msg.id, std::nullopt, ""};
-    const Channel* channel = snapshot.ChannelById(msg.channel_id);
-    const workspace::Organization* org = snapshot.OrganizationById(msg.organization_id);
-    const std::string key = MemberKeyString(msg.organization_id, msg.sender);
-    auto member = members.find(key);
-    if (channel == nullptr || org == nullptr) {
-      mark.outcome = "unknown_channel";  // removed since the message arrived; kept, not answered
-    } else if (!msg.sender_is_e164 || member == members.end()) {
-      mark.outcome = "invalid_sender";  // an alphanumeric or malformed sender cannot be answered
-    } else {
-      MemberRecord& m = member->second;
-      org_of[m.id] = msg.organization_id;
-      routing::Decision decision = routing::Route(msg.body, m.state, *org, *channel, snapshot);
-      routing::Apply(decision, channel->id, m.state);
-      if (decision.consent) {
-        // Only a new opt-out cancels: a repeated STOP must not cancel the one confirmation
-        // the first STOP queued (scenario 3: exactly one confirmation is sent).
-        if (decision.consent->kind == routing::ConsentKind::kOptOut &&
-            IsOptOutConfirmation(decision.outcome)) {
-          CancelEarlierDrafts(effects, m.id, channel->id,
-                              decision.consent->scope == routing::ConsentScope::kOrganization);
-        }
-        effects.consents.push_back(
-            ConsentRecord{msg.organization_id, m.id, channel->id, *decision.consent, msg.id});
-        consent_changed.insert(key);
-      }
-      if (decision.reply) {
-        OutboundDraft draft = Draft(msg, m, *decision.reply);
-        GuardLoop(draft, m, *org);
-        effects.outbound.push_back(std::move(draft));
-      }
-      mark.member_id = m.id;
-      mark.outcome = std::string(routing::OutcomeName(decision.outcome));
+std::string CheckInCode(std::string_view folded) {
+  const std::string ascii = AsciiDigits(folded);
+  std::string_view text = ascii;
+  // "here" in the built-in languages; the code alone is accepted too.
+  for (std::string_view word :
+       {"here", "checkin", "check-in", "aqui", "ici", "presente", "यहाँ", "hapa", "sini", "здесь"}) {
+    if (text.size() > word.size() + 1 && text.substr(0, word.size()) == word &&
+        text[word.size()] == ' ') {
+      text = text.substr(word.size() + 1);
+      break;
     }
-    effects.processed.push_back(std::move(mark));
   }
+  if (text.size() < 3 || text.size() > 8 || !AllDigits(text)) return "";
+  return std::string(text);
+}
 
-  CollectMemberChanges(context, members, consent_changed, effects);
-  for (auto& u : effects.member_updates) u.organization_id = org_of[u.member_id];
-  for (auto& s : effects.opt_outs) s.organization_id = org_of[s.member_id];
-  return effects;
+BatchEffects DecideBatch(const BatchContext& context, const workspace::Snapshot& snapshot) {
+  return Decider(context, snapshot).Run();
+}
+
+std::string_view EventOutcomeName(EventOutcome outcome) {
+  switch (outcome) {
+    case EventOutcome::kRouted:
+      return "routed";
+    case EventOutcome::kFired:
+      return "fired";
+    case EventOutcome::kStale:
+      return "stale";
+    case EventOutcome::kNoSession:
+      return "no_session";
+    case EventOutcome::kStarted:
+      return "started";
+    case EventOutcome::kSuppressed:
+      return "suppressed";
+    case EventOutcome::kUnknownFlow:
+      return "unknown_flow";
+  }
+  return "routed";
 }
 
 }  // namespace chorus::ingest

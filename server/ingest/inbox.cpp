@@ -105,16 +105,16 @@ void Inbox::Write(InboxStore& store, std::vector<Pending>& batch) {
 
   std::vector<MemberKey> fresh;
   for (std::size_t i = 0; i < items.size(); ++i) {
-    if (!stored.value()[i]) continue;
+    if (!stored->fresh[i] || stored->members[i] == 0) continue;
     if (const auto* in = std::get_if<InboundItem>(&items[i])) {
-      fresh.push_back(MemberKey{in->organization_id, in->sender});
+      fresh.push_back(MemberKey{in->organization_id, stored->members[i]});
     }
   }
   // Hand work to processing before answering, so a reply is never waiting on a poll.
   if (!fresh.empty() && options_.on_new_inbound) options_.on_new_inbound(std::move(fresh));
   std::size_t offset = 0;
   for (auto& p : batch) {
-    const auto first = stored.value().begin() + static_cast<std::ptrdiff_t>(offset);
+    const auto first = stored->fresh.begin() + static_cast<std::ptrdiff_t>(offset);
     offset += p.items.size();
     p.done(std::vector<bool>(first, first + static_cast<std::ptrdiff_t>(p.items.size())));
   }

@@ -8,8 +8,11 @@ namespace chorus::ingest {
 
 Processor::Processor(std::vector<std::unique_ptr<ProcessingStore>> workers,
                      std::unique_ptr<ProcessingStore> sweeper, SnapshotSource snapshot,
-                     ProcessorOptions options)
-    : sweeper_(std::move(sweeper)), snapshot_(std::move(snapshot)), options_(std::move(options)) {
+                     ProcessorOptions options, std::unique_ptr<ProcessingStore> claimer)
+    : sweeper_(std::move(sweeper)),
+      claimer_(std::move(claimer)),
+      snapshot_(std::move(snapshot)),
+      options_(std::move(options)) {
   for (auto& store : workers) {
     auto shard = std::make_unique<Shard>();
     shard->store = std::move(store);
@@ -24,6 +27,7 @@ void Processor::Start() {
     shard->thread = std::thread([this, s = shard.get()] { WorkerLoop(*s); });
   }
   if (sweeper_) sweep_thread_ = std::thread([this] { SweepLoop(); });
+  if (claimer_) due_thread_ = std::thread([this] { DueLoop(); });
 }
 
 void Processor::Hint(std::vector<MemberKey> keys) {
@@ -38,9 +42,7 @@ void Processor::Hint(std::vector<MemberKey> keys) {
     {
       std::lock_guard lock(shard.mutex);
       for (auto& key : by_shard[i]) {
-        if (shard.queued.insert(MemberKeyString(key.organization_id, key.sender)).second) {
-          shard.queue.push_back(std::move(key));
-        }
+        if (shard.queued.insert(key).second) shard.queue.push_back(key);
       }
     }
     shard.ready.notify_one();
@@ -64,6 +66,7 @@ void Processor::Stop() {
     if (shard->thread.joinable()) shard->thread.join();
   }
   if (sweep_thread_.joinable()) sweep_thread_.join();
+  if (due_thread_.joinable()) due_thread_.join();
 }
 
 void Processor::WorkerLoop(Shard& shard) {
@@ -80,8 +83,7 @@ void Processor::WorkerLoop(Shard& shard) {
         if (stopping_) return;
       }
       while (!shard.queue.empty() && keys.size() < options_.max_batch) {
-        shard.queued.erase(MemberKeyString(shard.queue.front().organization_id,
-                                           shard.queue.front().sender));
+        shard.queued.erase(shard.queue.front());
         keys.push_back(std::move(shard.queue.front()));
         shard.queue.pop_front();
       }
@@ -96,7 +98,11 @@ bool Processor::TryBatch(Shard& shard, const std::vector<MemberKey>& keys, Error
       keys, [&snapshot](const BatchContext& context) { return DecideBatch(context, *snapshot); });
   if (options_.on_batch) options_.on_batch(result.ok() ? keys.size() : 0, result.ok());
   if (result.ok()) {
-    if (!result->empty() && options_.on_outbound) options_.on_outbound(result.value());
+    if (!result->outbound_channels.empty() && options_.on_outbound) {
+      options_.on_outbound(result->outbound_channels);
+    }
+    if (result->webhook_calls && options_.on_webhook_calls) options_.on_webhook_calls();
+    if (!result->more.empty()) Requeue(shard, result->more);
     return true;
   }
   *code = result.error().code;
@@ -132,9 +138,7 @@ void Processor::Process(Shard& shard, std::vector<MemberKey> keys) {
 void Processor::Requeue(Shard& shard, const std::vector<MemberKey>& keys) {
   std::lock_guard lock(shard.mutex);
   for (const auto& key : keys) {
-    if (shard.queued.insert(MemberKeyString(key.organization_id, key.sender)).second) {
-      shard.queue.push_back(key);
-    }
+    if (shard.queued.insert(key).second) shard.queue.push_back(key);
   }
 }
 
@@ -151,6 +155,20 @@ void Processor::SweepLoop() {
     age = options_.sweep_age;
     std::unique_lock lock(stop_mutex_);
     if (stop_cv_.wait_for(lock, options_.sweep_interval, [this] { return stopping_; })) return;
+  }
+}
+
+void Processor::DueLoop() {
+  while (true) {
+    auto due = claimer_->ClaimDue(options_.due_batch, options_.due_lease);
+    const bool full = due.ok() && due->size() >= options_.due_batch;
+    if (due.ok() && !due->empty()) Hint(std::move(due.value()));
+    // A full claim means more are due: claim again at once.
+    std::unique_lock lock(stop_mutex_);
+    if (stop_cv_.wait_for(lock, full ? std::chrono::milliseconds(0) : options_.due_interval,
+                          [this] { return stopping_; })) {
+      return;
+    }
   }
 }
 

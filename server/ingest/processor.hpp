@@ -8,7 +8,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
-#include <unordered_set>
+#include <set>
 #include <vector>
 
 #include "ingest/processing_store.hpp"
@@ -21,24 +21,31 @@ struct ProcessorOptions {
   std::chrono::milliseconds sweep_interval{2000};
   std::chrono::milliseconds sweep_age{2000};  // unprocessed this long: the hint was lost
   std::chrono::milliseconds retry_delay{500}; // after an outage, before trying again
+  /// How often due timers are claimed (SKIP LOCKED) and how long a claim lasts.
+  std::chrono::milliseconds due_interval{200};
+  std::chrono::milliseconds due_lease{30000};
+  std::size_t due_batch = 2000;
   /// Channels that got new queued outbound messages (called on a worker thread).
   std::function<void(const std::vector<ChannelId>&)> on_outbound;
+  /// A batch queued webhook calls for flows (called on a worker thread).
+  std::function<void()> on_webhook_calls;
   /// After every batch: messages processed (0 on failure) and whether it committed.
   std::function<void(std::size_t keys, bool committed)> on_batch;
 };
 
-/// Runs routing after the acknowledgement. Members are sharded over worker threads by key, so
-/// one member's messages are handled by one worker in arrival order; the store's per-member
-/// lock keeps that true across nodes. Hints come from the inbox the moment a message is
-/// durable; a sweeper finds messages whose hint was lost (a crash, an outage) and hints them
-/// again, so nothing acknowledged is ever left unprocessed.
+/// Runs member events after the acknowledgement. Members are sharded over worker threads by
+/// member id, so one member's events are handled by one worker in order; the store's
+/// per-member lock keeps that true across nodes. Hints come from the inbox the moment a message
+/// is durable and from the due-event claimer (timers); a sweeper finds events whose hint was
+/// lost (a crash, an outage) and hints them again, so nothing acknowledged is ever left
+/// unprocessed.
 class Processor {
  public:
   using SnapshotSource = std::function<workspace::SnapshotPtr()>;
 
   Processor(std::vector<std::unique_ptr<ProcessingStore>> workers,
             std::unique_ptr<ProcessingStore> sweeper, SnapshotSource snapshot,
-            ProcessorOptions options);
+            ProcessorOptions options, std::unique_ptr<ProcessingStore> claimer = nullptr);
   ~Processor();
   Processor(const Processor&) = delete;
   Processor& operator=(const Processor&) = delete;
@@ -55,7 +62,7 @@ class Processor {
     std::mutex mutex;
     std::condition_variable ready;
     std::deque<MemberKey> queue;
-    std::unordered_set<std::string> queued;  // MemberKeyString of queued keys
+    std::set<MemberKey> queued;
     std::unique_ptr<ProcessingStore> store;
     std::thread thread;
   };
@@ -65,15 +72,18 @@ class Processor {
   bool TryBatch(Shard& shard, const std::vector<MemberKey>& keys, ErrorCode* code);
   void Requeue(Shard& shard, const std::vector<MemberKey>& keys);
   void SweepLoop();
+  void DueLoop();
 
   std::vector<std::unique_ptr<Shard>> shards_;
   std::unique_ptr<ProcessingStore> sweeper_;
+  std::unique_ptr<ProcessingStore> claimer_;
   SnapshotSource snapshot_;
   ProcessorOptions options_;
   std::mutex stop_mutex_;
   std::condition_variable stop_cv_;
   bool stopping_ = false;
   std::thread sweep_thread_;
+  std::thread due_thread_;
 };
 
 }  // namespace chorus::ingest

@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <string>
+#include <tuple>
 #include <variant>
 
 #include "core/delivery_status.hpp"
@@ -33,11 +34,14 @@ struct StatusItem {
 
 using WebhookItem = std::variant<InboundItem, StatusItem>;
 
-/// Identifies whose messages must be processed one at a time, in order.
+/// Identifies whose events must be processed one at a time, in order: a member.
 struct MemberKey {
   OrganizationId organization_id = 0;
-  std::string sender;
+  MemberId member_id = 0;
   friend bool operator==(const MemberKey&, const MemberKey&) = default;
+  friend bool operator<(const MemberKey& a, const MemberKey& b) {
+    return std::tie(a.organization_id, a.member_id) < std::tie(b.organization_id, b.member_id);
+  }
 };
 
 /// Stable 64-bit hash of a member key (FNV-1a): the same on every node, so it doubles as the

@@ -70,11 +70,11 @@ Decision Help(const compliance::Match& match, const MemberState& member,
   return d;
 }
 
-Decision KeywordOrDefault(const std::string& folded, const MemberState& member,
-                          const workspace::Organization& org, const Channel& channel,
-                          const workspace::Snapshot& snapshot) {
+}  // namespace
+
+Decision RouteKeyword(const workspace::Keyword* keyword, const MemberState& member,
+                      const workspace::Organization& org, const Channel& channel) {
   Decision d;
-  const workspace::Keyword* keyword = snapshot.FindKeyword(channel, FirstWord(folded));
   if (keyword != nullptr && keyword->opt_in) {
     d.outcome = Outcome::kKeyword;
     d.consent = ConsentChange{ConsentKind::kOptIn, ConsentScope::kChannel, keyword->word,
@@ -104,8 +104,6 @@ Decision KeywordOrDefault(const std::string& folded, const MemberState& member,
   return d;
 }
 
-}  // namespace
-
 std::string_view OutcomeName(Outcome outcome) {
   switch (outcome) {
     case Outcome::kOptOut: return "opt_out";
@@ -117,6 +115,14 @@ std::string_view OutcomeName(Outcome outcome) {
     case Outcome::kDefaultReply: return "default_reply";
     case Outcome::kNoReply: return "no_reply";
     case Outcome::kSuppressed: return "suppressed";
+    case Outcome::kFlowStarted: return "flow_started";
+    case Outcome::kFlowAnswer: return "flow_answer";
+    case Outcome::kFlowInvalid: return "flow_invalid";
+    case Outcome::kInbox: return "inbox";
+    case Outcome::kCheckIn: return "check_in";
+    case Outcome::kInvalidSender: return "invalid_sender";
+    case Outcome::kUnknownChannel: return "unknown_channel";
+    case Outcome::kError: return "error";
   }
   return "no_reply";
 }
@@ -124,8 +130,17 @@ std::string_view OutcomeName(Outcome outcome) {
 Decision Route(std::string_view body, const MemberState& member,
                const workspace::Organization& organization, const Channel& channel,
                const workspace::Snapshot& snapshot) {
-  const std::string folded = FoldForMatch(body);
+  if (auto compliance = RouteCompliance(body, member, organization, channel)) return *compliance;
+  return RouteKeyword(snapshot.FindKeywordFor(channel, FoldForMatch(body)), member, organization,
+                      channel);
+}
+
+std::optional<Decision> RouteCompliance(std::string_view body, const MemberState& member,
+                                        const workspace::Organization& organization,
+                                        const Channel& channel) {
   const compliance::Match match = organization.words.Classify(body);
+  if (match.intent == Intent::kNone) return std::nullopt;
+  const std::string folded = FoldForMatch(body);
   switch (match.intent) {
     case Intent::kOptOut:
     case Intent::kOptOutAll:
@@ -142,7 +157,7 @@ Decision Route(std::string_view body, const MemberState& member,
     case Intent::kNone:
       break;
   }
-  return KeywordOrDefault(folded, member, organization, channel, snapshot);
+  return std::nullopt;
 }
 
 void Apply(const Decision& decision, ChannelId channel, MemberState& member) {

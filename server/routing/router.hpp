@@ -32,6 +32,14 @@ enum class Outcome {
   kDefaultReply,    // nothing matched; the organization's default reply
   kNoReply,         // nothing matched and the organization has no default reply
   kSuppressed,      // the member is opted out; their text is kept, nothing is sent
+  kFlowStarted,     // a keyword started a flow
+  kFlowAnswer,      // taken by the member's flow as a valid answer
+  kFlowInvalid,     // taken by the member's flow: not a valid answer, re-prompted or branched
+  kInbox,           // the conversation is handed off: the message went to the inbox
+  kCheckIn,         // an event's check-in code
+  kInvalidSender,   // a sender that is not a phone number: cannot be answered
+  kUnknownChannel,  // the channel was removed since the message arrived
+  kError,           // set aside after processing it failed (quarantine)
 };
 
 std::string_view OutcomeName(Outcome outcome);
@@ -74,6 +82,17 @@ struct Decision {
 Decision Route(std::string_view body, const MemberState& member,
                const workspace::Organization& organization, const Channel& channel,
                const workspace::Snapshot& snapshot);
+
+/// The compliance part of Route alone: STOP/STOPALL/START/HELP, and YES from an opted-out
+/// member. nullopt when `body` is none of them (a flow or a keyword may take it).
+std::optional<Decision> RouteCompliance(std::string_view body, const MemberState& member,
+                                        const workspace::Organization& organization,
+                                        const Channel& channel);
+
+/// The part of Route after compliance: keywords (an opt-in keyword re-subscribes), suppression
+/// of opted-out members, and the default reply. `keyword` is what FindKeywordFor found.
+Decision RouteKeyword(const workspace::Keyword* keyword, const MemberState& member,
+                      const workspace::Organization& organization, const Channel& channel);
 
 /// Applies `decision` to `member` so the next message in the same batch sees the new state.
 void Apply(const Decision& decision, ChannelId channel, MemberState& member);

@@ -2,6 +2,8 @@
 
 #include <tuple>
 
+#include "core/text.hpp"
+
 namespace chorus::workspace {
 namespace {
 
@@ -37,11 +39,18 @@ const std::string& Organization::Text(TextKind kind, std::string_view language) 
   return Empty();
 }
 
+std::set<std::string> Organization::Languages() const {
+  std::set<std::string> out{default_language};
+  for (const auto& [language, t] : texts) out.insert(language);
+  return out;
+}
+
 Snapshot::Snapshot(std::vector<Organization> organizations, std::vector<Channel> channels,
-                   std::vector<Keyword> keywords)
+                   std::vector<Keyword> keywords, Campaigns campaigns)
     : organizations_(std::move(organizations)),
       channels_(std::move(channels)),
-      keywords_(std::move(keywords)) {
+      keywords_(std::move(keywords)),
+      campaigns_(std::move(campaigns)) {
   for (std::size_t i = 0; i < organizations_.size(); ++i) {
     organization_by_id_[organizations_[i].id] = i;
   }
@@ -51,8 +60,39 @@ Snapshot::Snapshot(std::vector<Organization> organizations, std::vector<Channel>
   }
   for (std::size_t i = 0; i < keywords_.size(); ++i) {
     const Keyword& k = keywords_[i];
-    keyword_index_[{k.organization_id, k.channel_id.value_or(0), k.word}] = i;
+    keyword_index_[{k.organization_id, k.channel_id.value_or(0), k.word, k.qualifier}] = i;
   }
+  for (const Organization& o : organizations_) catalogs_[o.id];
+  for (const Chapter& c : campaigns_.chapters) catalogs_[c.organization_id].AddChapter(&c);
+  for (const flows::Flow& f : campaigns_.flows) catalogs_[f.organization_id].AddFlow(&f);
+  for (const auto& [key, version] : campaigns_.active_versions) {
+    catalogs_[key.first].SetActive(key.second, version);
+  }
+  for (const Event& e : campaigns_.events) catalogs_[e.organization_id].AddEvent(&e);
+}
+
+const OrganizationCatalog* Snapshot::Catalog(OrganizationId organization) const {
+  auto it = catalogs_.find(organization);
+  return it == catalogs_.end() ? nullptr : &it->second;
+}
+
+const Keyword* Snapshot::FindKeywordFor(const Channel& channel,
+                                        std::string_view folded_message) const {
+  const std::string first(FirstWord(folded_message));
+  const auto space = folded_message.find(' ');
+  const std::string second(
+      space == std::string_view::npos ? "" : FirstWord(folded_message.substr(space + 1)));
+  std::vector<std::string> qualifiers;
+  if (!second.empty()) qualifiers.push_back(second);
+  qualifiers.emplace_back();
+  for (const std::string& qualifier : qualifiers) {
+    for (ChannelId scope : {channel.id, ChannelId{0}}) {
+      auto it = keyword_index_.find(
+          std::make_tuple(channel.organization_id, scope, first, qualifier));
+      if (it != keyword_index_.end()) return &keywords_[it->second];
+    }
+  }
+  return nullptr;
 }
 
 const Channel* Snapshot::ChannelBySlug(std::string_view slug) const {
@@ -73,7 +113,7 @@ const Organization* Snapshot::OrganizationById(OrganizationId id) const {
 const Keyword* Snapshot::FindKeyword(const Channel& channel, std::string_view folded_word) const {
   for (ChannelId scope : {channel.id, ChannelId{0}}) {
     auto it = keyword_index_.find(
-        std::make_tuple(channel.organization_id, scope, std::string(folded_word)));
+        std::make_tuple(channel.organization_id, scope, std::string(folded_word), std::string()));
     if (it != keyword_index_.end()) return &keywords_[it->second];
   }
   return nullptr;

@@ -14,6 +14,10 @@ struct ApplySummary {
   int channels = 0;
   int channels_disabled = 0;
   int keywords = 0;
+  int chapters = 0;
+  int flows = 0;
+  int flow_versions_created = 0;
+  int events = 0;
 };
 
 /// Where workspaces are kept. Contract: tests/store/contract/workspace_contract.hpp, run

@@ -33,10 +33,13 @@ struct Combination {
 Combination Measure(const PgInsertOptions& o, std::int64_t org, std::int64_t channel,
                     int connections, std::size_t batch, std::atomic<std::uint64_t>& counter) {
   std::vector<std::unique_ptr<pqxx::connection>> conns;
-  // PgInboxStore's own statement, prepared as the server prepares it.
+  // PgInboxStore's own statements, prepared as the server prepares them: the senders' members
+  // first, then the messages with their member.
   using store::pg::kInsertInbound;
+  using store::pg::kUpsertSenders;
   for (int i = 0; i < connections; ++i) {
     conns.push_back(std::make_unique<pqxx::connection>(o.url));
+    conns.back()->prepare(kUpsertSenders.name, kUpsertSenders.sql);
     conns.back()->prepare(kInsertInbound.name, kInsertInbound.sql);
   }
   std::mutex mutex;
@@ -66,6 +69,8 @@ Combination Measure(const PgInsertOptions& o, std::int64_t org, std::int64_t cha
         }
         const auto t0 = Clock::now();
         pqxx::work tx(*conns[t]);
+        tx.exec_prepared(kUpsertSenders.name, store::pg::IntArray(orgs),
+                         store::pg::TextArray(senders));
         const pqxx::result r =
             tx.exec_prepared(kInsertInbound.name, store::pg::IntArray(orgs), store::pg::IntArray(channels),
                            store::pg::TextArray(sids), store::pg::TextArray(senders),

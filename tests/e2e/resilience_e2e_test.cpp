@@ -182,8 +182,12 @@ TEST_F(ChorusE2eTest, RestartAfterCrashFinishesAcknowledgedWorkAndExpiredLeases)
   const auto channel_id = channel[0][1].as<std::int64_t>();
   const std::string unprocessed_sid = NewMessageSid();
   const std::string waiting = Member(41);
-  Query("INSERT INTO inbound_messages (organization_id, channel_id, carrier_message_id, sender, "
-        "sender_is_e164, recipient, body) VALUES ($1, $2, $3, $4, true, $5, 'JOIN')",
+  // As the inbox stores it: the sender's member created in the same transaction.
+  Query("WITH m AS (INSERT INTO members (organization_id, phone_e164) VALUES ($1, $4)"
+        " RETURNING id)"
+        " INSERT INTO inbound_messages (organization_id, channel_id, carrier_message_id, sender, "
+        "sender_is_e164, recipient, body, member_id) SELECT $1, $2, $3, $4, true, $5, 'JOIN', id"
+        " FROM m",
         org, channel_id, unprocessed_sid, waiting, ws::kSender);
   const std::string leased = Member(42);
   const auto member_id =

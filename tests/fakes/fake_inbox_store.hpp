@@ -24,7 +24,9 @@ namespace chorus::fakes {
 /// production). Enforces the schema's uniqueness: inbound per (organization, channel, carrier
 /// message id), status reports per (organization, channel, carrier message id, raw status); a
 /// refused batch stores nothing (one transaction). Reports move the sent messages it knows
-/// (AddSent) forward only, the best status of a batch first. Thread-safe.
+/// (AddSent) forward only, the best status of a batch first. A new inbound message from an E.164
+/// sender gets the sender's member (created on first sight, per organization and number).
+/// Thread-safe.
 /// tests/store/contract/inbox_contract.hpp holds it to what PostgreSQL does.
 class FakeInboxDatabase {
  public:
@@ -96,7 +98,14 @@ class FakeInboxDatabase {
     return statuses_;
   }
 
-  Result<std::vector<bool>> StoreBatch(const std::vector<ingest::WebhookItem>& items) {
+  /// The member created for `phone` in `organization` (0 when none).
+  MemberId member(OrganizationId organization, const std::string& phone) const {
+    std::lock_guard lock(mutex_);
+    auto it = members_.find({organization, phone});
+    return it == members_.end() ? 0 : it->second;
+  }
+
+  Result<ingest::StoredBatch> StoreBatch(const std::vector<ingest::WebhookItem>& items) {
     std::unique_lock lock(mutex_);
     calls_.push_back(items);
     changed_.notify_all();
@@ -128,14 +137,19 @@ class FakeInboxDatabase {
     inbound_keys_ = std::move(inbound_keys);
     status_keys_ = std::move(status_keys);
     MoveSentForward(items);
+    ingest::StoredBatch out{fresh, std::vector<MemberId>(items.size(), 0)};
     for (std::size_t i = 0; i < items.size(); ++i) {
-      if (!fresh[i]) continue;
-      if (const auto* in = std::get_if<ingest::InboundItem>(&items[i]))
+      if (const auto* in = std::get_if<ingest::InboundItem>(&items[i])) {
+        // PostgreSQL creates the member of every E.164 sender of the batch, repeats included.
+        const MemberId member = in->sender_is_e164 ? MemberFor(*in) : 0;
+        if (!fresh[i]) continue;
+        out.members[i] = member;
         inbound_.push_back(*in);
-      else
+      } else if (fresh[i]) {
         statuses_.push_back(std::get<ingest::StatusItem>(items[i]));
+      }
     }
-    return fresh;
+    return out;
   }
 
  private:
@@ -156,6 +170,12 @@ class FakeInboxDatabase {
     }
   }
 
+  MemberId MemberFor(const ingest::InboundItem& in) {
+    auto [it, created] = members_.try_emplace({in.organization_id, in.sender}, next_member_);
+    if (created) ++next_member_;
+    return it->second;
+  }
+
   static const std::string& CarrierMessageId(const ingest::WebhookItem& item) {
     return std::visit([](const auto& i) -> const std::string& { return i.carrier_message_id; },
                       item);
@@ -173,13 +193,15 @@ class FakeInboxDatabase {
   std::vector<ingest::StatusItem> statuses_;
   std::vector<std::vector<ingest::WebhookItem>> calls_;
   std::vector<Sent> sent_;
+  std::map<std::pair<OrganizationId, std::string>, MemberId> members_;
+  MemberId next_member_ = 1000;
 };
 
 /// One writer's connection to a FakeInboxDatabase.
 class FakeInboxStore final : public ingest::InboxStore {
  public:
   explicit FakeInboxStore(FakeInboxDatabase& db) : db_(db) {}
-  Result<std::vector<bool>> StoreBatch(const std::vector<ingest::WebhookItem>& items) override {
+  Result<ingest::StoredBatch> StoreBatch(const std::vector<ingest::WebhookItem>& items) override {
     return db_.StoreBatch(items);
   }
 

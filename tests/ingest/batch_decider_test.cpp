@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -72,33 +73,37 @@ const workspace::Snapshot& TheSnapshot() {
 /// Builds a BatchContext the way ProcessingStore loads one.
 class Batch {
  public:
-  Batch& Member(const std::string& sender, MemberId id, routing::MemberState state = {}) {
+  Batch& Member(const std::string& phone, MemberId id, routing::MemberState state = {}) {
     MemberRecord record;
     record.id = id;
+    record.organization_id = kOrg;
+    record.phone = phone;
     record.state = std::move(state);
-    context_.members[MemberKeyString(kOrg, sender)] = std::move(record);
+    record.view.language = record.state.language;
+    context_.members[id] = std::move(record);
+    ids_[phone] = id;
     return *this;
   }
-  Batch& RecentSend(const std::string& sender, std::string_view body, int count) {
-    context_.members.at(MemberKeyString(kOrg, sender)).recent_sends[BodyHash(body)] = count;
+  Batch& RecentSend(const std::string& phone, std::string_view body, int count) {
+    context_.members.at(ids_.at(phone)).recent_sends[BodyHash(body)] = count;
     return *this;
   }
-  Batch& Text(const std::string& sender, std::string body, ChannelId channel = kNyc,
-              bool e164 = true) {
-    PendingInbound m;
+  Batch& Text(const std::string& phone, std::string body, ChannelId channel = kNyc) {
+    MemberEvent m;
+    m.kind = EventKind::kInbound;
     m.id = next_id_++;
     m.organization_id = kOrg;
+    m.member_id = ids_.at(phone);
     m.channel_id = channel;
-    m.sender = sender;
-    m.sender_is_e164 = e164;
     m.body = std::move(body);
-    context_.messages.push_back(std::move(m));
+    context_.events.push_back(std::move(m));
     return *this;
   }
   BatchEffects Decide() const { return DecideBatch(context_, TheSnapshot()); }
 
  private:
   BatchContext context_;
+  std::map<std::string, MemberId> ids_;
   InboundId next_id_ = 1000;
 };
 
@@ -119,7 +124,7 @@ std::vector<const OutboundDraft*> Sendable(const BatchEffects& fx) {
 
 std::vector<std::string> Outcomes(const BatchEffects& fx) {
   std::vector<std::string> out;
-  for (const auto& p : fx.processed) out.push_back(p.outcome);
+  for (const auto& p : fx.processed) out.emplace_back(routing::OutcomeName(p.outcome));
   return out;
 }
 
@@ -287,38 +292,31 @@ TEST(BatchDecider, HelpIsAnsweredEvenPastTheLoopGuard) {
   EXPECT_EQ(Sendable(fx).size(), 2u);
 }
 
-TEST(BatchDecider, NonE164SenderIsKeptAsInvalidSenderAndNotAnswered) {
-  const BatchEffects fx = Batch().Text("CHORUSINFO", "JOIN", kNyc, /*e164=*/false).Decide();
-  EXPECT_THAT(fx.outbound, IsEmpty());
-  EXPECT_THAT(fx.consents, IsEmpty());
-  ASSERT_EQ(fx.processed.size(), 1u);
-  EXPECT_EQ(fx.processed[0].outcome, "invalid_sender");
-  EXPECT_EQ(fx.processed[0].member_id, std::nullopt);
-  EXPECT_EQ(fx.processed[0].inbound_id, 1000);
-}
-
 TEST(BatchDecider, MessageOnARemovedChannelIsKeptAsUnknownChannelAndNotAnswered) {
   const BatchEffects fx = Batch().Member(kAlice, 7).Text(kAlice, "JOIN", /*channel=*/99).Decide();
   EXPECT_THAT(fx.outbound, IsEmpty());
   EXPECT_THAT(fx.member_updates, IsEmpty());
   ASSERT_EQ(fx.processed.size(), 1u);
-  EXPECT_EQ(fx.processed[0].outcome, "unknown_channel");
-  EXPECT_EQ(fx.processed[0].member_id, std::nullopt);
+  EXPECT_EQ(fx.processed[0].outcome, routing::Outcome::kUnknownChannel);
+  EXPECT_EQ(fx.processed[0].member_id, 7);
 }
 
 TEST(BatchDecider, EveryMessageIsMarkedProcessedInOrder) {
   const BatchEffects fx = Batch()
                               .Member(kAlice, 7, Joined())
+                              .Member(kBob, 8, Joined())
                               .Text(kAlice, "HELP")
-                              .Text("SHORTCODE", "hi", kNyc, false)
+                              .Text(kBob, "hi")
                               .Text(kAlice, "hello")
                               .Decide();
   ASSERT_EQ(fx.processed.size(), 3u);
-  EXPECT_EQ(fx.processed[0].inbound_id, 1000);
-  EXPECT_EQ(fx.processed[1].inbound_id, 1001);
-  EXPECT_EQ(fx.processed[2].inbound_id, 1002);
+  EXPECT_EQ(fx.processed[0].id, 1000);
+  EXPECT_EQ(fx.processed[1].id, 1001);
+  EXPECT_EQ(fx.processed[2].id, 1002);
   EXPECT_EQ(fx.processed[0].member_id, 7);
-  EXPECT_THAT(Outcomes(fx), ElementsAre("help", "invalid_sender", "default_reply"));
+  EXPECT_EQ(fx.processed[1].member_id, 8);
+  EXPECT_EQ(fx.processed[0].kind, EventKind::kInbound);
+  EXPECT_THAT(Outcomes(fx), ElementsAre("help", "default_reply", "default_reply"));
 }
 
 TEST(BatchDecider, NoMemberUpdateWhenNothingAboutTheMemberChanged) {

@@ -20,7 +20,7 @@
 namespace chorus::ingest {
 
 inline void PrintTo(const MemberKey& key, std::ostream* os) {
-  *os << key.organization_id << ":" << key.sender;
+  *os << key.organization_id << ":" << key.member_id;
 }
 
 namespace {
@@ -280,8 +280,9 @@ TEST(Inbox, BatchRefusedForItsDataIsRetriedItemByItemAndOnlyTheBadOneFails) {
   EXPECT_THAT(BatchSizes(db), ElementsAre(1u, 3u, 1u, 1u, 1u));
   EXPECT_EQ(db.inbound().size(), 3u);
   EXPECT_THAT(hints.keys(),
-              ElementsAre(MemberKey{kOrg, "+15550100001"}, MemberKey{kOrg, "+15550100002"},
-                          MemberKey{kOrg, "+15550100004"}));
+              ElementsAre(MemberKey{kOrg, db.member(kOrg, "+15550100001")},
+                          MemberKey{kOrg, db.member(kOrg, "+15550100002")},
+                          MemberKey{kOrg, db.member(kOrg, "+15550100004")}));
 }
 
 TEST(Inbox, OnlyNewInboundMessagesAreHinted) {
@@ -301,7 +302,8 @@ TEST(Inbox, OnlyNewInboundMessagesAreHinted) {
   ASSERT_TRUE(answers.WaitFor(5));
 
   EXPECT_THAT(hints.keys(),
-              ElementsAre(MemberKey{kOrg, "+15550100001"}, MemberKey{kOrg, "+15550100002"}));
+              ElementsAre(MemberKey{kOrg, db.member(kOrg, "+15550100001")},
+                          MemberKey{kOrg, db.member(kOrg, "+15550100002")}));
 }
 
 TEST(Inbox, NewInboundIsHintedBeforeItIsAcknowledged) {

@@ -18,7 +18,7 @@
 namespace chorus::ingest {
 
 inline void PrintTo(const MemberKey& key, std::ostream* os) {
-  *os << key.organization_id << ":" << key.sender;
+  *os << key.organization_id << ":" << key.member_id;
 }
 
 namespace {
@@ -60,7 +60,7 @@ workspace::SnapshotPtr TheSnapshot() {
   return snapshot;
 }
 
-MemberKey Key(int n) { return MemberKey{kOrg, "+1555010" + std::to_string(1000 + n)}; }
+MemberKey Key(int n) { return MemberKey{kOrg, 100 + n}; }
 
 ProcessorOptions FastOptions() {
   ProcessorOptions options;
@@ -101,7 +101,7 @@ TEST(Processor, OneMembersMessagesAreNeverProcessedConcurrentlyAndAlwaysInOrder)
       for (int round = 0; round < kRounds; ++round) {
         for (int m = t; m < kMembers + t; ++m) {
           const MemberKey key = Key(m % kMembers);
-          db.AddInbound(kOrg, kNyc, key.sender, "hello " + std::to_string(round));
+          db.AddInbound(kOrg, kNyc, key.member_id, "hello " + std::to_string(round));
           processor.Hint({key});
         }
       }
@@ -129,7 +129,7 @@ TEST(Processor, HintedMessageIsRoutedAndItsChannelHandedToDispatch) {
   Processor processor(FakeProcessingWorkers(db, 2), nullptr, TheSnapshot, options);
   processor.Start();
 
-  const InboundId id = db.AddInbound(kOrg, kNyc, Key(1).sender, "JOIN");
+  const InboundId id = db.AddInbound(kOrg, kNyc, Key(1).member_id, "JOIN");
   processor.Hint({Key(1)});
   ASSERT_TRUE(db.WaitUntil([&] { return db.AllProcessed(); }));
   processor.Stop();
@@ -156,7 +156,7 @@ TEST(Processor, BatchThatHitsAnOutageIsRetriedUntilItCommits) {
   Processor processor(FakeProcessingWorkers(db, 1), nullptr, TheSnapshot, options);
   processor.Start();
 
-  const InboundId id = db.AddInbound(kOrg, kNyc, Key(1).sender, "JOIN");
+  const InboundId id = db.AddInbound(kOrg, kNyc, Key(1).member_id, "JOIN");
   processor.Hint({Key(1)});
   ASSERT_TRUE(db.WaitUntil([&] { return db.AllProcessed(); }));
   processor.Stop();
@@ -174,7 +174,7 @@ TEST(Processor, TimeoutIsTreatedAsAnOutageNotAsBadData) {
   db.FailNext(1, ErrorCode::kTimeout);
   Processor processor(FakeProcessingWorkers(db, 1), nullptr, TheSnapshot, FastOptions());
   processor.Start();
-  const InboundId id = db.AddInbound(kOrg, kNyc, Key(1).sender, "hello");
+  const InboundId id = db.AddInbound(kOrg, kNyc, Key(1).member_id, "hello");
   processor.Hint({Key(1)});
   ASSERT_TRUE(db.WaitUntil([&] { return db.AllProcessed(); }));
   processor.Stop();
@@ -188,9 +188,9 @@ TEST(Processor, DataErrorQuarantinesOnlyTheFailingMember) {
   Processor processor(FakeProcessingWorkers(db, 1), nullptr, TheSnapshot, FastOptions());
   processor.Start();
 
-  const InboundId a = db.AddInbound(kOrg, kNyc, Key(1).sender, "JOIN");
-  const InboundId b = db.AddInbound(kOrg, kNyc, Key(2).sender, "JOIN");
-  const InboundId c = db.AddInbound(kOrg, kNyc, Key(3).sender, "hello");
+  const InboundId a = db.AddInbound(kOrg, kNyc, Key(1).member_id, "JOIN");
+  const InboundId b = db.AddInbound(kOrg, kNyc, Key(2).member_id, "JOIN");
+  const InboundId c = db.AddInbound(kOrg, kNyc, Key(3).member_id, "hello");
   processor.Hint({Key(1), Key(2), Key(3)});  // one worker: one batch of three
   ASSERT_TRUE(db.WaitUntil([&] { return db.AllProcessed(); }));
   processor.Stop();
@@ -212,7 +212,7 @@ TEST(Processor, DataErrorOfASingleMemberIsQuarantinedWithoutAnotherTry) {
   db.FailBatchesWith(Key(2), ErrorCode::kInternal);
   Processor processor(FakeProcessingWorkers(db, 1), nullptr, TheSnapshot, FastOptions());
   processor.Start();
-  db.AddInbound(kOrg, kNyc, Key(2).sender, "JOIN");
+  db.AddInbound(kOrg, kNyc, Key(2).member_id, "JOIN");
   processor.Hint({Key(2)});
   ASSERT_TRUE(db.WaitUntil([&] { return db.AllProcessed(); }));
   processor.Stop();
@@ -223,8 +223,8 @@ TEST(Processor, DataErrorOfASingleMemberIsQuarantinedWithoutAnotherTry) {
 TEST(Processor, FirstSweepTakesEverythingUnprocessed) {
   FakeProcessingDatabase db;
   // Acknowledged by a previous process that stopped before processing them: no hint comes.
-  const InboundId a = db.AddInbound(kOrg, kNyc, Key(1).sender, "JOIN");
-  const InboundId b = db.AddInbound(kOrg, kNyc, Key(2).sender, "hello");
+  const InboundId a = db.AddInbound(kOrg, kNyc, Key(1).member_id, "JOIN");
+  const InboundId b = db.AddInbound(kOrg, kNyc, Key(2).member_id, "hello");
   Processor processor(FakeProcessingWorkers(db, 2), std::make_unique<FakeProcessingStore>(db),
                       TheSnapshot, FastOptions());  // sweep_age 1 h
   processor.Start();
@@ -247,7 +247,7 @@ TEST(Processor, LaterSweepsTakeOnlyMessagesOlderThanTheSweepAge) {
   processor.Start();
   ASSERT_TRUE(db.WaitUntil([&] { return !db.sweeps().empty(); }));
 
-  const InboundId lost = db.AddInbound(kOrg, kNyc, Key(1).sender, "hello");  // hint lost
+  const InboundId lost = db.AddInbound(kOrg, kNyc, Key(1).member_id, "hello");  // hint lost
   const std::size_t seen = db.sweeps().size();
   ASSERT_TRUE(db.WaitUntil([&] { return db.sweeps().size() >= seen + 2; }));
   EXPECT_FALSE(db.inbound(lost).processed);  // young: its hint may still be on its way
@@ -257,6 +257,43 @@ TEST(Processor, LaterSweepsTakeOnlyMessagesOlderThanTheSweepAge) {
   processor.Stop();
   EXPECT_EQ(db.inbound(lost).outcome, "default_reply");
   EXPECT_EQ(db.sweeps()[1], 1h);
+}
+
+TEST(Processor, AMemberWithMoreEventsThanABatchHoldsIsTakenAgainUntilNoneIsLeft) {
+  FakeProcessingDatabase db;
+  Processor processor(FakeProcessingWorkers(db, 1), nullptr, TheSnapshot, FastOptions());
+  processor.Start();
+  constexpr int kBacklog = 150;  // more than two batches' worth for one member
+  for (int i = 0; i < kBacklog; ++i) db.AddInbound(kOrg, kNyc, Key(1).member_id, "hello");
+  processor.Hint({Key(1)});  // one hint, as after an outage
+  ASSERT_TRUE(db.WaitUntil([&] { return db.AllProcessed(); }));
+  processor.Stop();
+  EXPECT_EQ(db.processing_order(Key(1)).size(), static_cast<std::size_t>(kBacklog));
+  EXPECT_EQ(db.batches().size(), 3u);
+}
+
+TEST(Processor, DueTimersAreClaimedAndProcessedWithoutAHint) {
+  FakeProcessingDatabase db;
+  ProcessorOptions options = FastOptions();
+  options.due_interval = 1ms;
+  Processor processor(FakeProcessingWorkers(db, 2), nullptr, TheSnapshot, options,
+                      std::make_unique<FakeProcessingStore>(db));
+  MemberEvent timer;
+  timer.kind = EventKind::kTimer;
+  timer.organization_id = kOrg;
+  timer.member_id = Key(1).member_id;
+  timer.channel_id = kNyc;
+  timer.session_id = 7;  // no such session: the event is stale, and processed once
+  const std::int64_t due = db.AddEvent(timer, 0ms);
+  const std::int64_t later = db.AddEvent(timer, 1h);
+  processor.Start();
+  ASSERT_TRUE(db.WaitUntil([&] { return db.event(due).processed; }));
+  EXPECT_FALSE(db.event(later).processed);
+  db.Advance(2h);
+  ASSERT_TRUE(db.WaitUntil([&] { return db.event(later).processed; }));
+  processor.Stop();
+  EXPECT_EQ(db.event(due).outcome, "no_session");
+  EXPECT_EQ(db.double_processed(), 0);
 }
 
 }  // namespace

@@ -14,7 +14,7 @@ class PgInboxStoreTest : public AcmeStoreTest {
   std::vector<bool> Store(const std::vector<WebhookItem>& items) {
     auto stored = inbox_->StoreBatch(items);
     EXPECT_TRUE(stored.ok()) << stored.error().message;
-    return stored.ok() ? *stored : std::vector<bool>{};
+    return stored.ok() ? stored->fresh : std::vector<bool>{};
   }
 
   void SetUp() override {
@@ -45,21 +45,22 @@ TEST_F(PgInboxStoreTest, SameCarrierIdOnDifferentChannelsIsTwoMessages) {
 }
 
 TEST_F(PgInboxStoreTest, EveryInboundFieldIsStored) {
-  ingest::InboundItem in = Inbound(sms_, "SM1", "ACME-BOT", "hi");
-  in.sender_is_e164 = false;
+  ingest::InboundItem in = Inbound(sms_, "SM1", kAlice, "hi");
   in.num_media = 2;
   ASSERT_EQ(Store({in}), std::vector<bool>{true});
   const pqxx::row row = Sql("SELECT organization_id, channel_id, sender, sender_is_e164,"
-                            " recipient, body, num_media, processed_at IS NULL"
+                            " recipient, body, num_media, processed_at IS NULL,"
+                            " member_id = (SELECT id FROM members WHERE phone_e164 = sender)"
                             " FROM inbound_messages")[0];
   EXPECT_EQ(row[0].as<std::int64_t>(), org_);
   EXPECT_EQ(row[1].as<std::int64_t>(), sms_);
-  EXPECT_EQ(row[2].as<std::string>(), "ACME-BOT");
-  EXPECT_FALSE(row[3].as<bool>());
+  EXPECT_EQ(row[2].as<std::string>(), kAlice);
+  EXPECT_TRUE(row[3].as<bool>());
   EXPECT_EQ(row[4].as<std::string>(), "+15005550006");
   EXPECT_EQ(row[5].as<std::string>(), "hi");
   EXPECT_EQ(row[6].as<int>(), 2);
-  EXPECT_TRUE(row[7].as<bool>());
+  EXPECT_TRUE(row[7].as<bool>()) << "waits for processing";
+  EXPECT_TRUE(row[8].as<bool>()) << "with the sender's member";
 }
 
 TEST_F(PgInboxStoreTest, AwkwardBodiesSurviveByteForByte) {

@@ -95,7 +95,7 @@ TEST_F(PgRetentionStoreTest, ACarrierRetryOfAnErasedMessageIsStillADuplicate) {
   ASSERT_EQ(Run(Direction::kInbound, 90), 1);
   auto again = inbox_->StoreBatch({Inbound(sms_, "SM-retried", kAlice, "STOP")});
   ASSERT_TRUE(again.ok());
-  EXPECT_EQ(*again, std::vector<bool>{false});
+  EXPECT_EQ(again->fresh, std::vector<bool>{false});
   EXPECT_EQ(Count("SELECT count(*) FROM inbound_messages"), 1);
 }
 

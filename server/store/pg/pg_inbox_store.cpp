@@ -1,5 +1,6 @@
 #include "store/pg/pg_inbox_store.hpp"
 
+#include <map>
 #include <set>
 #include <tuple>
 
@@ -55,8 +56,21 @@ Split SplitItems(const std::vector<ingest::WebhookItem>& items) {
   return s;
 }
 
+void UpsertSenders(pqxx::work& tx, const std::vector<ingest::WebhookItem>& items,
+                   const std::vector<std::size_t>& indexes) {
+  std::vector<std::int64_t> orgs;
+  std::vector<std::string> senders;
+  for (std::size_t i : indexes) {
+    const auto& in = std::get<InboundItem>(items[i]);
+    if (!in.sender_is_e164) continue;
+    orgs.push_back(in.organization_id);
+    senders.push_back(in.sender);
+  }
+  if (!orgs.empty()) tx.exec_prepared(kUpsertSenders.name, IntArray(orgs), TextArray(senders));
+}
+
 void StoreInbound(pqxx::work& tx, const std::vector<ingest::WebhookItem>& items,
-                  const std::vector<std::size_t>& indexes, std::vector<bool>& fresh) {
+                  const std::vector<std::size_t>& indexes, ingest::StoredBatch& out) {
   if (indexes.empty()) return;
   std::vector<std::int64_t> orgs, channels, media;
   std::vector<std::string> sids, senders, recipients, bodies;
@@ -72,15 +86,23 @@ void StoreInbound(pqxx::work& tx, const std::vector<ingest::WebhookItem>& items,
     bodies.push_back(in.body);
     media.push_back(in.num_media);
   }
+  UpsertSenders(tx, items, indexes);
   const pqxx::result rows = tx.exec_prepared(
       kInsertInbound.name, IntArray(orgs), IntArray(channels), TextArray(sids), TextArray(senders),
       BoolArray(e164), TextArray(recipients), TextArray(bodies), IntArray(media));
-  std::set<std::pair<std::int64_t, std::string>> inserted;
-  for (const auto& row : rows) inserted.emplace(row[0].as<std::int64_t>(), row[1].c_str());
+  std::map<std::pair<std::int64_t, std::string>, std::int64_t> inserted;
+  for (const auto& row : rows) {
+    inserted.emplace(std::make_pair(row[0].as<std::int64_t>(), std::string(row[1].c_str())),
+                     row[2].as<std::int64_t>());
+  }
   // A repeat inside the same batch: only its first occurrence is new.
   for (std::size_t i : indexes) {
     const auto& in = std::get<InboundItem>(items[i]);
-    fresh[i] = inserted.erase({in.channel_id, in.carrier_message_id}) > 0;
+    auto it = inserted.find({in.channel_id, in.carrier_message_id});
+    if (it == inserted.end()) continue;
+    out.fresh[i] = true;
+    out.members[i] = it->second;
+    inserted.erase(it);
   }
 }
 
@@ -115,13 +137,17 @@ void StoreStatus(pqxx::work& tx, const std::vector<ingest::WebhookItem>& items,
 
 PgInboxStore::PgInboxStore(std::string dsn)
     : session_(std::move(dsn), {kLockCarrierIds,
+                                kUpsertSenders,
                                 kInsertInbound,
                                 {"insert_status", kInsertStatus}}) {}
 
-Result<std::vector<bool>> PgInboxStore::StoreBatch(const std::vector<ingest::WebhookItem>& items) {
+Result<ingest::StoredBatch> PgInboxStore::StoreBatch(
+    const std::vector<ingest::WebhookItem>& items) {
   return session_.Run([&](pqxx::connection& c) {
     const Split split = SplitItems(items);
-    std::vector<bool> fresh(items.size(), false);
+    ingest::StoredBatch out;
+    out.fresh.assign(items.size(), false);
+    out.members.assign(items.size(), 0);
     pqxx::work tx(c);
     if (!split.status.empty()) {
       std::vector<std::int64_t> channels;
@@ -133,10 +159,10 @@ Result<std::vector<bool>> PgInboxStore::StoreBatch(const std::vector<ingest::Web
       }
       tx.exec_prepared(kLockCarrierIds.name, IntArray(channels), TextArray(sids));
     }
-    StoreInbound(tx, items, split.inbound, fresh);
-    StoreStatus(tx, items, split.status, fresh);
+    StoreInbound(tx, items, split.inbound, out);
+    StoreStatus(tx, items, split.status, out.fresh);
     tx.commit();
-    return fresh;
+    return out;
   });
 }
 

@@ -12,7 +12,7 @@ namespace chorus::store::pg {
 class PgInboxStore final : public ingest::InboxStore {
  public:
   explicit PgInboxStore(std::string dsn);
-  Result<std::vector<bool>> StoreBatch(const std::vector<ingest::WebhookItem>& items) override;
+  Result<ingest::StoredBatch> StoreBatch(const std::vector<ingest::WebhookItem>& items) override;
 
  private:
   PgSession session_;

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "store/pg/pg_array.hpp"
+#include "store/pg/pg_effect_writers.hpp"
 
 namespace chorus::store::pg {
 namespace {
@@ -12,130 +13,174 @@ namespace {
 using ingest::BatchContext;
 using ingest::BatchEffects;
 using ingest::MemberKey;
-using ingest::MemberKeyString;
+
+// Events of one kind loaded per member and batch: the rest wait for the next batch (the
+// member is hinted again), so a member with a huge backlog cannot make one transaction huge.
+constexpr std::int64_t kEventsPerMember = 64;
 
 // Unnest keeps array order, so locks are taken in the order of the (sorted) array.
 constexpr const char* kLock =
     "SELECT pg_advisory_xact_lock(k) FROM unnest($1::bigint[]) AS k";
 
-constexpr const char* kLoadMessages = R"sql(
-SELECT i.id, i.organization_id, i.channel_id, i.sender, i.sender_is_e164, i.body
-  FROM inbound_messages i
-  JOIN unnest($1::bigint[], $2::text[]) AS k(org, sender)
-    ON i.organization_id = k.org AND i.sender = k.sender
- WHERE i.processed_at IS NULL
- ORDER BY i.id
+// One index lookup per member (LATERAL), never a scan of every pending event: the cost of a
+// batch is proportional to its members whatever the backlog (BENCHMARKS.md, the loader test in
+// tests/store/pg_processing_store_pgtest.cpp).
+constexpr const char* kLoadEvents = R"sql(
+SELECT e.src, e.id, e.organization_id, e.member_id, e.channel_id, e.body, e.session_id,
+       e.token, e.kind, e.timer, e.ok, e.flow, e.event_id
+  FROM unnest($1::bigint[], $2::bigint[]) AS k(org, member)
+  CROSS JOIN LATERAL (
+    (SELECT 0 AS src, i.id, i.organization_id, i.member_id, i.channel_id, i.body,
+            i.received_at AS at, 0::bigint AS session_id, 0 AS token, 'inbound'::text AS kind,
+            ''::text AS timer, false AS ok, ''::text AS flow, NULL::bigint AS event_id
+       FROM inbound_messages i
+      WHERE i.organization_id = k.org AND i.member_id = k.member AND i.processed_at IS NULL
+      ORDER BY i.id LIMIT $3)
+    UNION ALL
+    (SELECT 1, m.id, m.organization_id, m.member_id, COALESCE(m.channel_id, 0), '', m.due_at,
+            COALESCE(m.session_id, 0), m.token, m.kind, COALESCE(m.payload->>'timer', ''),
+            COALESCE((m.payload->>'ok')::boolean, false), COALESCE(m.payload->>'flow', ''),
+            (m.payload->>'event_id')::bigint
+       FROM member_events m
+      WHERE m.organization_id = k.org AND m.member_id = k.member AND m.processed_at IS NULL
+        AND m.due_at <= now()
+      ORDER BY m.due_at, m.id LIMIT $3)
+  ) e
+ ORDER BY e.organization_id, e.member_id, e.at, e.src, e.id
 )sql";
 
-// Creates the members that are new and returns every member of the batch with what routing
-// needs about them, in one statement: their opt-outs (0 stands for the whole organization) and
-// how often each text went to them inside their organization's loop-guard window (an index
-// range on outbound_member_recent per member). The snapshot of `found`'s second SELECT predates
-// the INSERT, so it returns exactly the members that already existed (a member's key is locked
-// by this transaction, so no other processing transaction creates it meanwhile).
+// Every member of the batch with what routing and flows need: opt-outs (0 stands for the whole
+// organization), how often each text went to them inside their organization's loop-guard
+// window, tags and chapters (slugs are [a-z0-9-_], so a comma list is unambiguous), and an
+// open hand-off.
 constexpr const char* kLoadMembers = R"sql(
-WITH k AS (
-  SELECT * FROM unnest($1::bigint[], $2::text[]) AS k(org, phone)
-), created AS (
-  INSERT INTO members (organization_id, phone_e164)
-  SELECT org, phone FROM k
-  ON CONFLICT (organization_id, phone_e164) DO NOTHING
-  RETURNING id, organization_id, phone_e164, language, joined_at
-), found AS (
-  SELECT id, organization_id, phone_e164, language, joined_at FROM created
-  UNION ALL
-  SELECT m.id, m.organization_id, m.phone_e164, m.language, m.joined_at
-    FROM members m JOIN k ON m.organization_id = k.org AND m.phone_e164 = k.phone
-)
-SELECT f.id, f.organization_id, f.phone_e164, COALESCE(f.language, ''), f.joined_at IS NOT NULL,
+SELECT m.id, m.organization_id, m.phone_e164, COALESCE(m.language, ''), m.joined_at IS NOT NULL,
        (SELECT array_agg(COALESCE(x.channel_id, 0)) FROM opt_outs x
-         WHERE x.organization_id = f.organization_id AND x.member_id = f.id),
-       recent.hashes, recent.counts
-  FROM found f
-  JOIN organizations g ON g.id = f.organization_id
+         WHERE x.organization_id = m.organization_id AND x.member_id = m.id),
+       recent.hashes, recent.counts, array_to_string(m.tags, ','),
+       (SELECT string_agg(c.slug, ',') FROM member_chapters mc
+          JOIN chapters c ON c.organization_id = mc.organization_id AND c.id = mc.chapter_id
+         WHERE mc.organization_id = m.organization_id AND mc.member_id = m.id),
+       COALESCE(h.id, 0), COALESCE(h.channel_id, 0)
+  FROM unnest($1::bigint[], $2::bigint[]) AS k(org, member)
+  JOIN members m ON m.organization_id = k.org AND m.id = k.member
+  JOIN organizations g ON g.id = m.organization_id
+  LEFT JOIN conversations h ON h.organization_id = m.organization_id AND h.member_id = m.id
+                           AND h.status = 'open' AND h.kind = 'hand_off'
   LEFT JOIN LATERAL (
     SELECT array_agg(body_hash) AS hashes, array_agg(n) AS counts FROM (
       SELECT o.body_hash, count(*) AS n FROM outbound_messages o
-       WHERE o.organization_id = f.organization_id AND o.member_id = f.id
+       WHERE o.organization_id = m.organization_id AND o.member_id = m.id
          AND o.created_at > now() - make_interval(secs => g.loop_guard_window_seconds)
          AND o.status <> 'cancelled'
        GROUP BY o.body_hash) per_text
   ) recent ON true
 )sql";
 
-constexpr const char* kUpdateMembers = R"sql(
-UPDATE members m
-   SET language = COALESCE(v.language, m.language),
-       joined_at = CASE WHEN v.joins AND m.joined_at IS NULL THEN now() ELSE m.joined_at END,
-       updated_at = now()
-  FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::boolean[])
-       AS v(org, id, language, joins)
- WHERE m.organization_id = v.org AND m.id = v.id
+constexpr const char* kLoadFields = R"sql(
+SELECT m.id, f.key, f.value
+  FROM unnest($1::bigint[], $2::bigint[]) AS k(org, member)
+  JOIN members m ON m.organization_id = k.org AND m.id = k.member
+  CROSS JOIN LATERAL jsonb_each_text(m.fields) AS f
 )sql";
 
-constexpr const char* kInsertConsents = R"sql(
-INSERT INTO consent_events (organization_id, member_id, channel_id, kind, scope, source,
-                            keyword, language, inbound_message_id)
-SELECT org, member, channel, kind, scope, 'keyword', keyword, NULLIF(language, ''), inbound
-  FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::text[], $5::text[], $6::text[],
-              $7::text[], $8::bigint[]) WITH ORDINALITY
-       AS v(org, member, channel, kind, scope, keyword, language, inbound, n)
- ORDER BY n
+constexpr const char* kLoadSessions = R"sql(
+SELECT s.member_id, s.id, s.channel_id, s.flow_slug, s.version,
+       COALESCE(s.state->>'step', ''), COALESCE((s.state->>'seq')::int, 0),
+       COALESCE((s.state->>'tries')::int, 0), COALESCE((s.state->>'reminded')::boolean, false),
+       (s.state->>'event_id')::bigint, COALESCE(s.state->>'story_text', ''),
+       COALESCE(s.state->>'story_place', ''), COALESCE((s.state->>'story_phase')::int, 0)
+  FROM unnest($1::bigint[], $2::bigint[]) AS k(org, member)
+  JOIN flow_sessions s ON s.organization_id = k.org AND s.member_id = k.member AND s.active
+ ORDER BY s.id
 )sql";
 
-constexpr const char* kDeleteOptOuts = R"sql(
-DELETE FROM opt_outs o
- USING unnest($1::bigint[], $2::bigint[], $3::bigint[]) AS v(org, member, channel)
- WHERE o.organization_id = v.org AND o.member_id = v.member
-   AND o.channel_id IS NOT DISTINCT FROM v.channel
+constexpr const char* kQuarantineInbound =
+    "UPDATE inbound_messages SET processed_at = now(), outcome = 'error' "
+    "WHERE organization_id = $1 AND member_id = $2 AND processed_at IS NULL";
+constexpr const char* kQuarantineEvents =
+    "UPDATE member_events SET processed_at = now(), outcome = 'error' "
+    "WHERE organization_id = $1 AND member_id = $2 AND processed_at IS NULL AND due_at <= now()";
+
+constexpr const char* kFindUnprocessed = R"sql(
+SELECT DISTINCT organization_id, member_id FROM (
+  (SELECT organization_id, member_id FROM inbound_messages
+    WHERE processed_at IS NULL AND member_id IS NOT NULL
+      AND received_at < now() - make_interval(secs => $1::double precision)
+    ORDER BY received_at LIMIT $2)
+  UNION ALL
+  (SELECT organization_id, member_id FROM member_events
+    WHERE processed_at IS NULL
+      AND due_at < now() - make_interval(secs => $1::double precision)
+    ORDER BY due_at LIMIT $2)) q
+ LIMIT $2
 )sql";
 
-constexpr const char* kInsertOptOuts = R"sql(
-INSERT INTO opt_outs (organization_id, member_id, channel_id)
-SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[])
-ON CONFLICT DO NOTHING
-)sql";
-
-// A STOP also stops what is already queued for the member (this channel, or every channel of
-// the organization for STOPALL), compliance messages included (docs/COMPLIANCE.md). A message
-// an earlier attempt may have delivered stays queued: its claim, seeing the opt-out, asks the
-// carrier instead of sending, and records what it learns ('cancelled' is only for certain).
-constexpr const char* kCancelQueued = R"sql(
-UPDATE outbound_messages o
-   SET status = 'cancelled', error_code = 'opted_out', updated_at = now()
-  FROM unnest($1::bigint[], $2::bigint[], $3::bigint[]) AS v(org, member, channel)
- WHERE o.organization_id = v.org AND o.member_id = v.member AND o.status = 'queued'
-   AND NOT o.outcome_unknown AND (v.channel IS NULL OR o.channel_id = v.channel)
-)sql";
-
-// Queues the batch's replies and marks its messages processed in one statement. Returns the
-// channel and status of each reply.
-constexpr const char* kFinishBatch = R"sql(
-WITH queued AS (
-  INSERT INTO outbound_messages (organization_id, channel_id, member_id, recipient, body, kind,
-                                 priority, segments, encoding, body_hash, status, error_code,
-                                 inbound_message_id)
-  SELECT org, channel, member, recipient, body, kind, 0, segments, encoding, body_hash,
-         CASE WHEN cancel_reason IS NULL THEN 'queued' ELSE 'cancelled' END, cancel_reason, inbound
-    FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::text[], $5::text[], $6::text[],
-                $7::int[], $8::text[], $9::int[], $10::text[], $11::bigint[]) WITH ORDINALITY
-         AS v(org, channel, member, recipient, body, kind, segments, encoding, body_hash,
-              cancel_reason, inbound, n)
-   ORDER BY n
-  RETURNING channel_id, status
-), processed AS (
-  UPDATE inbound_messages i
-     SET processed_at = now(), member_id = v.member, outcome = v.outcome
-    FROM unnest($12::bigint[], $13::bigint[], $14::bigint[], $15::text[])
-         AS v(org, id, member, outcome)
-   WHERE i.organization_id = v.org AND i.id = v.id
+// Due timers and results are claimed by one node for a while (SKIP LOCKED: claimers never
+// wait on each other); the processed mark in the member's transaction is what makes firing
+// exactly once, so a claim that expires with its node only delays the event.
+constexpr const char* kClaimDue = R"sql(
+WITH due AS (
+  SELECT organization_id, id FROM member_events
+   WHERE processed_at IS NULL AND due_at <= now()
+     AND (claimed_until IS NULL OR claimed_until < now())
+   ORDER BY due_at LIMIT $1
+   FOR UPDATE SKIP LOCKED
+), claimed AS (
+  UPDATE member_events e SET claimed_until = now() + make_interval(secs => $2::double precision)
+    FROM due WHERE e.organization_id = due.organization_id AND e.id = due.id
+  RETURNING e.organization_id, e.member_id
 )
-SELECT channel_id, status FROM queued
+SELECT DISTINCT organization_id, member_id FROM claimed
+)sql";
+
+// Events whose follow-up time came: attendees (checked in) start the attended flow, members who
+// RSVPed yes and did not come the absent flow, each member once (event_follow_ups), as
+// flow_start member events. Runs with the due-event claim, on whichever node claims first.
+constexpr const char* kStartFollowUps = R"sql(
+WITH due AS (
+  SELECT organization_id, id, attended_flow, absent_flow FROM events
+   WHERE followed_up_at IS NULL AND archived_at IS NULL AND follow_up_at <= now()
+   ORDER BY follow_up_at LIMIT 10
+   FOR UPDATE SKIP LOCKED
+), marked AS (
+  UPDATE events e SET followed_up_at = now()
+    FROM due WHERE e.organization_id = due.organization_id AND e.id = due.id
+), targets AS (
+  SELECT d.organization_id, d.id AS event_id, a.member_id,
+         bool_or(a.kind = 'check_in') AS attended,
+         bool_or(a.kind = 'rsvp' AND a.value = 'yes') AS rsvp_yes,
+         (array_agg(a.channel_id ORDER BY a.id DESC))[1] AS channel_id
+    FROM due d
+    JOIN actions a ON a.organization_id = d.organization_id AND a.event_id = d.id
+                  AND a.kind IN ('rsvp', 'check_in')
+   GROUP BY d.organization_id, d.id, a.member_id
+), chosen AS (
+  SELECT t.organization_id, t.event_id, t.member_id, t.channel_id, t.attended,
+         CASE WHEN t.attended THEN d.attended_flow WHEN t.rsvp_yes THEN d.absent_flow END AS flow
+    FROM targets t JOIN due d ON d.organization_id = t.organization_id AND d.id = t.event_id
+), recorded AS (
+  INSERT INTO event_follow_ups (organization_id, event_id, member_id, flow_slug, attended)
+  SELECT organization_id, event_id, member_id, flow, attended FROM chosen WHERE flow IS NOT NULL
+  ON CONFLICT DO NOTHING
+  RETURNING organization_id, event_id, member_id, flow_slug
+)
+INSERT INTO member_events (organization_id, member_id, kind, channel_id, payload)
+SELECT r.organization_id, r.member_id, 'flow_start', c.channel_id,
+       jsonb_build_object('flow', r.flow_slug, 'event_id', r.event_id)
+  FROM recorded r
+  JOIN chosen c ON c.organization_id = r.organization_id AND c.event_id = r.event_id
+               AND c.member_id = r.member_id
 )sql";
 
 struct KeyArrays {
-  std::vector<std::int64_t> orgs;
-  std::vector<std::string> senders;
+  std::vector<std::int64_t> orgs, members;
+  explicit KeyArrays(const std::vector<MemberKey>& keys) {
+    for (const auto& key : keys) {
+      orgs.push_back(key.organization_id);
+      members.push_back(key.member_id);
+    }
+  }
 };
 
 // Deduplicated and sorted by lock key: every node takes locks in the same order.
@@ -153,210 +198,164 @@ void LockMembers(pqxx::work& tx, const std::vector<MemberKey>& sorted) {
   tx.exec_prepared("lock_members", IntArray(locks));
 }
 
-void LoadMessages(pqxx::work& tx, const std::vector<MemberKey>& keys, BatchContext& ctx) {
-  KeyArrays k;
-  for (const auto& key : keys) {
-    k.orgs.push_back(key.organization_id);
-    k.senders.push_back(key.sender);
-  }
-  for (const auto& row : tx.exec_prepared("load_messages", IntArray(k.orgs), TextArray(k.senders))) {
-    ingest::PendingInbound m;
-    m.id = row[0].as<std::int64_t>();
-    m.organization_id = row[1].as<std::int64_t>();
-    m.channel_id = row[2].as<std::int64_t>();
-    m.sender = row[3].c_str();
-    m.sender_is_e164 = row[4].as<bool>();
-    m.body = row[5].c_str();
-    ctx.messages.push_back(std::move(m));
-  }
+flows::TimerKind TimerFrom(std::string_view name) {
+  if (name == "reminder") return flows::TimerKind::kReminder;
+  if (name == "wait") return flows::TimerKind::kWait;
+  if (name == "story_idle") return flows::TimerKind::kStoryIdle;
+  return flows::TimerKind::kTimeout;
 }
 
-void LoadMembers(pqxx::work& tx, BatchContext& ctx) {
-  KeyArrays k;
-  std::set<std::string> seen;
-  for (const auto& m : ctx.messages) {
-    if (!m.sender_is_e164 || !seen.insert(MemberKeyString(m.organization_id, m.sender)).second) {
-      continue;
-    }
-    k.orgs.push_back(m.organization_id);
-    k.senders.push_back(m.sender);
+ingest::EventKind KindFrom(std::string_view name) {
+  if (name == "timer") return ingest::EventKind::kTimer;
+  if (name == "webhook_result") return ingest::EventKind::kWebhookResult;
+  if (name == "flow_start") return ingest::EventKind::kFlowStart;
+  return ingest::EventKind::kInbound;
+}
+
+// Returns the members whose events filled the per-member limit: they have more waiting.
+std::vector<MemberKey> LoadEvents(pqxx::work& tx, const KeyArrays& k, BatchContext& ctx) {
+  std::map<std::pair<MemberId, int>, std::int64_t> counts;
+  std::map<MemberId, OrganizationId> org_of;
+  for (const auto& row : tx.exec_prepared("load_events", IntArray(k.orgs), IntArray(k.members),
+                                          kEventsPerMember)) {
+    ingest::MemberEvent e;
+    const int src = row[0].as<int>();
+    e.id = row[1].as<std::int64_t>();
+    e.organization_id = row[2].as<std::int64_t>();
+    e.member_id = row[3].as<std::int64_t>();
+    e.channel_id = row[4].as<std::int64_t>();
+    e.body = row[5].c_str();
+    e.session_id = row[6].as<std::int64_t>();
+    e.token = row[7].as<int>();
+    e.kind = KindFrom(row[8].c_str());
+    e.timer = TimerFrom(row[9].c_str());
+    e.ok = row[10].as<bool>();
+    e.flow = row[11].c_str();
+    if (!row[12].is_null()) e.event_id = row[12].as<std::int64_t>();
+    ++counts[{e.member_id, src}];
+    org_of[e.member_id] = e.organization_id;
+    ctx.events.push_back(std::move(e));
   }
-  if (k.orgs.empty()) return;
+  std::set<MemberKey> more;
+  for (const auto& [key, n] : counts) {
+    if (n >= kEventsPerMember) more.insert(MemberKey{org_of[key.first], key.first});
+  }
+  return {more.begin(), more.end()};
+}
+
+std::set<std::string> SplitList(const pqxx::field& field) {
+  std::set<std::string> out;
+  if (field.is_null()) return out;
+  std::string_view text = field.c_str();
+  while (!text.empty()) {
+    const auto comma = text.find(',');
+    if (comma != 0) out.emplace(text.substr(0, comma));
+    if (comma == std::string_view::npos) break;
+    text.remove_prefix(comma + 1);
+  }
+  return out;
+}
+
+void LoadMembers(pqxx::work& tx, const KeyArrays& k, BatchContext& ctx) {
   for (const auto& row :
-       tx.exec_prepared("load_members", IntArray(k.orgs), TextArray(k.senders))) {
-    ingest::MemberRecord record;
-    record.id = row[0].as<std::int64_t>();
-    record.state.language = row[3].c_str();
-    record.state.joined = row[4].as<bool>();
+       tx.exec_prepared("load_members", IntArray(k.orgs), IntArray(k.members))) {
+    ingest::MemberRecord r;
+    r.id = row[0].as<std::int64_t>();
+    r.organization_id = row[1].as<std::int64_t>();
+    r.phone = row[2].c_str();
+    r.state.language = row[3].c_str();
+    r.state.joined = row[4].as<bool>();
     for (std::int64_t channel : ParseIntArray(row[5].is_null() ? "" : row[5].c_str())) {
-      if (channel == 0) record.state.opted_out_all = true;
-      else record.state.opted_out_channels.insert(channel);
+      if (channel == 0) r.state.opted_out_all = true;
+      else r.state.opted_out_channels.insert(channel);
     }
     const auto hashes = ParseIntArray(row[6].is_null() ? "" : row[6].c_str());
     const auto counts = ParseIntArray(row[7].is_null() ? "" : row[7].c_str());
     for (std::size_t i = 0; i < hashes.size() && i < counts.size(); ++i) {
-      record.recent_sends[static_cast<std::uint32_t>(hashes[i])] = static_cast<int>(counts[i]);
+      r.recent_sends[static_cast<std::uint32_t>(hashes[i])] = static_cast<int>(counts[i]);
     }
-    ctx.members.emplace(MemberKeyString(row[1].as<std::int64_t>(), row[2].c_str()),
-                        std::move(record));
+    r.view.language = r.state.language;
+    r.view.tags = SplitList(row[8]);
+    r.view.chapters = SplitList(row[9]);
+    r.open_conversation = row[10].as<std::int64_t>();
+    r.conversation_channel = row[11].as<std::int64_t>();
+    ctx.members.emplace(r.id, std::move(r));
+  }
+  for (const auto& row : tx.exec_prepared("load_fields", IntArray(k.orgs), IntArray(k.members))) {
+    auto it = ctx.members.find(row[0].as<std::int64_t>());
+    if (it != ctx.members.end()) it->second.view.fields[row[1].c_str()] = row[2].c_str();
+  }
+  for (const auto& row :
+       tx.exec_prepared("load_sessions", IntArray(k.orgs), IntArray(k.members))) {
+    auto it = ctx.members.find(row[0].as<std::int64_t>());
+    if (it == ctx.members.end()) continue;
+    flows::Session s;
+    s.id = row[1].as<std::int64_t>();
+    s.channel_id = row[2].as<std::int64_t>();
+    s.flow = row[3].c_str();
+    s.version = row[4].as<int>();
+    s.step = row[5].c_str();
+    s.seq = row[6].as<int>();
+    s.tries = row[7].as<int>();
+    s.reminded = row[8].as<bool>();
+    if (!row[9].is_null()) s.event_id = row[9].as<std::int64_t>();
+    s.story_text = row[10].c_str();
+    s.story_place = row[11].c_str();
+    s.story_phase = row[12].as<int>();
+    it->second.sessions.push_back(std::move(s));
   }
 }
 
-void WriteMemberUpdates(pqxx::work& tx, const BatchEffects& fx) {
-  if (fx.member_updates.empty()) return;
-  std::vector<std::int64_t> orgs, ids;
-  std::vector<std::optional<std::string>> languages;
-  std::vector<bool> joins;
-  for (const auto& u : fx.member_updates) {
-    orgs.push_back(u.organization_id);
-    ids.push_back(u.member_id);
-    languages.push_back(u.language);
-    joins.push_back(u.join);
-  }
-  tx.exec_prepared("update_members", IntArray(orgs), IntArray(ids), NullableTextArray(languages),
-                 BoolArray(joins));
-}
-
-void WriteConsents(pqxx::work& tx, const BatchEffects& fx) {
-  if (fx.consents.empty()) return;
-  std::vector<std::int64_t> orgs, members, channels, inbound;
-  std::vector<std::string> kinds, scopes, keywords, languages;
-  for (const auto& c : fx.consents) {
-    orgs.push_back(c.organization_id);
-    members.push_back(c.member_id);
-    channels.push_back(c.channel_id);
-    kinds.push_back(c.change.kind == routing::ConsentKind::kOptIn ? "opt_in" : "opt_out");
-    scopes.push_back(c.change.scope == routing::ConsentScope::kChannel ? "channel"
-                                                                       : "organization");
-    keywords.push_back(c.change.keyword);
-    languages.push_back(c.change.language);
-    inbound.push_back(c.inbound_id);
-  }
-  tx.exec_prepared("insert_consents", IntArray(orgs), IntArray(members), IntArray(channels),
-                 TextArray(kinds), TextArray(scopes), TextArray(keywords), TextArray(languages),
-                 IntArray(inbound));
-}
-
-struct OptOutRows {
-  std::vector<std::int64_t> orgs, members;
-  std::vector<std::optional<std::int64_t>> channels;
-  void Add(std::int64_t org, std::int64_t member, std::optional<std::int64_t> channel) {
-    orgs.push_back(org);
-    members.push_back(member);
-    channels.push_back(channel);
-  }
-  bool empty() const { return orgs.empty(); }
-};
-
-// Writes the difference between each member's opt-outs before and after the batch, so an
-// opt-out that stays keeps its original time (compliance sends are judged against it).
-void WriteOptOuts(pqxx::work& tx, const BatchContext& ctx, const BatchEffects& fx) {
-  std::map<std::int64_t, const routing::MemberState*> before;
-  for (const auto& [key, record] : ctx.members) before[record.id] = &record.state;
-  OptOutRows added, removed;
-  for (const auto& after : fx.opt_outs) {
-    const routing::MemberState& was = *before.at(after.member_id);
-    const std::int64_t org = after.organization_id, member = after.member_id;
-    if (after.all && !was.opted_out_all) added.Add(org, member, std::nullopt);
-    if (!after.all && was.opted_out_all) removed.Add(org, member, std::nullopt);
-    const std::set<ChannelId> now(after.channels.begin(), after.channels.end());
-    for (ChannelId c : now) {
-      if (!was.opted_out_channels.count(c)) added.Add(org, member, c);
-    }
-    for (ChannelId c : was.opted_out_channels) {
-      if (!now.count(c)) removed.Add(org, member, c);
-    }
-  }
-  if (!removed.empty()) {
-    tx.exec_prepared("delete_opt_outs", IntArray(removed.orgs), IntArray(removed.members),
-                   NullableIntArray(removed.channels));
-  }
-  if (!added.empty()) {
-    tx.exec_prepared("insert_opt_outs", IntArray(added.orgs), IntArray(added.members),
-                   NullableIntArray(added.channels));
-    tx.exec_prepared("cancel_queued", IntArray(added.orgs), IntArray(added.members),
-                   NullableIntArray(added.channels));
-  }
-}
-
-std::vector<ChannelId> FinishBatch(pqxx::work& tx, const BatchEffects& fx) {
-  std::vector<std::int64_t> orgs, channels, members, segments, hashes, inbound;
-  std::vector<std::string> recipients, bodies, kinds, encodings;
-  std::vector<std::optional<std::string>> reasons;
-  for (const auto& d : fx.outbound) {
-    orgs.push_back(d.organization_id);
-    channels.push_back(d.channel_id);
-    members.push_back(d.member_id);
-    recipients.push_back(d.recipient);
-    bodies.push_back(d.body);
-    kinds.push_back(d.kind == routing::ReplyKind::kCompliance ? "compliance" : "reply");
-    segments.push_back(d.segments);
-    encodings.push_back(d.ucs2 ? "ucs2" : "gsm7");
-    hashes.push_back(static_cast<std::int32_t>(d.body_hash));
-    reasons.push_back(d.cancelled ? std::optional<std::string>(d.cancel_reason) : std::nullopt);
-    inbound.push_back(d.inbound_id);
-  }
-  std::vector<std::int64_t> processed_orgs, processed_ids;
-  std::vector<std::optional<std::int64_t>> processed_members;
-  std::vector<std::string> outcomes;
-  for (const auto& p : fx.processed) {
-    processed_orgs.push_back(p.organization_id);
-    processed_ids.push_back(p.inbound_id);
-    processed_members.push_back(p.member_id);
-    outcomes.push_back(p.outcome);
-  }
-  std::set<ChannelId> queued;
-  for (const auto& row : tx.exec_prepared(
-           "finish_batch", IntArray(orgs), IntArray(channels), IntArray(members),
-           TextArray(recipients), TextArray(bodies), TextArray(kinds), IntArray(segments),
-           TextArray(encodings), IntArray(hashes), NullableTextArray(reasons), IntArray(inbound),
-           IntArray(processed_orgs), IntArray(processed_ids), NullableIntArray(processed_members),
-           TextArray(outcomes))) {
-    if (std::string_view(row[1].c_str()) == "queued") queued.insert(row[0].as<std::int64_t>());
-  }
-  return {queued.begin(), queued.end()};
+std::vector<PreparedStatement> Statements() {
+  std::vector<PreparedStatement> out{{"lock_members", kLock},
+                                     {"load_events", kLoadEvents},
+                                     {"load_members", kLoadMembers},
+                                     {"load_fields", kLoadFields},
+                                     {"load_sessions", kLoadSessions},
+                                     {"claim_due", kClaimDue},
+                                     {"start_follow_ups", kStartFollowUps}};
+  for (const auto& s : EffectStatements()) out.push_back(s);
+  return out;
 }
 
 }  // namespace
 
-PgProcessingStore::PgProcessingStore(std::string dsn)
-    : session_(std::move(dsn), {{"lock_members", kLock},
-                                {"load_messages", kLoadMessages},
-                                {"load_members", kLoadMembers},
-                                {"update_members", kUpdateMembers},
-                                {"insert_consents", kInsertConsents},
-                                {"delete_opt_outs", kDeleteOptOuts},
-                                {"insert_opt_outs", kInsertOptOuts},
-                                {"cancel_queued", kCancelQueued},
-                                {"finish_batch", kFinishBatch}}) {}
+PgProcessingStore::PgProcessingStore(std::string dsn) : session_(std::move(dsn), Statements()) {}
 
-Result<std::vector<ChannelId>> PgProcessingStore::ProcessBatch(const std::vector<MemberKey>& keys,
-                                                                const Decide& decide) {
+Result<ingest::BatchResult> PgProcessingStore::ProcessBatch(const std::vector<MemberKey>& keys,
+                                                             const Decide& decide) {
   return session_.Run([&](pqxx::connection& c) {
     const std::vector<MemberKey> sorted = SortedUnique(keys);
+    const KeyArrays k(sorted);
     pqxx::work tx(c);
     LockMembers(tx, sorted);
     BatchContext ctx;
-    LoadMessages(tx, sorted, ctx);
-    if (ctx.messages.empty()) return std::vector<ChannelId>{};  // another node got there first
-    LoadMembers(tx, ctx);
+    ctx.now = std::chrono::system_clock::now();
+    ingest::BatchResult result;
+    result.more = LoadEvents(tx, k, ctx);
+    if (ctx.events.empty()) return result;  // another node got there first
+    LoadMembers(tx, k, ctx);
     const BatchEffects fx = decide(ctx);
     WriteMemberUpdates(tx, fx);
-    WriteConsents(tx, fx);
-    WriteOptOuts(tx, ctx, fx);
-    std::vector<ChannelId> channels = FinishBatch(tx, fx);
+    WriteConsents(tx, ctx, fx);
+    const SessionIds ids = WriteSessions(tx, fx);
+    WriteTimers(tx, fx, ids);
+    WriteActions(tx, fx, ids);
+    WriteInbox(tx, fx, ids);
+    WriteWebhookCalls(tx, fx, ids);
+    WriteAudit(tx, fx);
+    result.outbound_channels = WriteMessagesAndMarks(tx, fx);
+    result.webhook_calls = !fx.webhook_calls.empty();
     tx.commit();
-    return channels;
+    return result;
   });
 }
 
 Result<void> PgProcessingStore::Quarantine(const MemberKey& key) {
   return session_.Run([&](pqxx::connection& c) {
     pqxx::work tx(c);
-    tx.exec_params(
-        "UPDATE inbound_messages SET processed_at = now(), outcome = 'error' "
-        "WHERE organization_id = $1 AND sender = $2 AND processed_at IS NULL",
-        key.organization_id, key.sender);
+    tx.exec_params(kQuarantineInbound, key.organization_id, key.member_id);
+    tx.exec_params(kQuarantineEvents, key.organization_id, key.member_id);
     tx.commit();
   });
 }
@@ -366,15 +365,30 @@ Result<std::vector<MemberKey>> PgProcessingStore::FindUnprocessed(
   return session_.Run([&](pqxx::connection& c) {
     pqxx::read_transaction tx(c);
     std::vector<MemberKey> keys;
-    for (const auto& row : tx.exec_params(
-             "SELECT DISTINCT organization_id, sender FROM ("
-             "  SELECT organization_id, sender FROM inbound_messages"
-             "   WHERE processed_at IS NULL"
-             "     AND received_at < now() - make_interval(secs => $1::double precision)"
-             "   ORDER BY received_at LIMIT $2) q",
-             static_cast<double>(older_than.count()) / 1000.0, static_cast<std::int64_t>(limit))) {
-      keys.push_back(MemberKey{row[0].as<std::int64_t>(), row[1].c_str()});
+    for (const auto& row : tx.exec_params(kFindUnprocessed,
+                                          static_cast<double>(older_than.count()) / 1000.0,
+                                          static_cast<std::int64_t>(limit))) {
+      keys.push_back(MemberKey{row[0].as<std::int64_t>(), row[1].as<std::int64_t>()});
     }
+    return keys;
+  });
+}
+
+Result<std::vector<MemberKey>> PgProcessingStore::ClaimDue(std::size_t limit,
+                                                           std::chrono::milliseconds lease) {
+  return session_.Run([&](pqxx::connection& c) {
+    {
+      pqxx::work follow_ups(c);
+      follow_ups.exec_prepared("start_follow_ups");
+      follow_ups.commit();
+    }
+    pqxx::work tx(c);
+    std::vector<MemberKey> keys;
+    for (const auto& row : tx.exec_prepared("claim_due", static_cast<std::int64_t>(limit),
+                                            static_cast<double>(lease.count()) / 1000.0)) {
+      keys.push_back(MemberKey{row[0].as<std::int64_t>(), row[1].as<std::int64_t>()});
+    }
+    tx.commit();
     return keys;
   });
 }

@@ -7,6 +7,7 @@
 
 #include "core/base64.hpp"
 #include "store/pg/pg_array.hpp"
+#include "store/pg/pg_campaign_store.hpp"
 
 namespace chorus::store::pg {
 namespace {
@@ -186,7 +187,8 @@ Result<std::vector<Channel>> LoadChannels(pqxx::read_transaction& tx,
 std::vector<workspace::Keyword> LoadKeywords(pqxx::read_transaction& tx) {
   std::vector<workspace::Keyword> out;
   for (const auto& row : tx.exec("SELECT organization_id, channel_id, word, display_word, reply,"
-                                 " opt_in, language FROM keywords")) {
+                                 " opt_in, language, qualifier, COALESCE(flow_slug, ''),"
+                                 " COALESCE(chapter_slug, '') FROM keywords")) {
     workspace::Keyword k;
     k.organization_id = row[0].as<std::int64_t>();
     if (!row[1].is_null()) k.channel_id = row[1].as<std::int64_t>();
@@ -195,6 +197,9 @@ std::vector<workspace::Keyword> LoadKeywords(pqxx::read_transaction& tx) {
     k.reply = row[4].c_str();
     k.opt_in = row[5].as<bool>();
     k.language = row[6].c_str();
+    k.qualifier = row[7].c_str();
+    k.flow = row[8].c_str();
+    k.chapter = row[9].c_str();
     out.push_back(std::move(k));
   }
   return out;
@@ -311,7 +316,7 @@ int ReplaceKeywords(pqxx::work& tx, OrganizationId org, const Definition& d,
                     const std::map<std::string, ChannelId>& channel_ids) {
   tx.exec_params("DELETE FROM keywords WHERE organization_id = $1", org);
   std::vector<std::optional<std::int64_t>> channels;
-  std::vector<std::string> words, display, replies, languages;
+  std::vector<std::string> words, display, replies, languages, qualifiers, flows, chapters;
   std::vector<bool> opt_ins;
   for (const auto& k : d.keywords) {
     std::vector<std::optional<std::int64_t>> scopes;
@@ -324,14 +329,20 @@ int ReplaceKeywords(pqxx::work& tx, OrganizationId org, const Definition& d,
       replies.push_back(k.reply);
       opt_ins.push_back(k.opt_in);
       languages.push_back(k.language);
+      qualifiers.push_back(k.qualifier);
+      flows.push_back(k.flow);
+      chapters.push_back(k.chapter);
     }
   }
   tx.exec_params(
       "INSERT INTO keywords (organization_id, channel_id, word, display_word, reply, opt_in,"
-      " language) SELECT $1, * FROM unnest($2::bigint[], $3::text[], $4::text[], $5::text[],"
-      " $6::boolean[], $7::text[])",
+      " language, qualifier, flow_slug, chapter_slug)"
+      " SELECT $1, c, w, d, r, o, l, q, NULLIF(f, ''), NULLIF(ch, '')"
+      " FROM unnest($2::bigint[], $3::text[], $4::text[], $5::text[], $6::boolean[], $7::text[],"
+      " $8::text[], $9::text[], $10::text[]) AS v(c, w, d, r, o, l, q, f, ch)",
       org, NullableIntArray(channels), TextArray(words), TextArray(display), TextArray(replies),
-      BoolArray(opt_ins), TextArray(languages));
+      BoolArray(opt_ins), TextArray(languages), TextArray(qualifiers), TextArray(flows),
+      TextArray(chapters));
   return static_cast<int>(words.size());
 }
 
@@ -347,8 +358,9 @@ Result<workspace::SnapshotPtr> PgWorkspaceStore::LoadSnapshot() {
     auto orgs = LoadOrganizations(tx);
     CHORUS_ASSIGN_OR_RETURN(auto channels, LoadChannels(tx, keyring_.get()));
     auto keywords = LoadKeywords(tx);
+    CHORUS_ASSIGN_OR_RETURN(auto campaigns, LoadCampaigns(tx, keyring_.get(), orgs));
     return workspace::SnapshotPtr(std::make_shared<const workspace::Snapshot>(
-        std::move(orgs), std::move(channels), std::move(keywords)));
+        std::move(orgs), std::move(channels), std::move(keywords), std::move(campaigns)));
   });
   if (!result.ok()) return result.take_error();
   return std::move(result).value();
@@ -404,6 +416,9 @@ Result<ApplySummary> PgWorkspaceStore::Apply(const Definition& definition) {
         UpsertChannels(tx, summary.organization_id, definition, keyring_.get(), summary);
     if (!channel_ids.ok()) return channel_ids.take_error();  // rolls back
     summary.keywords = ReplaceKeywords(tx, summary.organization_id, definition, *channel_ids);
+    auto campaigns =
+        ApplyCampaigns(tx, summary.organization_id, definition, keyring_.get(), summary);
+    if (!campaigns.ok()) return campaigns.take_error();  // rolls back
     tx.exec(std::string("NOTIFY ") + kWorkspaceChannel);
     tx.commit();
     return summary;

@@ -162,6 +162,11 @@ Result<void> CheckSettings(const pb::Channel& in, std::string_view settings_path
 
 }  // namespace
 
+Result<std::string> ResolveSecret(const std::string& written, std::string_view path,
+                                  const EnvLookup& env) {
+  return SecretValue(written, path, env);
+}
+
 Result<std::vector<std::string>> LiftCarrierBlocks(Struct& workspace, const ChannelRules& rules) {
   std::vector<std::string> names;
   auto channels = workspace.mutable_fields()->find("channels");

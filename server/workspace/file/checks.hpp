@@ -36,6 +36,18 @@ Result<ChannelDefinition> CheckChannel(const v1::Channel& in, std::string_view p
 Result<KeywordDefinition> CheckKeyword(const v1::Keyword& in, std::string_view path,
                                        const Definition& def,
                                        const compliance::ComplianceWords& words);
+/// A secret as written: the value, or "env:NAME" read from `env`.
+Result<std::string> ResolveSecret(const std::string& written, std::string_view path,
+                                  const EnvLookup& env);
+
+/// Chapters, flows, events, the organization's webhook secrets, time zone and segment budget;
+/// and the flows and chapters keywords name. Runs after the organization, channels and
+/// keywords are in `def`.
+Result<void> CheckCampaigns(const v1::Workspace& in, const EnvLookup& env, Definition& def);
+
+/// A flow as stored (chorus.v1.Flow JSON) turned into the engine's definition, unvalidated.
+Result<flows::Flow> FlowFromProto(const v1::Flow& in, std::string_view path);
+
 /// Whether two keywords listen on a common channel, and how to name a keyword's channels.
 bool ScopesOverlap(const KeywordDefinition& a, const KeywordDefinition& b);
 std::string ScopeName(const KeywordDefinition& keyword);

@@ -38,11 +38,23 @@ Result<KeywordDefinition> CheckKeyword(const pb::Keyword& in, std::string_view p
   keyword.word = FoldForMatch(in.word());
   std::string word_path = Child(path, "word");
   if (keyword.word.empty()) return Invalid(word_path, "required");
-  if (keyword.word.find(' ') != std::string::npos) {
-    return Invalid(word_path, Quoted(in.word()) +
-                                  " must be a single word (a keyword is the first word of a "
-                                  "member's message)");
+  // "JOIN PUNE": a chapter-scoped keyword written as two words.
+  std::string qualifier = FoldForMatch(in.qualifier());
+  if (const auto space = keyword.word.find(' '); space != std::string::npos) {
+    if (!qualifier.empty()) {
+      return Invalid(word_path, Quoted(in.word()) + " has two words and a qualifier; use one");
+    }
+    qualifier = keyword.word.substr(space + 1);
+    keyword.word.resize(space);
   }
+  if (qualifier.find(' ') != std::string::npos) {
+    return Invalid(word_path, Quoted(in.word()) +
+                                  " must be one word, or a word and a qualifier (JOIN PUNE): a "
+                                  "keyword is the first word of a member's message");
+  }
+  keyword.qualifier = qualifier;
+  keyword.flow = in.flow();
+  keyword.chapter = in.chapter();
   // STOP/START/HELP are answered before any keyword, on every channel (CTIA; carriers' own
   // handling), so a keyword with such a word would never run. YES is only an opt-in for an
   // opted-out member and may be a keyword.
@@ -68,7 +80,11 @@ Result<KeywordDefinition> CheckKeyword(const pb::Keyword& in, std::string_view p
 
   keyword.reply = in.reply();
   std::string reply_path = Child(path, "reply");
-  if (IsBlank(keyword.reply)) return Invalid(reply_path, "required");
+  // An opt-in keyword always has its own reply: the confirmation CTIA asks for, checked below.
+  if (IsBlank(keyword.reply) && (keyword.flow.empty() || in.opt_in())) {
+    return Invalid(reply_path, in.opt_in() ? "required (the opt-in confirmation)"
+                                           : "required (or a flow to start)");
+  }
   if (std::size_t chars = CountCodePoints(keyword.reply); chars > kMaxMessageCharacters) {
     return Invalid(reply_path, TooLong(kMaxMessageCharacters, chars, "the longest message Chorus sends"));
   }

@@ -80,7 +80,8 @@ Result<Definition> ParseWorkspaceFile(std::string_view json, const EnvLookup& en
                             CheckKeyword(workspace.keywords(i), path, def, words));
     for (std::size_t j = 0; j < def.keywords.size(); ++j) {
       const KeywordDefinition& other = def.keywords[j];
-      if (other.word == keyword.word && ScopesOverlap(other, keyword)) {
+      if (other.word == keyword.word && other.qualifier == keyword.qualifier &&
+          ScopesOverlap(other, keyword)) {
         return Invalid(Child(path, "word"), Quoted(keyword.display_word) + " is already " +
                                                 Element("keywords", j) + " on " + ScopeName(other) +
                                                 "; a word can have one keyword per channel");
@@ -88,6 +89,7 @@ Result<Definition> ParseWorkspaceFile(std::string_view json, const EnvLookup& en
     }
     def.keywords.push_back(std::move(keyword));
   }
+  CHORUS_TRY(file::CheckCampaigns(workspace, env, def));
   return def;
 }
 

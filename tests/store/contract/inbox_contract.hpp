@@ -28,13 +28,14 @@ class InboxContract : public ::testing::Test {
  protected:
   void SetUp() override { ASSERT_NO_FATAL_FAILURE(world_.SetUp()); }
 
-  ingest::InboundItem In(int channel, const std::string& sid, const std::string& body = "hi") {
+  ingest::InboundItem In(int channel, const std::string& sid, const std::string& body = "hi",
+                         const std::string& sender = "+15550100001", bool e164 = true) {
     ingest::InboundItem in;
     in.organization_id = world_.organization();
     in.channel_id = world_.channel(channel);
     in.carrier_message_id = sid;
-    in.sender = "+15550100001";
-    in.sender_is_e164 = true;
+    in.sender = sender;
+    in.sender_is_e164 = e164;
     in.recipient = "+15550100000";
     in.body = body;
     return in;
@@ -50,10 +51,16 @@ class InboxContract : public ::testing::Test {
     st.error_code = error;
     return st;
   }
-  std::vector<bool> Store(const std::vector<ingest::WebhookItem>& items) {
+  ingest::StoredBatch StoreWithMembers(const std::vector<ingest::WebhookItem>& items) {
     auto stored = world_.store().StoreBatch(items);
     EXPECT_TRUE(stored.ok()) << stored.error().message;
-    return stored.ok() ? *stored : std::vector<bool>{};
+    if (!stored.ok()) return {};
+    EXPECT_EQ(stored->fresh.size(), items.size());
+    EXPECT_EQ(stored->members.size(), items.size());
+    return *stored;
+  }
+  std::vector<bool> Store(const std::vector<ingest::WebhookItem>& items) {
+    return StoreWithMembers(items).fresh;
   }
 
   World world_;
@@ -122,7 +129,31 @@ TYPED_TEST_P(InboxContract, AReportForAMessageWeDoNotKnowIsStoredAndMovesNothing
   EXPECT_EQ(w.ReportCount(), 1);
 }
 
+TYPED_TEST_P(InboxContract, ANewMessageComesWithItsSendersMemberCreatedOnFirstSight) {
+  const auto first = this->StoreWithMembers({this->In(0, "M1", "hi", "+15550100001"),
+                                             this->In(1, "M2", "hi", "+15550100002"),
+                                             this->In(0, "M3", "again", "+15550100001")});
+  ASSERT_EQ(first.members.size(), 3u);
+  EXPECT_NE(first.members[0], 0);
+  EXPECT_NE(first.members[1], 0);
+  EXPECT_NE(first.members[0], first.members[1]) << "two numbers are two members";
+  EXPECT_EQ(first.members[2], first.members[0]) << "one number is one member on every channel";
+  const auto later = this->StoreWithMembers({this->In(1, "M4", "hi", "+15550100001")});
+  EXPECT_EQ(later.members, (std::vector<MemberId>{first.members[0]}));
+}
+
+TYPED_TEST_P(InboxContract, ARepeatOrASenderThatIsNoNumberHasNoMemberToProcess) {
+  this->Store({this->In(0, "M1")});
+  const auto stored = this->StoreWithMembers(
+      {this->In(0, "M1"), this->In(0, "M5", "hi", "ALERTS", /*e164=*/false)});
+  EXPECT_EQ(stored.fresh, (Fresh{false, true}));
+  EXPECT_EQ(stored.members, (std::vector<MemberId>{0, 0}));
+  EXPECT_EQ(this->world_.InboundCount(), 2) << "the alphanumeric sender's message is kept";
+}
+
 REGISTER_TYPED_TEST_SUITE_P(InboxContract, AnInboundMessageIsNewOnlyTheFirstTimeInOneBatchOrMany,
+                            ANewMessageComesWithItsSendersMemberCreatedOnFirstSight,
+                            ARepeatOrASenderThatIsNoNumberHasNoMemberToProcess,
                             TheSameCarrierIdOnAnotherChannelIsAnotherMessage,
                             AReportIsNewOncePerRawStatus,
                             ReportsMoveTheirMessageForwardAndNeverBack,

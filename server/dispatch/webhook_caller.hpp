@@ -1,0 +1,110 @@
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "core/clock.hpp"
+#include "core/ids.hpp"
+#include "core/result.hpp"
+#include "transport/transport.hpp"
+#include "workspace/workspace.hpp"
+
+namespace chorus::dispatch {
+
+/// An HTTP call a flow's webhook step asked for.
+struct WebhookCall {
+  OrganizationId organization_id = 0;
+  std::int64_t id = 0;
+  MemberId member_id = 0;
+  std::string url;
+  std::string secret_name;
+  std::chrono::milliseconds timeout{5000};
+  std::string payload;  // JSON
+};
+
+/// Where webhook calls wait. One instance per thread.
+class WebhookCallStore {
+ public:
+  virtual ~WebhookCallStore() = default;
+  /// Claims up to `limit` pending calls for `lease` (SKIP LOCKED: nodes share them).
+  virtual Result<std::vector<WebhookCall>> Claim(std::size_t limit,
+                                                 std::chrono::milliseconds lease) = 0;
+  /// Records the result and, in the same transaction, the member event that hands it to the
+  /// flow. A call finished already (by another node after a lease expired) stays as it was:
+  /// returns false then.
+  virtual Result<bool> Finish(const WebhookCall& call, int http_status, bool ok) = 0;
+};
+
+struct WebhookCallerOptions {
+  std::chrono::milliseconds poll{500};  // pending calls are looked for this often (and on Notify)
+  std::chrono::milliseconds lease{60000};
+  std::size_t max_in_flight = 64;
+  /// A result was recorded for this member (hint processing). Called on the caller's thread.
+  std::function<void(OrganizationId, MemberId)> on_result;
+};
+
+/// Makes flows' webhook calls off the I/O threads and off the member's transaction: a POST with
+/// the JSON payload, signed `X-Chorus-Signature: v1=HEX(HMAC-SHA256(secret, timestamp "." body))`
+/// with `X-Chorus-Timestamp` (Unix seconds) and `X-Chorus-Call-Id` (the receiver's
+/// idempotency key: a call is retried after a crash). A 2xx answer within the step's timeout is
+/// success; anything else, including no answer in time, is failure. Each result goes back to
+/// the member's flow as a member event.
+class WebhookCaller {
+ public:
+  using SnapshotSource = std::function<workspace::SnapshotPtr()>;
+
+  WebhookCaller(std::unique_ptr<WebhookCallStore> store, transport::Transport& transport,
+                SnapshotSource snapshot, const Clock& clock, WebhookCallerOptions options);
+  ~WebhookCaller();
+  WebhookCaller(const WebhookCaller&) = delete;
+  WebhookCaller& operator=(const WebhookCaller&) = delete;
+
+  void Start();
+  /// New calls were queued. Thread-safe.
+  void Notify();
+  void Stop();
+
+  /// The signature header value of `body` sent at `timestamp` (Unix seconds) with `secret`.
+  static std::string Signature(std::string_view secret, std::int64_t timestamp,
+                               std::string_view body);
+
+ private:
+  struct InFlight {
+    WebhookCall call;
+    std::chrono::steady_clock::time_point deadline;
+  };
+  struct Done {
+    std::int64_t id = 0;
+    int status = 0;
+  };
+
+  void Loop();
+  void ClaimAndSend();
+  void Send(const WebhookCall& call);
+  void FinishDone();
+  void FinishExpired();
+  void Finish(const WebhookCall& call, int status, bool ok);
+
+  std::unique_ptr<WebhookCallStore> store_;
+  transport::Transport& transport_;
+  SnapshotSource snapshot_;
+  const Clock& clock_;
+  WebhookCallerOptions options_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool stopping_ = false;
+  bool notified_ = false;
+  std::map<std::int64_t, InFlight> in_flight_;  // by call id; touched on the loop thread only
+  std::deque<Done> done_;                       // guarded by mutex_ (I/O threads push)
+  std::thread thread_;
+};
+
+}  // namespace chorus::dispatch

@@ -1,0 +1,27 @@
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace chorus::flows {
+
+/// A merge field as written: {{name}} or {{name|fallback}}.
+struct MergeField {
+  std::string name;      // "first_name", "fields.zip", "chapter.name", "org.name", "event.title"
+  std::string fallback;  // used when the value is empty
+};
+
+/// Every merge field of `text`, in order. An unterminated "{{" is not a field.
+std::vector<MergeField> MergeFields(std::string_view text);
+
+/// True when `name` is one the engine can fill.
+bool IsKnownMergeField(std::string_view name);
+
+/// `text` with each field replaced by `lookup(name)` (nullopt or empty: its fallback).
+std::string Render(std::string_view text,
+                   const std::function<std::optional<std::string>(const std::string&)>& lookup);
+
+}  // namespace chorus::flows

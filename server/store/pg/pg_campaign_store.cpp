@@ -1,0 +1,323 @@
+#include "store/pg/pg_campaign_store.hpp"
+
+#include <map>
+
+#include "core/base64.hpp"
+#include "store/pg/pg_array.hpp"
+#include "workspace/file/flow_file.hpp"
+
+namespace chorus::store::pg {
+namespace {
+
+using workspace::Definition;
+
+// Binds a sealed webhook secret to its organization and name.
+std::string SecretContext(OrganizationId org, std::string_view name) {
+  return "chorus:webhook-secret:v1:" + std::to_string(org) + ":" + std::string(name);
+}
+
+Error UnknownZone(const std::string& path, const std::string& zone) {
+  return MakeError(ErrorCode::kInvalidArgument, path + ": unknown time zone \"" + zone +
+                                                    "\" (an IANA name such as "
+                                                    "\"America/New_York\" or \"Asia/Kolkata\")");
+}
+
+Result<void> CheckZones(pqxx::work& tx, const Definition& d) {
+  std::vector<std::pair<std::string, std::string>> zones{{"organization.time_zone", d.time_zone}};
+  for (std::size_t i = 0; i < d.chapters.size(); ++i) {
+    if (!d.chapters[i].time_zone.empty()) {
+      zones.emplace_back("chapters[" + std::to_string(i) + "].time_zone", d.chapters[i].time_zone);
+    }
+  }
+  for (std::size_t i = 0; i < d.events.size(); ++i) {
+    zones.emplace_back("events[" + std::to_string(i) + "].time_zone", d.events[i].time_zone);
+  }
+  for (const auto& [path, zone] : zones) {
+    const bool known = tx.exec_params1(
+                             "SELECT EXISTS (SELECT 1 FROM pg_timezone_names"
+                             " WHERE name = $1)",
+                             zone)[0]
+                           .as<bool>();
+    if (!known) return UnknownZone(path, zone);
+  }
+  return Ok();
+}
+
+Result<void> WriteSecrets(pqxx::work& tx, OrganizationId org, const Definition& d,
+                          const secrets::Keyring* keyring) {
+  tx.exec_params("DELETE FROM organization_secrets WHERE organization_id = $1", org);
+  for (const auto& [name, value] : d.webhook_secrets) {
+    if (keyring == nullptr) {
+      return MakeError(ErrorCode::kInvalidArgument,
+                       "organization.webhook_secrets: Chorus stores secrets encrypted, and "
+                       "CHORUS_SECRETS_KEY_FILE is not set (docs/SECRETS.md)");
+    }
+    CHORUS_ASSIGN_OR_RETURN(secrets::Sealed sealed, keyring->Seal(value, SecretContext(org, name)));
+    tx.exec_params(
+        "INSERT INTO organization_secrets (organization_id, name, secrets_key_id,"
+        " secrets_sealed) VALUES ($1, $2, $3, $4)",
+        org, name, sealed.key_id, Base64Encode(sealed.blob));
+  }
+  return Ok();
+}
+
+void UpsertChapters(pqxx::work& tx, OrganizationId org, const Definition& d) {
+  std::vector<std::string> slugs;
+  for (const auto& c : d.chapters) {  // parents first (the file checks the order)
+    tx.exec_params(
+        "INSERT INTO chapters (organization_id, slug, name, parent_id, country, postal_codes,"
+        " time_zone) VALUES ($1, $2, $3,"
+        " (SELECT id FROM chapters WHERE organization_id = $1 AND slug = NULLIF($4, '')),"
+        " $5, $6::text[], $7)"
+        " ON CONFLICT (organization_id, slug) DO UPDATE SET name = EXCLUDED.name,"
+        " parent_id = EXCLUDED.parent_id, country = EXCLUDED.country,"
+        " postal_codes = EXCLUDED.postal_codes, time_zone = EXCLUDED.time_zone,"
+        " archived_at = NULL, updated_at = now()",
+        org, c.slug, c.name, c.parent, c.country, TextArray(c.postal_codes), c.time_zone);
+    slugs.push_back(c.slug);
+  }
+  tx.exec_params(
+      "UPDATE chapters SET archived_at = now(), updated_at = now()"
+      " WHERE organization_id = $1 AND archived_at IS NULL AND slug <> ALL($2::text[])",
+      org, TextArray(slugs));
+}
+
+// Returns how many versions were created.
+int UpsertFlows(pqxx::work& tx, OrganizationId org, const Definition& d) {
+  int created = 0;
+  std::vector<std::string> slugs;
+  for (const auto& f : d.flows) {
+    const std::int64_t id =
+        tx.exec_params1(
+              "INSERT INTO flows (organization_id, slug) VALUES ($1, $2)"
+              " ON CONFLICT (organization_id, slug) DO UPDATE SET updated_at = now()"
+              " RETURNING id",
+              org, f.flow.slug)[0]
+            .as<std::int64_t>();
+    // The same definition as a stored version (compared as jsonb, so key order and spacing do
+    // not matter) is that version again: activating it rolls back.
+    const pqxx::result same = tx.exec_params(
+        "SELECT version FROM flow_versions WHERE organization_id = $1 AND flow_id = $2"
+        " AND definition = $3::jsonb ORDER BY version DESC LIMIT 1",
+        org, id, f.json);
+    int version = 0;
+    if (!same.empty()) {
+      version = same[0][0].as<int>();
+    } else {
+      version =
+          tx.exec_params1(
+                "INSERT INTO flow_versions (organization_id, flow_id, version, definition, digest)"
+                " SELECT $1, $2, COALESCE(max(version), 0) + 1, $3::jsonb, md5($3) FROM "
+                "flow_versions"
+                " WHERE organization_id = $1 AND flow_id = $2 RETURNING version",
+                org, id, f.json)[0]
+              .as<int>();
+      ++created;
+    }
+    tx.exec_params(
+        "UPDATE flows SET active_version = $3, updated_at = now()"
+        " WHERE organization_id = $1 AND id = $2",
+        org, id, version);
+    slugs.push_back(f.flow.slug);
+  }
+  tx.exec_params(
+      "UPDATE flows SET active_version = NULL, updated_at = now()"
+      " WHERE organization_id = $1 AND slug <> ALL($2::text[])"
+      " AND active_version IS NOT NULL",
+      org, TextArray(slugs));
+  return created;
+}
+
+// Local times are read in the event's zone with PostgreSQL's time zone data. Follow-ups are due
+// follow_up_after_seconds after the end, when the event has a follow-up flow; a changed time
+// makes them due again (each member still gets them once: event_follow_ups).
+constexpr const char* kUpsertEvent = R"sql(
+INSERT INTO events (organization_id, slug, chapter_id, titles, starts_at, ends_at, time_zone,
+                    place, checkin_code, follow_up_after_seconds, attended_flow, absent_flow,
+                    follow_up_at)
+SELECT $1, $2, (SELECT id FROM chapters WHERE organization_id = $1 AND slug = NULLIF($3, '')),
+       jsonb_object($4::text[], $5::text[]), t.starts, t.ends, $8, $9, $10, $11,
+       NULLIF($12, ''), NULLIF($13, ''),
+       CASE WHEN $12 <> '' OR $13 <> '' THEN t.ends + make_interval(secs => $11) END
+  FROM (SELECT s.starts,
+               COALESCE(NULLIF($7, '')::timestamp AT TIME ZONE $8,
+                        s.starts + interval '2 hours') AS ends
+          FROM (SELECT $6::timestamp AT TIME ZONE $8 AS starts) s) t
+ON CONFLICT (organization_id, slug) DO UPDATE
+   SET chapter_id = EXCLUDED.chapter_id, titles = EXCLUDED.titles,
+       starts_at = EXCLUDED.starts_at, ends_at = EXCLUDED.ends_at,
+       time_zone = EXCLUDED.time_zone, place = EXCLUDED.place,
+       checkin_code = EXCLUDED.checkin_code,
+       follow_up_after_seconds = EXCLUDED.follow_up_after_seconds,
+       attended_flow = EXCLUDED.attended_flow, absent_flow = EXCLUDED.absent_flow,
+       follow_up_at = EXCLUDED.follow_up_at,
+       followed_up_at = CASE WHEN events.follow_up_at IS NOT DISTINCT FROM EXCLUDED.follow_up_at
+                             THEN events.followed_up_at END,
+       archived_at = NULL, updated_at = now()
+)sql";
+
+void UpsertEvents(pqxx::work& tx, OrganizationId org, const Definition& d) {
+  std::vector<std::string> slugs;
+  for (const auto& e : d.events) {
+    std::vector<std::string> languages, titles;
+    for (const auto& [language, title] : e.title) {
+      languages.push_back(language);
+      titles.push_back(title);
+    }
+    tx.exec_params(kUpsertEvent, org, e.slug, e.chapter, TextArray(languages), TextArray(titles),
+                   e.starts_local, e.ends_local, e.time_zone, e.place, e.checkin_code,
+                   e.follow_up_after_seconds, e.attended_flow, e.absent_flow);
+    slugs.push_back(e.slug);
+  }
+  tx.exec_params(
+      "UPDATE events SET archived_at = now(), updated_at = now()"
+      " WHERE organization_id = $1 AND archived_at IS NULL AND slug <> ALL($2::text[])",
+      org, TextArray(slugs));
+}
+
+std::vector<std::string> SplitComma(std::string_view text) {
+  std::vector<std::string> out;
+  while (!text.empty()) {
+    const auto comma = text.find(',');
+    out.emplace_back(text.substr(0, comma));
+    if (comma == std::string_view::npos) break;
+    text.remove_prefix(comma + 1);
+  }
+  return out;
+}
+
+void LoadChapters(pqxx::read_transaction& tx, workspace::Campaigns& out) {
+  for (const auto& row : tx.exec(
+           "SELECT c.organization_id, c.id, c.slug, c.name, COALESCE(p.slug, ''), c.country,"
+           " array_to_string(c.postal_codes, ','), c.time_zone FROM chapters c"
+           " LEFT JOIN chapters p ON p.organization_id = c.organization_id AND p.id = c.parent_id"
+           " WHERE c.archived_at IS NULL ORDER BY c.organization_id, c.id")) {
+    workspace::Chapter c;
+    c.organization_id = row[0].as<std::int64_t>();
+    c.id = row[1].as<std::int64_t>();
+    c.slug = row[2].c_str();
+    c.name = row[3].c_str();
+    c.parent = row[4].c_str();
+    c.country = row[5].c_str();
+    c.postal_codes = SplitComma(row[6].c_str());
+    c.time_zone = row[7].c_str();
+    out.chapters.push_back(std::move(c));
+  }
+}
+
+Result<void> LoadFlows(pqxx::read_transaction& tx, workspace::Campaigns& out) {
+  for (const auto& row :
+       tx.exec("SELECT f.organization_id, f.slug, v.version, v.definition::text, f.active_version"
+               " FROM flows f JOIN flow_versions v"
+               "   ON v.organization_id = f.organization_id AND v.flow_id = f.id"
+               " WHERE v.version = f.active_version OR EXISTS (SELECT 1 FROM flow_sessions s"
+               "   WHERE s.organization_id = f.organization_id AND s.flow_slug = f.slug"
+               "     AND s.version = v.version AND s.active)")) {
+    CHORUS_ASSIGN_OR_RETURN(flows::Flow flow, workspace::file::ParseFlowJson(row[3].c_str()));
+    flow.organization_id = row[0].as<std::int64_t>();
+    flow.slug = row[1].c_str();
+    flow.version = row[2].as<int>();
+    if (!row[4].is_null() && row[4].as<int>() == flow.version) {
+      out.active_versions[{flow.organization_id, flow.slug}] = flow.version;
+    }
+    out.flows.push_back(std::move(flow));
+  }
+  return Ok();
+}
+
+void LoadEvents(pqxx::read_transaction& tx, workspace::Campaigns& out) {
+  std::map<std::int64_t, std::size_t> index;
+  for (const auto& row :
+       tx.exec("SELECT e.organization_id, e.id, e.slug, COALESCE(c.slug, ''),"
+               " extract(epoch FROM e.starts_at)::bigint, extract(epoch FROM e.ends_at)::bigint,"
+               " e.time_zone, e.place, e.checkin_code, e.follow_up_after_seconds,"
+               " COALESCE(e.attended_flow, ''), COALESCE(e.absent_flow, ''),"
+               " to_char(e.starts_at AT TIME ZONE e.time_zone, 'FMDay, FMMonth FMDD'),"
+               " to_char(e.starts_at AT TIME ZONE e.time_zone, 'FMHH12:MI AM')"
+               " FROM events e LEFT JOIN chapters c"
+               "   ON c.organization_id = e.organization_id AND c.id = e.chapter_id"
+               " WHERE e.archived_at IS NULL ORDER BY e.organization_id, e.starts_at")) {
+    workspace::Event e;
+    e.organization_id = row[0].as<std::int64_t>();
+    e.id = row[1].as<std::int64_t>();
+    e.slug = row[2].c_str();
+    e.chapter = row[3].c_str();
+    e.starts_at = TimePoint(std::chrono::seconds(row[4].as<std::int64_t>()));
+    e.ends_at = TimePoint(std::chrono::seconds(row[5].as<std::int64_t>()));
+    e.time_zone = row[6].c_str();
+    e.place = row[7].c_str();
+    e.checkin_code = row[8].c_str();
+    e.follow_up_after = std::chrono::seconds(row[9].as<int>());
+    e.attended_flow = row[10].c_str();
+    e.absent_flow = row[11].c_str();
+    e.local_date = row[12].c_str();
+    e.local_time = row[13].c_str();
+    index[e.id] = out.events.size();
+    out.events.push_back(std::move(e));
+  }
+  for (const auto& row : tx.exec("SELECT e.id, t.key, t.value FROM events e,"
+                                 " jsonb_each_text(e.titles) t WHERE e.archived_at IS NULL")) {
+    auto it = index.find(row[0].as<std::int64_t>());
+    if (it != index.end()) out.events[it->second].title[row[1].c_str()] = row[2].c_str();
+  }
+}
+
+Result<void> LoadOrganizationSettings(pqxx::read_transaction& tx, const secrets::Keyring* keyring,
+                                      std::vector<workspace::Organization>& orgs) {
+  std::map<OrganizationId, workspace::Organization*> by_id;
+  for (auto& o : orgs) by_id[o.id] = &o;
+  for (const auto& row : tx.exec("SELECT id, time_zone, segment_budget FROM organizations")) {
+    auto it = by_id.find(row[0].as<std::int64_t>());
+    if (it == by_id.end()) continue;
+    it->second->time_zone = row[1].c_str();
+    it->second->segment_budget = row[2].as<int>();
+  }
+  for (const auto& row : tx.exec("SELECT organization_id, name, secrets_key_id, secrets_sealed"
+                                 " FROM organization_secrets")) {
+    auto it = by_id.find(row[0].as<std::int64_t>());
+    if (it == by_id.end()) continue;
+    const std::string name = row[1].c_str();
+    if (keyring == nullptr) {
+      return MakeError(ErrorCode::kInvalidArgument,
+                       "webhook secret " + name +
+                           " is stored encrypted, and "
+                           "CHORUS_SECRETS_KEY_FILE is not set (docs/SECRETS.md)");
+    }
+    auto blob = Base64Decode(row[3].c_str());
+    if (!blob) return MakeError(ErrorCode::kInternal, "webhook secret " + name + " is malformed");
+    CHORUS_ASSIGN_OR_RETURN(std::string value, keyring->Open({row[2].c_str(), std::move(*blob)},
+                                                             SecretContext(it->first, name)));
+    it->second->webhook_secrets[name] = value;
+  }
+  return Ok();
+}
+
+}  // namespace
+
+Result<void> ApplyCampaigns(pqxx::work& tx, OrganizationId org, const Definition& d,
+                            const secrets::Keyring* keyring, workspace::ApplySummary& summary) {
+  CHORUS_TRY(CheckZones(tx, d));
+  tx.exec_params("UPDATE organizations SET time_zone = $2, segment_budget = $3 WHERE id = $1", org,
+                 d.time_zone, d.segment_budget);
+  CHORUS_TRY(WriteSecrets(tx, org, d, keyring));
+  UpsertChapters(tx, org, d);
+  summary.flow_versions_created = UpsertFlows(tx, org, d);
+  UpsertEvents(tx, org, d);
+  summary.chapters = static_cast<int>(d.chapters.size());
+  summary.flows = static_cast<int>(d.flows.size());
+  summary.events = static_cast<int>(d.events.size());
+  return Ok();
+}
+
+Result<workspace::Campaigns> LoadCampaigns(pqxx::read_transaction& tx,
+                                           const secrets::Keyring* keyring,
+                                           std::vector<workspace::Organization>& organizations) {
+  workspace::Campaigns out;
+  CHORUS_TRY(LoadOrganizationSettings(tx, keyring, organizations));
+  LoadChapters(tx, out);
+  CHORUS_TRY(LoadFlows(tx, out));
+  LoadEvents(tx, out);
+  return out;
+}
+
+}  // namespace chorus::store::pg
