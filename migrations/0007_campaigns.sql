@@ -113,6 +113,8 @@ CREATE TABLE events (
   time_zone         text NOT NULL,
   place             text NOT NULL DEFAULT '',
   checkin_code      text NOT NULL DEFAULT '',
+  -- The answer to a check-in by language (empty: the built-in text).
+  checked_in_texts  jsonb NOT NULL DEFAULT '{}',
   follow_up_after_seconds integer NOT NULL DEFAULT 0,
   attended_flow     text,
   absent_flow       text,
@@ -243,23 +245,25 @@ CREATE TABLE audit_log (
 );
 CREATE INDEX audit_log_member ON audit_log (organization_id, member_id, created_at);
 
--- The next time the wall clock of `zone` shows `minute` minutes after midnight (a flow's
--- "wait until 09:00 local time"), with PostgreSQL's time zone data, so DST days are right. An
--- unknown zone (a member typed it) counts as UTC rather than failing the member's processing.
-CREATE FUNCTION chorus_next_local_time(zone text, minute integer) RETURNS timestamptz
+-- The next time after `at` (default: now) that the wall clock of `zone` shows `minute` minutes
+-- after midnight (a flow's "wait until 09:00 local time"), with PostgreSQL's time zone data, so
+-- DST days are right. An unknown zone (a member typed it) counts as UTC rather than failing the
+-- member's processing.
+CREATE FUNCTION chorus_next_local_time(zone text, minute integer, at timestamptz DEFAULT now())
+RETURNS timestamptz
 LANGUAGE plpgsql STABLE AS $$
 DECLARE
   local_now timestamp;
   candidate timestamptz;
 BEGIN
   BEGIN
-    local_now := now() AT TIME ZONE zone;
+    local_now := at AT TIME ZONE zone;
   EXCEPTION WHEN others THEN
     zone := 'UTC';
-    local_now := now() AT TIME ZONE zone;
+    local_now := at AT TIME ZONE zone;
   END;
   candidate := (date_trunc('day', local_now) + make_interval(mins => minute)) AT TIME ZONE zone;
-  IF candidate <= now() THEN
+  IF candidate <= at THEN
     candidate := (date_trunc('day', local_now) + interval '1 day' + make_interval(mins => minute))
                  AT TIME ZONE zone;
   END IF;

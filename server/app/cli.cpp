@@ -30,7 +30,8 @@ commands:
   sim [--from NUMBER] [--channel SLUG] [--wait SECONDS] TEXT
                             text the running server as a member and show the replies
   secrets keygen [ID]       print a new key line for the key file (CHORUS_SECRETS_KEY_FILE)
-  secrets rekey             seal every channel's credentials again under the newest key
+  secrets rekey             seal every channel's credentials and webhook secret again under
+                            the newest key
   version                   print the version
 
 See README.md and docs/CONFIG.md.
@@ -66,9 +67,12 @@ int Apply(const Settings& settings, const std::string& path) {
     const int code = summary.error().code == ErrorCode::kConflict ? 2 : 1;
     return Fail("apply", path + ": " + summary.error().message, code);
   }
-  std::printf("applied %s: organization %s, %d channel(s), %d disabled, %d keyword row(s)\n",
-              path.c_str(), definition->slug.c_str(), summary->channels,
-              summary->channels_disabled, summary->keywords);
+  std::printf(
+      "applied %s: organization %s, %d channel(s), %d disabled, %d keyword row(s), %d "
+      "chapter(s), %d flow(s) with %d new version(s), %d event(s)\n",
+      path.c_str(), definition->slug.c_str(), summary->channels, summary->channels_disabled,
+      summary->keywords, summary->chapters, summary->flows, summary->flow_versions_created,
+      summary->events);
   return 0;
 }
 

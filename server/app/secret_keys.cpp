@@ -50,7 +50,8 @@ int SecretsRekey(const Settings& settings) {
     std::fprintf(stderr, "chorus secrets rekey: %s\n", resealed.error().message.c_str());
     return 1;
   }
-  std::printf("resealed the credentials of %d channel(s) under key %s\n", *resealed,
+  std::printf("resealed the credentials of %d channel(s) and %d webhook secret(s) under key %s\n",
+              resealed->channels, resealed->webhook_secrets,
               (*keyring)->active_key_id().c_str());
   return 0;
 }

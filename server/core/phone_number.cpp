@@ -95,6 +95,20 @@ std::string PhoneNumber::Masked() const {
   return masked;
 }
 
+std::string PhoneNumber::Region() const {
+  const PhoneNumberUtil& util = *PhoneNumberUtil::GetInstance();
+  i18n::phonenumbers::PhoneNumber number;
+  if (util.Parse(e164_, "ZZ", &number) != PhoneNumberUtil::NO_PARSING_ERROR) return "";
+  std::string region;
+  util.GetRegionCodeForNumber(number, &region);
+  // Numbers valid in no region (fictional 555-01xx ranges, new blocks libphonenumber does not
+  // know yet) belong to their calling code's main country: +1 is US, +44 is GB.
+  if (region.empty() || region == "ZZ") {
+    util.GetRegionCodeForCountryCode(number.country_code(), &region);
+  }
+  return region == "ZZ" || region == "001" ? "" : region;
+}
+
 bool LooksLikeE164(std::string_view text) {
   // No country calling code starts with 0.
   if (text.size() < 9 || text.size() > 16 || text[0] != '+' || text[1] == '0') return false;

@@ -27,6 +27,10 @@ class PhoneNumber {
 
   const std::string& e164() const { return e164_; }
 
+  /// The ISO 3166-1 region the number belongs to ("US", "IN"; the calling code's main country
+  /// when no region's plan covers it); "" for non-geographic numbers. Thread-safe.
+  std::string Region() const;
+
   /// "+1********01": country calling code and the last two digits, for debug logs.
   std::string Masked() const;
 

@@ -62,8 +62,10 @@ void WebhookCaller::Loop() {
       if (notified_) next_claim = std::chrono::steady_clock::now();
       notified_ = false;
     }
-    FinishDone();
-    FinishExpired();
+    Results results;
+    CollectDone(results);
+    CollectExpired(results);
+    Finish(results);
     if (std::chrono::steady_clock::now() >= next_claim) {
       ClaimAndSend();
       next_claim = std::chrono::steady_clock::now() + options_.poll;
@@ -92,7 +94,7 @@ void WebhookCaller::Send(const WebhookCall& call) {
   if (org == nullptr || secret == org->webhook_secrets.end()) {
     // Validation refuses a step naming an unknown secret; this is a secret removed since.
     spdlog::warn("webhook_calls.no_secret organization={} call={}", call.organization_id, call.id);
-    Finish(call, 0, false);
+    Finish({WebhookResult{call, 0, false}});
     return;
   }
   const std::int64_t now =
@@ -116,7 +118,8 @@ void WebhookCaller::Send(const WebhookCall& call) {
   });
 }
 
-void WebhookCaller::FinishDone() {
+// Answers that came back; results are recorded together, in one transaction per loop turn.
+void WebhookCaller::CollectDone(Results& results) {
   std::deque<Done> done;
   {
     std::lock_guard lock(mutex_);
@@ -125,35 +128,40 @@ void WebhookCaller::FinishDone() {
   for (const Done& d : done) {
     auto it = in_flight_.find(d.id);
     if (it == in_flight_.end()) continue;  // finished already: it timed out
-    const WebhookCall call = it->second.call;
+    results.push_back(WebhookResult{it->second.call, d.status, d.status >= 200 && d.status < 300});
     in_flight_.erase(it);
-    Finish(call, d.status, d.status >= 200 && d.status < 300);
   }
 }
 
-void WebhookCaller::FinishExpired() {
+// Calls past their step's timeout are failures, whatever answer may still come.
+void WebhookCaller::CollectExpired(Results& results) {
   const auto now = std::chrono::steady_clock::now();
   for (auto it = in_flight_.begin(); it != in_flight_.end();) {
     if (it->second.deadline > now) {
       ++it;
       continue;
     }
-    const WebhookCall call = it->second.call;
+    results.push_back(WebhookResult{it->second.call, 0, false});
     it = in_flight_.erase(it);
-    Finish(call, 0, false);  // timed out: the flow takes its failure branch
   }
 }
 
-void WebhookCaller::Finish(const WebhookCall& call, int status, bool ok) {
-  auto finished = store_->Finish(call, status, ok);
+void WebhookCaller::Finish(const Results& results) {
+  if (results.empty()) return;
+  auto finished = store_->Finish(results);
   if (!finished.ok()) {
-    // The claim expires and the call is made again: never a result lost.
-    spdlog::warn("webhook_calls.finish_failed call={} code={}", call.id,
+    // The claims expire and the calls are made again: never a result lost.
+    spdlog::warn("webhook_calls.finish_failed calls={} code={}", results.size(),
                  ErrorCodeName(finished.error().code));
     return;
   }
-  spdlog::debug("webhook_calls.finished call={} status={} ok={}", call.id, status, ok);
-  if (*finished && options_.on_result) options_.on_result(call.organization_id, call.member_id);
+  for (std::size_t i = 0; i < results.size() && i < finished->size(); ++i) {
+    const WebhookResult& r = results[i];
+    spdlog::debug("webhook_calls.finished call={} status={} ok={}", r.call.id, r.http_status, r.ok);
+    if ((*finished)[i] && options_.on_result) {
+      options_.on_result(r.call.organization_id, r.call.member_id);
+    }
+  }
 }
 
 }  // namespace chorus::dispatch

@@ -30,6 +30,13 @@ struct WebhookCall {
   std::string payload;  // JSON
 };
 
+/// How a call ended: `ok` for a 2xx answer in time; `http_status` 0 when none came.
+struct WebhookResult {
+  WebhookCall call;
+  int http_status = 0;
+  bool ok = false;
+};
+
 /// Where webhook calls wait. One instance per thread.
 class WebhookCallStore {
  public:
@@ -37,10 +44,10 @@ class WebhookCallStore {
   /// Claims up to `limit` pending calls for `lease` (SKIP LOCKED: nodes share them).
   virtual Result<std::vector<WebhookCall>> Claim(std::size_t limit,
                                                  std::chrono::milliseconds lease) = 0;
-  /// Records the result and, in the same transaction, the member event that hands it to the
-  /// flow. A call finished already (by another node after a lease expired) stays as it was:
-  /// returns false then.
-  virtual Result<bool> Finish(const WebhookCall& call, int http_status, bool ok) = 0;
+  /// Records `results` in one transaction, each with the member event that hands it to its
+  /// flow. A call finished already (by another node after its lease expired) stays as it was.
+  /// Returns, per result, whether it was recorded now.
+  virtual Result<std::vector<bool>> Finish(const std::vector<WebhookResult>& results) = 0;
 };
 
 struct WebhookCallerOptions {
@@ -85,13 +92,14 @@ class WebhookCaller {
     std::int64_t id = 0;
     int status = 0;
   };
+  using Results = std::vector<WebhookResult>;
 
   void Loop();
   void ClaimAndSend();
   void Send(const WebhookCall& call);
-  void FinishDone();
-  void FinishExpired();
-  void Finish(const WebhookCall& call, int status, bool ok);
+  void CollectDone(Results& results);
+  void CollectExpired(Results& results);
+  void Finish(const Results& results);
 
   std::unique_ptr<WebhookCallStore> store_;
   transport::Transport& transport_;

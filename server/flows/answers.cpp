@@ -58,9 +58,23 @@ std::string LeadingSignAndPoint(std::string_view text) {
   return out;
 }
 
+// Commas are thousands separators ("1,000", "12,500,000") unless there is exactly one and it is
+// not followed by exactly three digits: then it is a decimal comma ("1,5", "2,75"), as most
+// languages Chorus speaks write decimals.
+void ReadCommas(std::string& ascii) {
+  const auto comma = ascii.find(',');
+  if (comma == std::string::npos) return;
+  const bool one = ascii.find(',', comma + 1) == std::string::npos;
+  if (one && ascii.size() - comma - 1 != 3) {
+    ascii[comma] = '.';
+    return;
+  }
+  ascii.erase(std::remove(ascii.begin(), ascii.end(), ','), ascii.end());
+}
+
 std::optional<double> ParseNumber(std::string_view text) {
   std::string ascii = LeadingSignAndPoint(text) + AsciiDigits(FoldForMatch(text));
-  ascii.erase(std::remove(ascii.begin(), ascii.end(), ','), ascii.end());
+  ReadCommas(ascii);
   if (ascii.empty() || ascii.size() > 32) return std::nullopt;
   double value = 0;
   // from_chars for double is in GCC 11+; it rejects trailing text, which is what we want.
@@ -160,18 +174,23 @@ bool LooksLikeEmail(std::string_view text) {
   return std::none_of(text.begin(), text.end(), [](char c) { return c == ' ' || c == ','; });
 }
 
+// A choice's own words first, so choices whose values are numbers ("5", "10") are picked by
+// what they say; then the number of its place in the list (1, 2, 3).
 const Choice* MatchChoice(const Step& step, const std::string& folded) {
+  const std::string digits = AsciiDigits(folded);
+  for (const Choice& choice : step.choices) {
+    if (FoldForMatch(choice.value) == folded || AsciiDigits(FoldForMatch(choice.value)) == digits) {
+      return &choice;
+    }
+    for (const std::string& synonym : choice.synonyms) {
+      if (FoldForMatch(synonym) == folded) return &choice;
+    }
+  }
   if (auto number = ParseNumber(folded)) {
     const double n = *number;
     if (n >= 1 && n <= static_cast<double>(step.choices.size()) &&
         n == static_cast<double>(static_cast<int>(n))) {
       return &step.choices[static_cast<std::size_t>(n) - 1];
-    }
-  }
-  for (const Choice& choice : step.choices) {
-    if (FoldForMatch(choice.value) == folded) return &choice;
-    for (const std::string& synonym : choice.synonyms) {
-      if (FoldForMatch(synonym) == folded) return &choice;
     }
   }
   return nullptr;

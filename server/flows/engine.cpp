@@ -1,5 +1,7 @@
 #include "flows/engine.hpp"
 
+#include <functional>
+
 #include "core/text.hpp"
 #include "flows/answers.hpp"
 #include "flows/merge.hpp"
@@ -10,6 +12,59 @@ namespace {
 // Steps one input may run before the engine stops: validation refuses loops without a wait,
 // this only guards a definition that slipped through.
 constexpr int kMaxStepsPerInput = 64;
+
+// A story's place or consent question left unanswered this long finishes the story with what
+// it has (no place, not shared), so a story told is never lost waiting for a detail.
+constexpr std::chrono::seconds kStoryQuestionWait = std::chrono::hours(1);
+
+// The chapter of the member's chapters that lies deepest in the tree ({{chapter.name}}).
+const ChapterInfo* DeepestChapter(const Catalog& catalog, const MemberView& m) {
+  const ChapterInfo* best = nullptr;
+  int best_depth = -1;
+  for (const std::string& slug : m.chapters) {
+    const ChapterInfo* chapter = catalog.Chapter(slug);
+    if (chapter == nullptr) continue;
+    int depth = 0;
+    for (const ChapterInfo* at = chapter; at && !at->parent.empty() && depth < 16; ++depth) {
+      at = catalog.Chapter(at->parent);
+    }
+    if (depth > best_depth) best = chapter, best_depth = depth;
+  }
+  return best;
+}
+
+std::optional<std::string> FieldValue(const MemberView& m, const std::string& name) {
+  auto it = m.fields.find(name);
+  return it == m.fields.end() ? std::nullopt : std::optional<std::string>(it->second);
+}
+
+std::string LanguageOf(const Context& ctx, const MemberView& m) {
+  return m.language.empty() ? ctx.default_language : m.language;
+}
+
+std::optional<std::string> EventValue(const Context& ctx, const MemberView& m,
+                                      const EventInfo* event, const std::string& what) {
+  if (event == nullptr) return std::nullopt;
+  if (what == "title") return Pick(event->title, LanguageOf(ctx, m), ctx.default_language);
+  if (what == "date") return event->local_date;
+  if (what == "time") return event->local_time;
+  if (what == "place") return event->place;
+  return std::nullopt;
+}
+
+std::optional<std::string> MergeValue(const Context& ctx, const MemberView& m,
+                                      const std::function<const EventInfo*()>& event,
+                                      const std::string& name) {
+  if (name == "org.name") return ctx.organization_name;
+  if (name == "first_name" || name == "last_name") return FieldValue(m, name);
+  if (name.rfind("fields.", 0) == 0) return FieldValue(m, name.substr(7));
+  if (name == "chapter.name") {
+    const ChapterInfo* chapter = ctx.catalog ? DeepestChapter(*ctx.catalog, m) : nullptr;
+    return chapter ? std::optional<std::string>(chapter->name) : std::nullopt;
+  }
+  if (name.rfind("event.", 0) == 0) return EventValue(ctx, m, event(), name.substr(6));
+  return std::nullopt;
+}
 
 class Run {
  public:
@@ -84,11 +139,11 @@ class Run {
         return AskConsentOrFinish(step);
       default: {
         auto yes = ParseYesNo(FoldForMatch(text), Language());
-        if (!yes) {
-          Say(step.consent_text);
-          return Outcome::kInvalid;
-        }
-        return FinishStory(step, *yes);
+        if (yes) return FinishStory(step, *yes);
+        // Not a yes or no: ask again, but only max_tries times; the story is kept unshared.
+        if (++s_.tries >= step.max_tries) return FinishStory(step, false);
+        Say(step.consent_text);
+        return Outcome::kInvalid;
       }
     }
   }
@@ -97,7 +152,7 @@ class Run {
     if (!step.place_text.empty()) {
       s_.story_phase = 1;
       Say(step.place_text);
-      Wait(std::nullopt, {});
+      Wait(TimerKind::kStoryIdle, kStoryQuestionWait);
       return Outcome::kAnswered;
     }
     return AskConsentOrFinish(step);
@@ -106,8 +161,9 @@ class Run {
   Outcome AskConsentOrFinish(const Step& step) {
     if (!step.consent_text.empty()) {
       s_.story_phase = 2;
+      s_.tries = 0;
       Say(step.consent_text);
-      Wait(std::nullopt, {});
+      Wait(TimerKind::kStoryIdle, kStoryQuestionWait);
       return Outcome::kAnswered;
     }
     return FinishStory(step, false);
@@ -139,8 +195,10 @@ class Run {
         if (step->kind != StepKind::kWait) return Outcome::kStale;
         return Go(step->next, Outcome::kAnswered);
       case TimerKind::kStoryIdle:
-        if (step->kind != StepKind::kStory || s_.story_phase != 0) return Outcome::kStale;
-        return AfterStoryText(*step);
+        if (step->kind != StepKind::kStory) return Outcome::kStale;
+        if (s_.story_phase == 0) return AfterStoryText(*step);
+        if (s_.story_phase == 1) return AskConsentOrFinish(*step);
+        return FinishStory(*step, false);
     }
     return Outcome::kStale;
   }
@@ -316,11 +374,15 @@ class Run {
     ActionRecord action{step.action, step.target, std::nullopt, RenderText(step.value)};
     if (step.action == ActionKind::kRsvp || step.action == ActionKind::kCheckIn) {
       const EventInfo* event = SessionEvent(step.target);
-      if (event != nullptr) {
-        action.event_id = event->id;
-        action.target = event->slug;
-        s_.event_id = event->id;
+      if (event == nullptr) {
+        // No event to answer for (none coming up in the member's chapters): nothing to record.
+        fx_.errors.push_back("step " + step.id + ": no event for the " +
+                             std::string(ActionKindName(step.action)));
+        return;
       }
+      action.event_id = event->id;
+      action.target = event->slug;
+      s_.event_id = event->id;
     }
     fx_.actions.push_back(std::move(action));
   }
@@ -356,6 +418,10 @@ class Run {
       }
       case Subject::kChapter:
         return InChapter(c);
+      case Subject::kEvent: {
+        const bool exists = SessionEvent("") != nullptr;
+        return c.comparison == Comparison::kMissing ? !exists : exists;
+      }
     }
     return false;
   }
@@ -423,7 +489,7 @@ class Run {
     fx_.fields[name] = value;
   }
 
-  std::string Language() const { return m_.language.empty() ? ctx_.default_language : m_.language; }
+  std::string Language() const { return LanguageOf(ctx_, m_); }
 
   void Say(const LocalizedText& text) {
     const std::string& chosen = Pick(text, Language(), ctx_.default_language);
@@ -433,49 +499,8 @@ class Run {
   }
 
   std::string RenderText(const std::string& text) const {
-    return Render(text, [this](const std::string& name) { return Lookup(name); });
-  }
-
-  std::optional<std::string> Lookup(const std::string& name) const {
-    if (name == "org.name") return ctx_.organization_name;
-    if (name == "first_name" || name == "last_name") return FieldValue(name);
-    if (name.rfind("fields.", 0) == 0) return FieldValue(name.substr(7));
-    if (name == "chapter.name") {
-      const ChapterInfo* chapter = DeepestChapter();
-      return chapter ? std::optional<std::string>(chapter->name) : std::nullopt;
-    }
-    if (name.rfind("event.", 0) == 0) return EventValue(name.substr(6));
-    return std::nullopt;
-  }
-
-  std::optional<std::string> FieldValue(const std::string& name) const {
-    auto it = m_.fields.find(name);
-    return it == m_.fields.end() ? std::nullopt : std::optional<std::string>(it->second);
-  }
-
-  std::optional<std::string> EventValue(const std::string& what) const {
-    const EventInfo* event = SessionEvent("");
-    if (event == nullptr) return std::nullopt;
-    if (what == "title") return Pick(event->title, Language(), ctx_.default_language);
-    if (what == "date") return event->local_date;
-    if (what == "time") return event->local_time;
-    if (what == "place") return event->place;
-    return std::nullopt;
-  }
-
-  const ChapterInfo* DeepestChapter() const {
-    const ChapterInfo* best = nullptr;
-    int best_depth = -1;
-    for (const std::string& slug : m_.chapters) {
-      const ChapterInfo* chapter = ctx_.catalog->Chapter(slug);
-      if (chapter == nullptr) continue;
-      int depth = 0;
-      for (const ChapterInfo* at = chapter; at && !at->parent.empty() && depth < 16; ++depth) {
-        at = ctx_.catalog->Chapter(at->parent);
-      }
-      if (depth > best_depth) best = chapter, best_depth = depth;
-    }
-    return best;
+    return RenderFor(
+        ctx_, m_, [this] { return SessionEvent(""); }, text);
   }
 
   const Context& ctx_;
@@ -486,6 +511,12 @@ class Run {
 };
 
 }  // namespace
+
+std::string RenderFor(const Context& context, const MemberView& member,
+                      const std::function<const EventInfo*()>& event, std::string_view text) {
+  return Render(text,
+                [&](const std::string& name) { return MergeValue(context, member, event, name); });
+}
 
 const Step* Flow::Find(const std::string& id) const {
   for (const Step& step : steps) {

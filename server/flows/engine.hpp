@@ -1,6 +1,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <map>
 #include <optional>
 #include <set>
@@ -158,6 +159,11 @@ Outcome Advance(const Context& context, Session& session, MemberView& member, co
 
 /// A new session of `flow` for `channel`, not started yet: Advance it with Input::kStart.
 Session NewSession(const Flow& flow, ChannelId channel);
+
+/// `text` with its merge fields filled in for `member` (the pure renderer flows use); `event`
+/// is asked for the event only when a {{event.*}} field needs it.
+std::string RenderFor(const Context& context, const MemberView& member,
+                      const std::function<const EventInfo*()>& event, std::string_view text);
 
 /// The text of `text` in `language`, else in `fallback`, else any; "" when none.
 const std::string& Pick(const LocalizedText& text, const std::string& language,

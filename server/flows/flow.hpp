@@ -40,11 +40,12 @@ struct Choice {
   std::string next;                   // the step this answer goes to ("": the ask's next)
 };
 
-enum class Subject { kAnswer, kField, kChapter, kLanguage, kTag };
+enum class Subject { kAnswer, kField, kChapter, kLanguage, kTag, kEvent };
 enum class Comparison { kEquals, kNotEquals, kIn, kExists, kMissing, kGreaterThan, kLessThan };
 
 /// A branch condition. kAnswer and kField read the field `name` (answers are saved as fields);
-/// kChapter compares chapter slugs the member belongs to (or is under); kTag tests `name`.
+/// kChapter compares chapter slugs the member belongs to (or is under); kTag tests `name`;
+/// kEvent tests whether the member has an event ({{event.title}} would be filled).
 struct Condition {
   Subject subject = Subject::kField;
   std::string name;

@@ -52,10 +52,11 @@ bool IsKnownMergeField(std::string_view name) {
   for (std::string_view known : kNames) {
     if (name == known) return true;
   }
-  // fields.NAME: any member field; NAME is [a-z0-9_]+.
+  // fields.NAME: any member field; NAME is [a-z0-9_-]+ (an answer saved under its step id,
+  // which may hold a hyphen).
   if (name.substr(0, 7) != "fields." || name.size() == 7) return false;
   for (char c : name.substr(7)) {
-    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_')) return false;
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-')) return false;
   }
   return true;
 }

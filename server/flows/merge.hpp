@@ -17,7 +17,8 @@ struct MergeField {
 /// Every merge field of `text`, in order. An unterminated "{{" is not a field.
 std::vector<MergeField> MergeFields(std::string_view text);
 
-/// True when `name` is one the engine can fill.
+/// True when `name` is one the engine can fill: the names above, or fields.NAME with NAME of
+/// a-z, 0-9, _ and -.
 bool IsKnownMergeField(std::string_view name);
 
 /// `text` with each field replaced by `lookup(name)` (nullopt or empty: its fallback).

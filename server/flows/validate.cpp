@@ -48,6 +48,7 @@ class Checker {
   Checker(const Flow& flow, const ValidationScope& scope) : flow_(flow), scope_(scope) {}
 
   std::vector<ValidationError> Run() {
+    CollectLanguages();
     if (flow_.steps.empty()) Add("", "a flow needs at least one step");
     for (const Step& step : flow_.steps) {
       if (step.id.empty())
@@ -64,6 +65,19 @@ class Checker {
  private:
   void Add(const std::string& step, std::string message) {
     errors_.push_back(ValidationError{step, std::move(message)});
+  }
+
+  // The flow speaks the languages any of its texts has, and the organization's default: every
+  // text needs each of them. An English-only flow in a bilingual organization is fine (its
+  // members get the default), a bilingual flow with one text missing its Spanish is not.
+  void CollectLanguages() {
+    languages_ = scope_.languages;
+    for (const Step& step : flow_.steps) {
+      for (const LocalizedText* text : {&step.text, &step.retry_text, &step.reminder_text,
+                                        &step.place_text, &step.consent_text, &step.thanks_text}) {
+        for (const auto& [language, body] : *text) languages_.insert(language);
+      }
+    }
   }
 
   void CheckStep(const Step& step) {
@@ -84,7 +98,7 @@ class Checker {
         {"thanks_text", &step.thanks_text}};
     for (const auto& [name, text] : texts) {
       if (text->empty()) continue;
-      for (const std::string& language : scope_.languages) {
+      for (const std::string& language : languages_) {
         if (!text->count(language)) {
           Add(step.id, std::string(name) + " has no \"" + language + "\" variant");
         }
@@ -186,8 +200,10 @@ class Checker {
     else if (!scope_.secrets.count(step.secret)) {
       Add(step.id, "secret \"" + step.secret + "\" is not one of the organization's");
     }
-    if (step.webhook_timeout.count() <= 0 || step.webhook_timeout.count() > 30000) {
-      Add(step.id, "timeout_ms must be between 1 and 30000");
+    // Calls share the carriers' HTTP client, whose own deadline (CHORUS_CARRIER_TIMEOUT_MS,
+    // default 10 s) would end a longer wait anyway.
+    if (step.webhook_timeout.count() <= 0 || step.webhook_timeout.count() > 10000) {
+      Add(step.id, "timeout_ms must be between 1 and 10000");
     }
   }
 
@@ -234,6 +250,7 @@ class Checker {
   const ValidationScope& scope_;
   std::map<std::string, const Step*> ids_;
   std::vector<ValidationError> errors_;
+  std::set<std::string> languages_;
   bool reported_loop_ = false;
 };
 

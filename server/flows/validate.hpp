@@ -10,7 +10,8 @@ namespace chorus::flows {
 
 /// What a flow may refer to, and the organization's rules for its texts.
 struct ValidationScope {
-  std::set<std::string> languages;  // every text needs a variant in each (default included)
+  std::set<std::string> languages;  // every text needs these (the default language); also
+                                    // every language any text of the flow has
   std::set<std::string> flows;      // slugs enter_flow may name (this flow included)
   std::set<std::string> chapters;
   std::set<std::string> events;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <set>
 
+#include "core/phone_number.hpp"
 #include "core/segments.hpp"
 #include "core/text.hpp"
 
@@ -53,6 +54,15 @@ struct SessionSlot {
   std::size_t write = 0;
 };
 
+// The folded message is the keyword and nothing else: "join", or "join pune" for JOIN PUNE.
+bool IsWholeKeyword(std::string_view folded, const workspace::Keyword& keyword) {
+  const std::string_view word = FirstWord(folded);
+  const std::string_view rest =
+      folded.size() > word.size() ? folded.substr(folded.find(' ') + 1) : std::string_view();
+  if (keyword.qualifier.empty()) return rest.empty() || folded == word;
+  return FirstWord(rest) == keyword.qualifier && rest.find(' ') == std::string_view::npos;
+}
+
 class Decider {
  public:
   Decider(const BatchContext& context, const workspace::Snapshot& snapshot)
@@ -100,28 +110,35 @@ class Decider {
     }
     const std::string folded = FoldForMatch(msg.body);
     const workspace::Keyword* keyword = snapshot_.FindKeywordFor(*channel, folded);
-    if (auto taken = ToSession(msg, m, org, *channel, keyword)) return *taken;
+    if (auto taken = ToSession(msg, m, org, *channel, keyword, folded)) return *taken;
     if (keyword == nullptr && !m.state.OptedOutOf(channel->id)) {
       if (auto checked = CheckIn(msg, m, org, *channel, folded)) return *checked;
     }
     routing::Decision decision = routing::RouteKeyword(keyword, m.state, org, *channel);
     Apply(decision, msg, m, org, *channel);
-    if (keyword != nullptr && !keyword->flow.empty() && decision.outcome == Outcome::kKeyword) {
+    if (keyword != nullptr && decision.outcome == Outcome::kKeyword) {
       if (!keyword->chapter.empty()) JoinChapter(m, keyword->chapter);
-      StartFlow(m, org, channel->id, keyword->flow, std::nullopt, msg.id);
-      return Outcome::kFlowStarted;
+      if (!keyword->flow.empty()) {
+        StartFlow(m, org, channel->id, keyword->flow, std::nullopt, msg.id);
+        return Outcome::kFlowStarted;
+      }
     }
     return decision.outcome;
   }
 
-  // The member's active flow on this channel takes the message, unless a keyword interrupts.
+  // The member's active flow on this channel takes the message, unless a keyword interrupts:
+  // only a message that is the keyword and nothing else ("JOIN", "JOIN PUNE"), and only in a
+  // flow that lets keywords interrupt. "Join the march on Friday" is an answer or a story.
   std::optional<Outcome> ToSession(const MemberEvent& msg, MemberRecord& m,
                                    const workspace::Organization& org, const Channel& channel,
-                                   const workspace::Keyword* keyword) {
+                                   const workspace::Keyword* keyword, const std::string& folded) {
     flows::Session* session = ActiveSession(m, channel.id);
     if (session == nullptr) return std::nullopt;
     const flows::Flow* flow = Catalog(org).FlowVersion(session->flow, session->version);
-    if (keyword != nullptr && (flow == nullptr || flow->keywords_interrupt)) return std::nullopt;
+    if (flow == nullptr) return std::nullopt;
+    if (keyword != nullptr && flow->keywords_interrupt && IsWholeKeyword(folded, *keyword)) {
+      return std::nullopt;
+    }
     flows::Input input;
     input.kind = flows::Input::Kind::kText;
     input.text = msg.body;
@@ -143,10 +160,20 @@ class Decider {
     flows::ActionRecord action{flows::ActionKind::kCheckIn, event->slug, event->id, "here"};
     fx_.actions.push_back(
         ActionWrite{m.organization_id, m.id, std::nullopt, channel.id, action, msg.id});
-    const std::string& title = flows::Pick(event->title, Language(m, org), org.default_language);
-    Send(m, org, channel.id, org.name + ": Thanks for checking in to " + title + "!",
-         routing::ReplyKind::kReply, msg.id);
+    Send(m, org, channel.id, CheckedInText(m, org, *event), routing::ReplyKind::kReply, msg.id);
     return Outcome::kCheckIn;
+  }
+
+  std::string CheckedInText(const MemberRecord& m, const workspace::Organization& org,
+                            const workspace::Event& event) const {
+    static const std::string kBuiltIn =
+        "{{org.name}}: you are checked in to {{event.title}}. Thank you for coming!";
+    const std::string& text = event.checked_in_text.empty()
+                                  ? kBuiltIn
+                                  : flows::Pick(event.checked_in_text, Language(m, org),
+                                                org.default_language);
+    flows::Context ctx{&Catalog(org), org.name, org.default_language, context_.now};
+    return flows::RenderFor(ctx, m.view, [&event] { return &event; }, text);
   }
 
   void Apply(const routing::Decision& decision, const MemberEvent& msg, MemberRecord& m,
@@ -162,7 +189,11 @@ class Decider {
         CancelEarlierDrafts(m.id, channel.id, all);
       }
       // STOP ends the member's flow on that channel (STOPALL: everywhere).
-      if (opted_out) EndSessions(m, all ? std::nullopt : std::optional<ChannelId>(channel.id));
+      if (opted_out) {
+        const auto scope = all ? std::nullopt : std::optional<ChannelId>(channel.id);
+        EndSessions(m, scope);
+        CloseHandOff(m, scope);
+      }
       fx_.consents.push_back(
           ConsentRecord{m.organization_id, m.id, channel.id, *decision.consent, msg.id});
       consent_changed_.insert(m.id);
@@ -235,9 +266,34 @@ class Decider {
       s.step.clear();
       const std::size_t slot = Slot(m, s);
       CancelTimers(slot);
+      FileUnfinishedStory(m, slot, s);
       fx_.sessions[slot].session = s;
       Audit(m, "flow.ended", "flow=" + s.flow + " reason=opt_out");
     }
+  }
+
+  // A story the member was telling when its flow ended early (STOP, another flow started): it
+  // is filed as told so far and not shared, so what a member wrote is never lost.
+  void FileUnfinishedStory(MemberRecord& m, std::size_t slot, flows::Session& s) {
+    if (s.story_text.empty()) return;
+    fx_.inbox.push_back(InboxWrite{m.organization_id, m.id, s.channel_id, slot,
+                                   InboxWrite::Kind::kStory, 0,
+                                   flows::StoryRecord{s.story_text, s.story_place, false}, 0});
+    s.story_text.clear();
+    s.story_place.clear();
+    s.story_phase = 0;
+  }
+
+  // STOP also closes a handed-off conversation on that channel (STOPALL: any): the member
+  // asked for no more messages, so no organizer should be waiting to answer them.
+  void CloseHandOff(MemberRecord& m, std::optional<ChannelId> channel) {
+    if (m.open_conversation == 0) return;
+    if (channel && m.conversation_channel != *channel) return;
+    fx_.inbox.push_back(InboxWrite{m.organization_id, m.id, m.conversation_channel,
+                                   std::nullopt, InboxWrite::Kind::kClose, m.open_conversation,
+                                   {}, 0});
+    m.open_conversation = 0;
+    m.conversation_channel = 0;
   }
 
   void StartFlow(MemberRecord& m, const workspace::Organization& org, ChannelId channel,
@@ -252,6 +308,7 @@ class Decider {
       current->step.clear();
       const std::size_t slot = Slot(m, *current);
       CancelTimers(slot);
+      FileUnfinishedStory(m, slot, *current);
       fx_.sessions[slot].session = *current;
       Audit(m, "flow.interrupted", "flow=" + current->flow);
     }
@@ -269,6 +326,8 @@ class Decider {
     flows::Context ctx{&Catalog(org), org.name, org.default_language, context_.now};
     flows::Effects effects;
     m.view.language = m.state.language;
+    // Postal codes and dates are read for the member's country: their number's.
+    if (m.view.country.empty()) m.view.country = PhoneNumber::FromE164Unchecked(m.phone).Region();
     const flows::Outcome outcome = flows::Advance(ctx, session, m.view, input, effects);
     if (outcome == flows::Outcome::kStale || outcome == flows::Outcome::kNotWaiting) {
       return outcome;
@@ -477,9 +536,12 @@ std::uint32_t BodyHash(std::string_view body) {
 std::string CheckInCode(std::string_view folded) {
   const std::string ascii = AsciiDigits(folded);
   std::string_view text = ascii;
-  // "here" in the built-in languages; the code alone is accepted too.
-  for (std::string_view word :
-       {"here", "checkin", "check-in", "aqui", "ici", "presente", "यहाँ", "hapa", "sini", "здесь"}) {
+  // "Here" (and "check in") in the fourteen built-in languages, folded; the code alone counts
+  // too. docs/FLOWS.md lists them.
+  static constexpr std::string_view kHere[] = {
+      "here", "check in", "checkin", "check-in", "aqui", "presente", "ici", "hier", "здесь",
+      "sini", "disini", "dito", "hapa", "यहाँ", "यहां", "এখানে", "இங்கே", "هنا", "یہاں"};
+  for (std::string_view word : kHere) {
     if (text.size() > word.size() + 1 && text.substr(0, word.size()) == word &&
         text[word.size()] == ' ') {
       text = text.substr(word.size() + 1);

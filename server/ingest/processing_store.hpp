@@ -142,8 +142,9 @@ struct InboxWrite {
   MemberId member_id = 0;
   ChannelId channel_id = 0;
   std::optional<std::size_t> session;
-  enum class Kind { kHandOff, kStory, kMessage } kind = Kind::kHandOff;
-  std::int64_t conversation_id = 0;  // kMessage: the open conversation
+  // kClose: the member's open hand-off is closed (STOP).
+  enum class Kind { kHandOff, kStory, kMessage, kClose } kind = Kind::kHandOff;
+  std::int64_t conversation_id = 0;  // kMessage, kClose: the open conversation
   flows::StoryRecord story;          // kStory
   InboundId inbound_id = 0;          // kMessage, and what caused the others
 };

@@ -38,6 +38,7 @@ struct Event : flows::EventInfo {
   std::chrono::seconds follow_up_after{0};  // after ends_at
   std::string attended_flow;
   std::string absent_flow;
+  flows::LocalizedText checked_in_text;  // the answer to a check-in, by language
 };
 
 /// Flows (every stored version, and which is active), chapters and events of every

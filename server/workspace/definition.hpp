@@ -55,6 +55,7 @@ struct EventDefinition {
   int follow_up_after_seconds = 0;
   std::string attended_flow;
   std::string absent_flow;
+  flows::LocalizedText checked_in_text;
 };
 
 struct FlowDefinition {

@@ -127,5 +127,21 @@ TEST(PhoneNumberFastPath, AgreesWithTheFullParseForEveryCountryCodeAndLength) {
   EXPECT_GT(accepted, 500);  // the table really exercised accepted numbers
 }
 
+TEST(PhoneNumberRegion, IsTheCountryTheNumberBelongsTo) {
+  EXPECT_EQ(PhoneNumber::FromE164Unchecked("+919812345678").Region(), "IN");
+  EXPECT_EQ(PhoneNumber::FromE164Unchecked("+254712345678").Region(), "KE");
+  EXPECT_EQ(PhoneNumber::FromE164Unchecked("+442079460000").Region(), "GB");
+  EXPECT_EQ(PhoneNumber::FromE164Unchecked("+14165550123").Region(), "CA");  // Toronto
+}
+
+TEST(PhoneNumberRegion, AFictionalNumberBelongsToItsCallingCodesMainCountry) {
+  EXPECT_EQ(PhoneNumber::FromE164Unchecked("+15550100001").Region(), "US");
+}
+
+TEST(PhoneNumberRegion, IsEmptyForWhatIsNotANumberOfAnyCountry) {
+  EXPECT_EQ(PhoneNumber::FromE164Unchecked("ACME-BOT").Region(), "");
+  EXPECT_EQ(PhoneNumber::FromE164Unchecked("+80012345678").Region(), "");  // global freephone
+}
+
 }  // namespace
 }  // namespace chorus

@@ -119,7 +119,8 @@ std::string ChorusE2eTest::WorkspaceJson() const {
         "opt_in_confirmation": )" + Json(ws::kOptInEs) + R"(
       }
     },
-    "retention": { "message_body_days": 30 }
+    "retention": { "message_body_days": 30 },
+    "webhook_secrets": { "crm": "env:CHORUS_E2E_WEBHOOK_SECRET" }
   },
   "channels": [
     {
@@ -147,12 +148,32 @@ std::string ChorusE2eTest::WorkspaceJson() const {
       }
     }
   ],
-  "keywords": [
-    { "word": "JOIN", "opt_in": true, "reply": )" + Json(ws::kWelcome) + R"( },
-    { "word": "EVENTS", "reply": )" + Json(ws::kEvents) + R"( }
-  ]
+  "keywords": [)" + KeywordsJson() + R"(])" + CampaignJson() + R"(
 }
 )";
+}
+
+std::string ChorusE2eTest::KeywordsJson() const {
+  return R"(
+    { "word": "JOIN", "opt_in": true, "reply": )" + Json(ws::kWelcome) + R"( },
+    { "word": "EVENTS", "reply": )" + Json(ws::kEvents) + R"( }
+  )";
+}
+
+void ChorusE2eTest::Reapply() {
+  ASSERT_TRUE(WriteFile(workspace_path_, WorkspaceJson()));
+  CommandResult apply = RunCommand(ChorusBinary(), {"apply", workspace_path_}, ApplyEnv(),
+                                   kCommandTimeout);
+  ASSERT_TRUE(apply.ok()) << "chorus apply: " << apply.status.Describe() << "\n"
+                          << apply.output;
+}
+
+Env ChorusE2eTest::ApplyEnv() const {
+  return Env{{"CHORUS_DATABASE_URL", database_url_},
+             {"CHORUS_SECRETS_KEY_FILE", key_file_},
+             {"CHORUS_E2E_TWILIO_AUTH_TOKEN", auth_token_},
+             {"CHORUS_E2E_TELNYX_API_KEY", telnyx_api_key_},
+             {"CHORUS_E2E_WEBHOOK_SECRET", webhook_secret_}};
 }
 
 void ChorusE2eTest::SetUp() {
@@ -177,6 +198,7 @@ void ChorusE2eTest::SetUp() {
   ASSERT_TRUE(started.ok()) << started.error().message;
 
   telnyx_api_key_ = "KEY" + RandomHex(40);
+  webhook_secret_ = "whsec" + RandomHex(32);
   fakes::FakeTelnyxOptions telnyx_options;
   telnyx_options.api_key = telnyx_api_key_;
   telnyx_options.io_threads = 2;
@@ -196,14 +218,7 @@ void ChorusE2eTest::SetUp() {
                             << migrate.output;
 
   workspace_path_ = TempFile("chorus-e2e-workspace-XXXXXX");
-  ASSERT_TRUE(WriteFile(workspace_path_, WorkspaceJson()));
-  Env apply_env = db;
-  apply_env["CHORUS_E2E_TWILIO_AUTH_TOKEN"] = auth_token_;
-  apply_env["CHORUS_E2E_TELNYX_API_KEY"] = telnyx_api_key_;
-  CommandResult apply = RunCommand(ChorusBinary(), {"apply", workspace_path_}, apply_env,
-                                   kCommandTimeout);
-  ASSERT_TRUE(apply.ok()) << "chorus apply: " << apply.status.Describe() << "\n"
-                          << apply.output;
+  ASSERT_NO_FATAL_FAILURE(Reapply());
 }
 
 void ChorusE2eTest::TearDown() {
@@ -221,7 +236,8 @@ void ChorusE2eTest::TearDown() {
         {"5550101", "a member's phone number"}, {ws::kWelcome, "a message body"},
         {ws::kEvents, "a message body"},        {ws::kOptOut, "a message body"},
         {auth_token_, "the Twilio auth token"},
-        {telnyx_api_key_, "the Telnyx API key"}};
+        {telnyx_api_key_, "the Telnyx API key"},
+        {webhook_secret_, "a webhook signing secret"}};
     for (const auto& [needle, what] : forbidden) {
       EXPECT_EQ(log.find(needle), std::string::npos) << server->name << "'s log contains " << what;
     }

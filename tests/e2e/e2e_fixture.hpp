@@ -159,11 +159,22 @@ class ChorusE2eTest : public ::testing::Test {
   /// the carrier (or further), failed or cancelled. After that nothing more can be sent to it.
   bool OutboxSettledFor(const std::string& number) const;
 
+  /// The keywords of the workspace (JSON array elements) and what follows them at the top
+  /// level (",\n  \"chapters\": [...], ..."): tests of flows put their campaigns here.
+  virtual std::string KeywordsJson() const;
+  virtual std::string CampaignJson() const { return ""; }
+  /// `chorus apply` of WorkspaceJson() again (a test that edits its campaigns).
+  void Reapply();
+  /// What `chorus apply` runs with: the database, the key file, the credentials' variables.
+  Env ApplyEnv() const;
+
   std::string database_url_;
   std::string account_sid_;
   std::string auth_token_;
   std::unique_ptr<fakes::FakeTwilio> fake_;
   std::string telnyx_api_key_;
+  /// The organization's webhook signing secret "crm" (CHORUS_E2E_WEBHOOK_SECRET when applied).
+  std::string webhook_secret_;
   std::unique_ptr<fakes::FakeTelnyx> fake_telnyx_;
   /// The key file that seals carrier credentials (CHORUS_SECRETS_KEY_FILE), made by
   /// `chorus secrets keygen`, mode 0600.

@@ -86,7 +86,7 @@ TEST_F(SecretsE2eTest, RekeyMovesEveryChannelToTheNewKeyAndTheOldOneCanGo) {
       {{"CHORUS_DATABASE_URL", database_url_}, {"CHORUS_SECRETS_KEY_FILE", key_file_}},
       std::chrono::seconds(20));
   ASSERT_TRUE(rekey.ok()) << rekey.output;
-  EXPECT_THAT(rekey.output, HasSubstr("2 channel(s) under key e2e-2"));
+  EXPECT_THAT(rekey.output, HasSubstr("2 channel(s) and 1 webhook secret(s) under key e2e-2"));
   EXPECT_EQ(Count("SELECT count(*) FROM channels WHERE secrets_key_id = 'e2e-2'"), 2);
 
   ASSERT_TRUE(WriteFile(key_file_, keygen.output));  // the old key removed

@@ -570,6 +570,11 @@ class FakeProcessingDatabase {
   void WriteInbox(const ingest::BatchEffects& effects) {
     for (const auto& w : effects.inbox) {
       inbox_.push_back(w);
+      if (w.kind == ingest::InboxWrite::Kind::kClose) {
+        ingest::MemberRecord& m = members_.at(w.member_id);
+        m.open_conversation = 0;
+        m.conversation_channel = 0;
+      }
       if (w.kind == ingest::InboxWrite::Kind::kHandOff) {
         ingest::MemberRecord& m = members_.at(w.member_id);
         if (m.open_conversation == 0) {

@@ -88,6 +88,10 @@ INSTANTIATE_TEST_SUITE_P(Values, NumberWithoutRange,
                                            AnswerCase{"3.14159265", "en", "US", "3.14159265"},
                                            AnswerCase{"12345678901", "en", "US", "12345678901"},
                                            AnswerCase{"१०,०००", "hi", "IN", "10000"},
+                                           AnswerCase{"12,500,000", "en", "US", "12500000"},
+                                           AnswerCase{"1,5", "es", "ES", "1.5"},
+                                           AnswerCase{"2,75", "de", "DE", "2.75"},
+                                           AnswerCase{"1,5,0", "en", "US", "150"},
                                            AnswerCase{"1e400", "en", "US", std::nullopt},
                                            AnswerCase{"infinity", "en", "US", std::nullopt},
                                            AnswerCase{"--5", "en", "US", std::nullopt}));
@@ -172,6 +176,20 @@ INSTANTIATE_TEST_SUITE_P(ByValueOrSynonymInAnyScript, ChoiceAnswer,
                                            AnswerCase{"Убежище", "ru", "", "shelter"},
                                            AnswerCase{"juice", "en", "", std::nullopt},
                                            AnswerCase{"water food", "en", "", std::nullopt}));
+
+TEST(ChoiceAnswer, ChoicesThatAreNumbersArePickedByWhatTheySayBeforeTheirPlace) {
+  Step step = Ask(AnswerType::kChoice);
+  step.choices = {Choice{"5", {}, ""}, Choice{"10", {}, ""}, Choice{"1", {}, ""}};
+  auto five = ParseAnswer(step, "5", "en", "US");
+  ASSERT_TRUE(five.has_value());
+  EXPECT_EQ(five->value, "5");
+  auto one = ParseAnswer(step, "१", "hi", "IN");
+  ASSERT_TRUE(one.has_value());
+  EXPECT_EQ(one->value, "1") << "the choice that says 1, not the first one";
+  auto second = ParseAnswer(step, "2", "en", "US");
+  ASSERT_TRUE(second.has_value());
+  EXPECT_EQ(second->value, "10") << "a number no choice says is a place in the list";
+}
 
 TEST(ChoiceAnswer, CarriesTheChoicesNextStep) {
   auto answer = ParseAnswer(ChoiceAsk(), "refugio", "es", "MX");

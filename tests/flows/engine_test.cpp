@@ -724,6 +724,20 @@ TEST(JoinChapter, ANamedChapterAndLeavingOne) {
   EXPECT_THAT(c.member.chapters, ElementsAre("pune"));
 }
 
+TEST(Branch, OnWhetherTheMemberHasAnEventComingUp) {
+  Step branch = Make(StepKind::kBranch, "any", "none");
+  branch.conditions = {Condition{Subject::kEvent, "", Comparison::kExists, {}, "tell"}};
+  Step tell = Send("tell", En("Next: {{event.title}}."));
+  Step none = Send("none", En("No events near you yet."));
+  Conversation with_events({branch, tell, none});
+  with_events.Start();
+  EXPECT_THAT(with_events.fx.sends, ElementsAre("Next: National call."));
+  Conversation without({branch, tell, none});
+  without.catalog.ClearEvents();
+  without.Start();
+  EXPECT_THAT(without.fx.sends, ElementsAre("No events near you yet."));
+}
+
 // ---- record action ----
 
 std::vector<Step> RsvpFlow(std::string target = "") {
@@ -779,6 +793,15 @@ TEST(RecordAction, RsvpNamesItsEventBySlug) {
               ElementsAre(ActionRecord{ActionKind::kRsvp, "la_rally", kLaRallyId, "yes"}));
   EXPECT_EQ(c.session.event_id, kLaRallyId);
   EXPECT_THAT(c.fx.sends, ElementsAre("Noted: yes for LA rally."));
+}
+
+TEST(RecordAction, AnRsvpWithNoEventToAnswerForRecordsNothingAndSaysWhy) {
+  Conversation c(RsvpFlow("cancelled_event"));  // removed from the workspace since
+  c.Start();
+  c.Text("yes");
+  EXPECT_THAT(c.fx.actions, IsEmpty());
+  EXPECT_THAT(c.fx.errors, ElementsAre("step record: no event for the rsvp"));
+  EXPECT_THAT(c.fx.sends, ElementsAre("Noted: yes for National call.")) << "the flow goes on";
 }
 
 TEST(RecordAction, PetitionAndCheckInKeepTheirTargetsAndValues) {
@@ -900,6 +923,32 @@ Step StoryStep() {
   return story;
 }
 
+TEST(Story, UnansweredPlaceAndConsentQuestionsStillLandTheStoryUnshared) {
+  Conversation c({StoryStep()});
+  c.Start();
+  c.Text("It happened again");
+  EXPECT_EQ(c.Timer(TimerKind::kStoryIdle, c.session.seq), Outcome::kAnswered);
+  EXPECT_THAT(c.fx.sends, ElementsAre("Where did it happen?"));
+  EXPECT_EQ(c.Timer(TimerKind::kStoryIdle, c.session.seq), Outcome::kAnswered);
+  EXPECT_THAT(c.fx.sends, ElementsAre("May we share it without your name? YES or NO"));
+  EXPECT_THAT(c.fx.stories, IsEmpty());
+  EXPECT_EQ(c.Timer(TimerKind::kStoryIdle, c.session.seq), Outcome::kEnded);
+  EXPECT_THAT(c.fx.stories, ElementsAre(StoryRecord{"It happened again", "", false}));
+}
+
+TEST(Story, ConsentIsAskedAgainOnlyMaxTriesTimesThenTheStoryIsKeptUnshared) {
+  Conversation c({StoryStep()});
+  c.Start();
+  c.Text("It happened again");
+  c.Timer(TimerKind::kStoryIdle, c.session.seq);
+  c.Text("Main St");
+  EXPECT_EQ(c.Text("maybe"), Outcome::kInvalid);
+  EXPECT_EQ(c.Text("what?"), Outcome::kInvalid);
+  EXPECT_EQ(c.Text("hmm"), Outcome::kEnded);  // the third of max_tries 3
+  EXPECT_THAT(c.fx.stories, ElementsAre(StoryRecord{"It happened again", "Main St", false}));
+  EXPECT_THAT(c.fx.sends, ElementsAre("Thank you. An organizer will read it."));
+}
+
 TEST(Story, SeveralMessagesAreJoinedUntilTheIdleTimerThenPlaceAndConsent) {
   Conversation c({StoryStep(), Send("after", En("Text STORY any time to tell another."))});
   c.Start();
@@ -919,7 +968,9 @@ TEST(Story, SeveralMessagesAreJoinedUntilTheIdleTimerThenPlaceAndConsent) {
   EXPECT_EQ(c.Timer(TimerKind::kStoryIdle, 3), Outcome::kAnswered);
   EXPECT_THAT(c.fx.sends, ElementsAre("Where did it happen?"));
   EXPECT_EQ(c.session.story_phase, 1);
-  EXPECT_EQ(c.Timer(TimerKind::kStoryIdle, c.session.seq), Outcome::kStale);
+  EXPECT_THAT(c.fx.timers, ElementsAre(TimerRequest{TimerKind::kStoryIdle, std::chrono::hours(1),
+                                                    {}, c.session.seq}))
+      << "an unanswered place question cannot hold the story for ever";
 
   EXPECT_EQ(c.Text("Main St station"), Outcome::kAnswered);
   EXPECT_THAT(c.fx.sends, ElementsAre("May we share it without your name? YES or NO"));

@@ -34,6 +34,7 @@ class FakeCatalog final : public Catalog {
   }
 
   void AddEvent(EventInfo event) { events_.push_back(std::move(event)); }
+  void ClearEvents() { events_.clear(); }
 
   const Flow* ActiveFlow(const std::string& slug) const override {
     auto it = active_.find(slug);

@@ -129,7 +129,7 @@ INSTANTIATE_TEST_SUITE_P(
                       KnownCase{"event.time", true}, KnownCase{"event.place", true},
                       KnownCase{"fields.zip", true}, KnownCase{"fields.pin_code_2", true},
                       KnownCase{"fields.", false}, KnownCase{"fields.Zip", false},
-                      KnownCase{"fields.zip code", false}, KnownCase{"fields.a-b", false},
+                      KnownCase{"fields.zip code", false}, KnownCase{"fields.ask-zip", true},
                       KnownCase{"event.url", false}, KnownCase{"chapter.slug", false},
                       KnownCase{"FIRST_NAME", false}, KnownCase{"zip", false},
                       KnownCase{"", false}));

@@ -75,7 +75,7 @@ Flow JoinFlow() {
 
 ValidationScope Scope() {
   ValidationScope scope;
-  scope.languages = {"en", "es"};
+  scope.languages = {"en"};  // the default language; the flow also speaks "es"
   scope.flows = {"join", "survey"};
   scope.chapters = {"nyc", "ny"};
   scope.events = {"rally"};
@@ -101,6 +101,28 @@ void Reach(Flow& flow, Step step) {
 
 TEST(Validate, TheScenarioFlowHasNoErrors) {
   EXPECT_THAT(Validate(JoinFlow(), Scope()), IsEmpty());
+}
+
+TEST(Validate, AFlowInTheDefaultLanguageAloneNeedsNoOtherVariants) {
+  Flow flow = JoinFlow();
+  for (Step& step : flow.steps) {
+    for (LocalizedText* text : {&step.text, &step.retry_text, &step.reminder_text}) {
+      text->erase("es");
+    }
+  }
+  EXPECT_THAT(Validate(flow, Scope()), IsEmpty()) << "Spanish members get the English texts";
+}
+
+TEST(Validate, EveryTextNeedsTheOrganizationsDefaultLanguage) {
+  Flow flow = JoinFlow();
+  for (Step& step : flow.steps) {
+    for (LocalizedText* text : {&step.text, &step.retry_text, &step.reminder_text}) {
+      text->erase("en");
+    }
+  }
+  const auto errors = Validate(flow, Scope());
+  ASSERT_FALSE(errors.empty());
+  EXPECT_EQ(errors.front().message, "text has no \"en\" variant");
 }
 
 // One broken setting per row, and the error that must name its step.
@@ -322,10 +344,10 @@ INSTANTIATE_TEST_SUITE_P(
                      Step call = Make(StepKind::kCallWebhook, "call");
                      call.url = "http://localhost:9000/hook";
                      call.secret = "crm";
-                     call.webhook_timeout = std::chrono::milliseconds(30001);
+                     call.webhook_timeout = std::chrono::milliseconds(10001);
                      Reach(f, call);
                    },
-                   {"call", "timeout_ms must be between 1 and 30000"}},
+                   {"call", "timeout_ms must be between 1 and 10000"}},
         BrokenCase{"duplicate id",
                    [](Flow& f) { f.steps.push_back(At(f, "bye")); },
                    {"bye", "step id is used twice"}},

@@ -3,12 +3,14 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstring>
 #include <atomic>
 #include <latch>
 #include <thread>
 
 #include "ingest/batch_decider.hpp"
 #include "store/pg/pg_inbox_store.hpp"
+#include "store/pg/processing_statements.hpp"
 #include "store/store_fixtures.hpp"
 
 namespace chorus::store::pg {
@@ -63,6 +65,31 @@ class PgProcessingStoreTest : public AcmeStoreTest {
 
   std::string Outcome(InboundId id) {
     return Value<std::string>("SELECT outcome FROM inbound_messages WHERE id = $1", id);
+  }
+
+  // Adds `members` members with `each` waiting messages and `each` due timers apiece.
+  void AddBacklog(int first, int members, int each) {
+      const OrganizationId org = org_;
+      const ChannelId channel = sms_;
+    Sql("INSERT INTO members (organization_id, phone_e164)"
+          " SELECT $1, '+1555030' || lpad(n::text, 5, '0')"
+          " FROM generate_series($2::int, $3::int) n",
+          org, first, first + members - 1);
+    Sql("INSERT INTO inbound_messages (organization_id, channel_id, carrier_message_id, sender,"
+          " sender_is_e164, recipient, body, member_id)"
+          " SELECT m.organization_id, $2, 'SMw' || m.id || '-' || k, m.phone_e164, true,"
+          " '+15005550006', 'backlog', m.id"
+          " FROM members m CROSS JOIN generate_series(1, $3::int) k"
+          " WHERE m.organization_id = $1 AND m.phone_e164 LIKE '+1555030%'"
+          " AND NOT EXISTS (SELECT 1 FROM inbound_messages i WHERE i.member_id = m.id)",
+          org, channel, each);
+    Sql("INSERT INTO member_events (organization_id, member_id, kind, session_id, token, payload)"
+          " SELECT m.organization_id, m.id, 'timer', m.id, k, '{\"timer\": \"wait\"}'"
+          " FROM members m CROSS JOIN generate_series(1, $2::int) k"
+          " WHERE m.organization_id = $1 AND m.phone_e164 LIKE '+1555030%'"
+          " AND NOT EXISTS (SELECT 1 FROM member_events e WHERE e.member_id = m.id)",
+          org, each);
+    Sql("ANALYZE");
   }
 
   std::unique_ptr<PgInboxStore> inbox_;
@@ -419,6 +446,77 @@ TEST_F(PgProcessingStoreTest, OverlappingBatchesOnTwoNodesNeverProcessAMessageTw
   EXPECT_EQ(Count("SELECT count(DISTINCT inbound_message_id) FROM outbound_messages"), total);
   EXPECT_EQ(Count("SELECT count(*) FROM members"), kMembers);
   EXPECT_EQ(Count("SELECT count(*) FROM consent_events"), kMembers);
+}
+
+// What loading one batch of `members` with kLoadEvents costs, read from EXPLAIN ANALYZE of the
+// statement as a generic plan (the plan a prepared statement ends up with, and the one that
+// used to scan every pending row when the backlog was large).
+struct LoadCost {
+  std::int64_t rows = 0;   // rows of inbound_messages and member_events it looked at
+  std::int64_t pages = 0;  // shared buffers it hit or read
+};
+
+LoadCost MeasureLoad(const std::string& url, OrganizationId org,
+                     const std::vector<MemberId>& members) {
+  pqxx::connection c(url);
+  pqxx::nontransaction tx(c);
+  tx.exec(std::string("PREPARE load_events AS ") + kLoadEvents.sql);
+  tx.exec("SET plan_cache_mode = force_generic_plan");
+  std::string ids = "{", orgs = "{";
+  for (std::size_t i = 0; i < members.size(); ++i) {
+    ids += (i ? "," : "") + std::to_string(members[i]);
+    orgs += (i ? "," : "") + std::to_string(org);
+  }
+  // EXPLAIN takes no bind parameters: the arrays are written into the statement.
+  const std::string plan = tx.exec1("EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) EXECUTE load_events(" +
+                                    tx.quote(orgs + "}") + ", " + tx.quote(ids + "}") + ", 64)")[0]
+                               .as<std::string>();
+  // Every plan node that reads the two tables: rows returned and rows filtered away, per loop.
+  const pqxx::row cost = tx.exec_params1(R"sql(
+WITH RECURSIVE nodes(n) AS (
+  SELECT $1::jsonb -> 0 -> 'Plan'
+  UNION ALL
+  SELECT jsonb_array_elements(n -> 'Plans') FROM nodes WHERE n ? 'Plans')
+SELECT COALESCE(sum(((n ->> 'Actual Rows')::numeric
+                     + COALESCE((n ->> 'Rows Removed by Filter')::numeric, 0))
+                    * (n ->> 'Actual Loops')::numeric), 0)::bigint,
+       (($1::jsonb -> 0 -> 'Plan' ->> 'Shared Hit Blocks')::bigint
+        + ($1::jsonb -> 0 -> 'Plan' ->> 'Shared Read Blocks')::bigint)
+  FROM nodes WHERE n ->> 'Relation Name' IN ('inbound_messages', 'member_events')
+)sql",
+                                         plan);
+  return LoadCost{cost[0].as<std::int64_t>(), cost[1].as<std::int64_t>()};
+}
+
+// Issue 6: catching up after an outage must not be slowest when the backlog is largest.
+TEST_F(PgProcessingStoreTest, LoadingABatchCostsTheSameBehindTenThousandOrAHundredThousandEvents) {
+  // The batch: 100 members with one waiting message each.
+  Sql("INSERT INTO members (organization_id, phone_e164)"
+      " SELECT $1, '+1555020' || lpad(n::text, 4, '0') FROM generate_series(1, 100) n",
+      org_);
+  Sql("INSERT INTO inbound_messages (organization_id, channel_id, carrier_message_id, sender,"
+      " sender_is_e164, recipient, body, member_id)"
+      " SELECT m.organization_id, $2, 'SMb' || m.id, m.phone_e164, true, '+15005550006', 'hi',"
+      " m.id FROM members m WHERE m.organization_id = $1",
+      org_, sms_);
+  std::vector<MemberId> batch;
+  for (const auto& row : Sql("SELECT id FROM members ORDER BY id")) {
+    batch.push_back(row[0].as<MemberId>());
+  }
+  AddBacklog(1, 1'000, 5);  // 10,000 waiting events of other members
+  const LoadCost ten_thousand = MeasureLoad(url(), org_, batch);
+  AddBacklog(1'001, 9'000, 5);  // 100,000
+  ASSERT_EQ(Count("SELECT (SELECT count(*) FROM inbound_messages WHERE processed_at IS NULL)"
+                  " + (SELECT count(*) FROM member_events WHERE processed_at IS NULL)"),
+            100'100);
+  const LoadCost hundred_thousand = MeasureLoad(url(), org_, batch);
+
+  // The batch's own 100 rows, looked up member by member: not one row of the backlog.
+  EXPECT_EQ(ten_thousand.rows, 100);
+  EXPECT_EQ(hundred_thousand.rows, 100) << "the load looked at the backlog";
+  EXPECT_LE(hundred_thousand.pages, ten_thousand.pages + ten_thousand.pages / 2)
+      << "pages: " << ten_thousand.pages << " behind 10,000, " << hundred_thousand.pages
+      << " behind 100,000";
 }
 
 }  // namespace

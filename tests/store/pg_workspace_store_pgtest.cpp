@@ -251,7 +251,9 @@ TEST_F(PgWorkspaceStoreTest, SealedCredentialsDoNotOpenInAnotherRowOrUnderAnothe
 }
 
 TEST_F(PgWorkspaceStoreTest, RekeySealsEverythingUnderTheNewestKeyIncludingOldPlainText) {
-  Apply(WithExtras());
+  workspace::Definition with_secret = WithExtras();
+  with_secret.webhook_secrets["crm"] = "crm-signing-secret";
+  Apply(with_secret);
   // A channel written before migration 0004 kept its credentials in plain text.
   Sql("UPDATE channels SET secrets = '{\"auth_token\": \"legacy-token\"}',"
       " secrets_key_id = NULL, secrets_sealed = NULL WHERE slug = 'acme-alerts'");
@@ -262,7 +264,9 @@ TEST_F(PgWorkspaceStoreTest, RekeySealsEverythingUnderTheNewestKeyIncludingOldPl
   PgWorkspaceStore rotated(url(), Ring(std::string(kTestKeyLine) + kNewKeyLine));
   auto resealed = rotated.Rekey();
   ASSERT_TRUE(resealed.ok()) << resealed.error().message;
-  EXPECT_EQ(*resealed, 2);
+  EXPECT_EQ(resealed->channels, 2);
+  EXPECT_EQ(resealed->webhook_secrets, 1);
+  EXPECT_EQ(Count("SELECT count(*) FROM organization_secrets WHERE secrets_key_id = 'new'"), 1);
   EXPECT_EQ(Count("SELECT count(*) FROM channels WHERE secrets_key_id = 'new'"
                   " AND secrets = '{}'"), 2);
   EXPECT_EQ(Count("SELECT count(*) FROM channels WHERE channels::text LIKE '%legacy-token%'"), 0);
@@ -272,6 +276,7 @@ TEST_F(PgWorkspaceStoreTest, RekeySealsEverythingUnderTheNewestKeyIncludingOldPl
   ASSERT_TRUE(after.ok()) << after.error().message;
   EXPECT_EQ((*after)->ChannelBySlug("acme-alerts")->secrets.at("auth_token"), "legacy-token");
   EXPECT_EQ((*after)->ChannelBySlug("acme-sms")->secrets.at("auth_token"), "s3cr\"et\\,{}");
+  EXPECT_EQ((*after)->organizations().front().webhook_secrets.at("crm"), "crm-signing-secret");
 }
 
 }  // namespace

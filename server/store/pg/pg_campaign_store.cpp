@@ -1,6 +1,7 @@
 #include "store/pg/pg_campaign_store.hpp"
 
 #include <map>
+#include <set>
 
 #include "core/base64.hpp"
 #include "store/pg/pg_array.hpp"
@@ -32,13 +33,18 @@ Result<void> CheckZones(pqxx::work& tx, const Definition& d) {
   for (std::size_t i = 0; i < d.events.size(); ++i) {
     zones.emplace_back("events[" + std::to_string(i) + "].time_zone", d.events[i].time_zone);
   }
+  // pg_timezone_names reads the whole zone database on every query (~40 ms): one query for
+  // every zone of the file, not one per event.
+  std::vector<std::string> names;
+  for (const auto& [path, zone] : zones) names.push_back(zone);
+  std::set<std::string> unknown;
+  for (const auto& row : tx.exec_params("SELECT z FROM unnest($1::text[]) AS z"
+                                        " WHERE z NOT IN (SELECT name FROM pg_timezone_names)",
+                                        TextArray(names))) {
+    unknown.insert(row[0].c_str());
+  }
   for (const auto& [path, zone] : zones) {
-    const bool known = tx.exec_params1(
-                             "SELECT EXISTS (SELECT 1 FROM pg_timezone_names"
-                             " WHERE name = $1)",
-                             zone)[0]
-                           .as<bool>();
-    if (!known) return UnknownZone(path, zone);
+    if (unknown.count(zone)) return UnknownZone(path, zone);
   }
   return Ok();
 }
@@ -107,8 +113,8 @@ int UpsertFlows(pqxx::work& tx, OrganizationId org, const Definition& d) {
       version =
           tx.exec_params1(
                 "INSERT INTO flow_versions (organization_id, flow_id, version, definition, digest)"
-                " SELECT $1, $2, COALESCE(max(version), 0) + 1, $3::jsonb, md5($3) FROM "
-                "flow_versions"
+                " SELECT $1, $2, COALESCE(max(version), 0) + 1, $3::jsonb,"
+                " md5($3::jsonb::text) FROM flow_versions"
                 " WHERE organization_id = $1 AND flow_id = $2 RETURNING version",
                 org, id, f.json)[0]
               .as<int>();
@@ -134,11 +140,12 @@ int UpsertFlows(pqxx::work& tx, OrganizationId org, const Definition& d) {
 constexpr const char* kUpsertEvent = R"sql(
 INSERT INTO events (organization_id, slug, chapter_id, titles, starts_at, ends_at, time_zone,
                     place, checkin_code, follow_up_after_seconds, attended_flow, absent_flow,
-                    follow_up_at)
+                    follow_up_at, checked_in_texts)
 SELECT $1, $2, (SELECT id FROM chapters WHERE organization_id = $1 AND slug = NULLIF($3, '')),
        jsonb_object($4::text[], $5::text[]), t.starts, t.ends, $8, $9, $10, $11,
        NULLIF($12, ''), NULLIF($13, ''),
-       CASE WHEN $12 <> '' OR $13 <> '' THEN t.ends + make_interval(secs => $11) END
+       CASE WHEN $12 <> '' OR $13 <> '' THEN t.ends + $11::int * interval '1 second' END,
+       jsonb_object($14::text[], $15::text[])
   FROM (SELECT s.starts,
                COALESCE(NULLIF($7, '')::timestamp AT TIME ZONE $8,
                         s.starts + interval '2 hours') AS ends
@@ -147,7 +154,7 @@ ON CONFLICT (organization_id, slug) DO UPDATE
    SET chapter_id = EXCLUDED.chapter_id, titles = EXCLUDED.titles,
        starts_at = EXCLUDED.starts_at, ends_at = EXCLUDED.ends_at,
        time_zone = EXCLUDED.time_zone, place = EXCLUDED.place,
-       checkin_code = EXCLUDED.checkin_code,
+       checkin_code = EXCLUDED.checkin_code, checked_in_texts = EXCLUDED.checked_in_texts,
        follow_up_after_seconds = EXCLUDED.follow_up_after_seconds,
        attended_flow = EXCLUDED.attended_flow, absent_flow = EXCLUDED.absent_flow,
        follow_up_at = EXCLUDED.follow_up_at,
@@ -156,17 +163,26 @@ ON CONFLICT (organization_id, slug) DO UPDATE
        archived_at = NULL, updated_at = now()
 )sql";
 
+// A text by language as two parallel arrays, for jsonb_object.
+std::pair<std::vector<std::string>, std::vector<std::string>> Columns(
+    const flows::LocalizedText& text) {
+  std::pair<std::vector<std::string>, std::vector<std::string>> out;
+  for (const auto& [language, value] : text) {
+    out.first.push_back(language);
+    out.second.push_back(value);
+  }
+  return out;
+}
+
 void UpsertEvents(pqxx::work& tx, OrganizationId org, const Definition& d) {
   std::vector<std::string> slugs;
   for (const auto& e : d.events) {
-    std::vector<std::string> languages, titles;
-    for (const auto& [language, title] : e.title) {
-      languages.push_back(language);
-      titles.push_back(title);
-    }
+    const auto [languages, titles] = Columns(e.title);
+    const auto [reply_languages, replies] = Columns(e.checked_in_text);
     tx.exec_params(kUpsertEvent, org, e.slug, e.chapter, TextArray(languages), TextArray(titles),
                    e.starts_local, e.ends_local, e.time_zone, e.place, e.checkin_code,
-                   e.follow_up_after_seconds, e.attended_flow, e.absent_flow);
+                   e.follow_up_after_seconds, e.attended_flow, e.absent_flow,
+                   TextArray(reply_languages), TextArray(replies));
     slugs.push_back(e.slug);
   }
   tx.exec_params(
@@ -255,10 +271,15 @@ void LoadEvents(pqxx::read_transaction& tx, workspace::Campaigns& out) {
     index[e.id] = out.events.size();
     out.events.push_back(std::move(e));
   }
-  for (const auto& row : tx.exec("SELECT e.id, t.key, t.value FROM events e,"
-                                 " jsonb_each_text(e.titles) t WHERE e.archived_at IS NULL")) {
+  for (const auto& row : tx.exec("SELECT e.id, t.key, t.value, false FROM events e,"
+                                 " jsonb_each_text(e.titles) t WHERE e.archived_at IS NULL"
+                                 " UNION ALL SELECT e.id, t.key, t.value, true FROM events e,"
+                                 " jsonb_each_text(e.checked_in_texts) t"
+                                 " WHERE e.archived_at IS NULL")) {
     auto it = index.find(row[0].as<std::int64_t>());
-    if (it != index.end()) out.events[it->second].title[row[1].c_str()] = row[2].c_str();
+    if (it == index.end()) continue;
+    workspace::Event& e = out.events[it->second];
+    (row[3].as<bool>() ? e.checked_in_text : e.title)[row[1].c_str()] = row[2].c_str();
   }
 }
 
@@ -318,6 +339,26 @@ Result<workspace::Campaigns> LoadCampaigns(pqxx::read_transaction& tx,
   CHORUS_TRY(LoadFlows(tx, out));
   LoadEvents(tx, out);
   return out;
+}
+
+Result<int> RekeyCampaignSecrets(pqxx::work& tx, const secrets::Keyring& keyring) {
+  int resealed = 0;
+  for (const auto& row : tx.exec("SELECT organization_id, name, secrets_key_id, secrets_sealed"
+                                 " FROM organization_secrets ORDER BY 1, 2 FOR UPDATE")) {
+    const OrganizationId org = row[0].as<std::int64_t>();
+    const std::string name = row[1].c_str();
+    auto blob = Base64Decode(row[3].c_str());
+    if (!blob) return MakeError(ErrorCode::kInternal, "webhook secret " + name + " is malformed");
+    CHORUS_ASSIGN_OR_RETURN(std::string value,
+                            keyring.Open({row[2].c_str(), std::move(*blob)},
+                                         SecretContext(org, name)));
+    CHORUS_ASSIGN_OR_RETURN(secrets::Sealed sealed, keyring.Seal(value, SecretContext(org, name)));
+    tx.exec_params("UPDATE organization_secrets SET secrets_key_id = $3, secrets_sealed = $4"
+                   " WHERE organization_id = $1 AND name = $2",
+                   org, name, sealed.key_id, Base64Encode(sealed.blob));
+    ++resealed;
+  }
+  return resealed;
 }
 
 }  // namespace chorus::store::pg

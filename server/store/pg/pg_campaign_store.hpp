@@ -28,4 +28,8 @@ Result<workspace::Campaigns> LoadCampaigns(pqxx::read_transaction& tx,
                                            const secrets::Keyring* keyring,
                                            std::vector<workspace::Organization>& organizations);
 
+/// Seals every organization's webhook secrets again under the keyring's newest key (part of
+/// `chorus secrets rekey`). Returns how many. An error when one does not open.
+Result<int> RekeyCampaignSecrets(pqxx::work& tx, const secrets::Keyring& keyring);
+
 }  // namespace chorus::store::pg

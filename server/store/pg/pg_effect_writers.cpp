@@ -195,6 +195,13 @@ SELECT v.org, c.id, v.inbound
  ORDER BY v.n
 )sql";
 
+constexpr const char* kCloseHandOffs = R"sql(
+UPDATE conversations c SET status = 'closed', closed_at = now()
+  FROM unnest($1::bigint[], $2::bigint[]) AS v(org, member)
+ WHERE c.organization_id = v.org AND c.member_id = v.member AND c.status = 'open'
+   AND c.kind = 'hand_off'
+)sql";
+
 constexpr const char* kInsertWebhookCalls = R"sql(
 INSERT INTO webhook_calls (organization_id, member_id, session_id, channel_id, token, step, url,
                            secret_name, timeout_ms, payload)
@@ -409,6 +416,7 @@ std::vector<PreparedStatement> EffectStatements() {
           {"open_hand_offs", kOpenHandOffs},
           {"insert_stories", kInsertStories},
           {"append_to_conversations", kAppendToConversations},
+          {"close_hand_offs", kCloseHandOffs},
           {"insert_webhook_calls", kInsertWebhookCalls},
           {"insert_audit", kInsertAudit},
           {"finish_batch", kFinishBatch}};
@@ -544,6 +552,7 @@ void WriteInbox(pqxx::work& tx, const BatchEffects& fx, const SessionIds& ids) {
   std::vector<std::string> s_bodies, s_places;
   std::vector<bool> s_share;
   std::vector<std::int64_t> m_orgs, m_members, m_inbound;
+  std::vector<std::int64_t> c_orgs, c_members;
   for (const auto& w : fx.inbox) {
     const std::int64_t session = w.session ? ids.at(*w.session) : 0;
     switch (w.kind) {
@@ -567,6 +576,10 @@ void WriteInbox(pqxx::work& tx, const BatchEffects& fx, const SessionIds& ids) {
         m_members.push_back(w.member_id);
         m_inbound.push_back(w.inbound_id);
         break;
+      case ingest::InboxWrite::Kind::kClose:
+        c_orgs.push_back(w.organization_id);
+        c_members.push_back(w.member_id);
+        break;
     }
   }
   if (!h_orgs.empty()) {
@@ -581,6 +594,10 @@ void WriteInbox(pqxx::work& tx, const BatchEffects& fx, const SessionIds& ids) {
   if (!m_orgs.empty()) {
     tx.exec_prepared("append_to_conversations", IntArray(m_orgs), IntArray(m_members),
                      IntArray(m_inbound));
+  }
+  // After the appends: what the member wrote before their STOP stays in the conversation.
+  if (!c_orgs.empty()) {
+    tx.exec_prepared("close_hand_offs", IntArray(c_orgs), IntArray(c_members));
   }
 }
 

@@ -6,6 +6,7 @@
 
 #include "store/pg/pg_array.hpp"
 #include "store/pg/pg_effect_writers.hpp"
+#include "store/pg/processing_statements.hpp"
 
 namespace chorus::store::pg {
 namespace {
@@ -21,33 +22,6 @@ constexpr std::int64_t kEventsPerMember = 64;
 // Unnest keeps array order, so locks are taken in the order of the (sorted) array.
 constexpr const char* kLock =
     "SELECT pg_advisory_xact_lock(k) FROM unnest($1::bigint[]) AS k";
-
-// One index lookup per member (LATERAL), never a scan of every pending event: the cost of a
-// batch is proportional to its members whatever the backlog (BENCHMARKS.md, the loader test in
-// tests/store/pg_processing_store_pgtest.cpp).
-constexpr const char* kLoadEvents = R"sql(
-SELECT e.src, e.id, e.organization_id, e.member_id, e.channel_id, e.body, e.session_id,
-       e.token, e.kind, e.timer, e.ok, e.flow, e.event_id
-  FROM unnest($1::bigint[], $2::bigint[]) AS k(org, member)
-  CROSS JOIN LATERAL (
-    (SELECT 0 AS src, i.id, i.organization_id, i.member_id, i.channel_id, i.body,
-            i.received_at AS at, 0::bigint AS session_id, 0 AS token, 'inbound'::text AS kind,
-            ''::text AS timer, false AS ok, ''::text AS flow, NULL::bigint AS event_id
-       FROM inbound_messages i
-      WHERE i.organization_id = k.org AND i.member_id = k.member AND i.processed_at IS NULL
-      ORDER BY i.id LIMIT $3)
-    UNION ALL
-    (SELECT 1, m.id, m.organization_id, m.member_id, COALESCE(m.channel_id, 0), '', m.due_at,
-            COALESCE(m.session_id, 0), m.token, m.kind, COALESCE(m.payload->>'timer', ''),
-            COALESCE((m.payload->>'ok')::boolean, false), COALESCE(m.payload->>'flow', ''),
-            (m.payload->>'event_id')::bigint
-       FROM member_events m
-      WHERE m.organization_id = k.org AND m.member_id = k.member AND m.processed_at IS NULL
-        AND m.due_at <= now()
-      ORDER BY m.due_at, m.id LIMIT $3)
-  ) e
- ORDER BY e.organization_id, e.member_id, e.at, e.src, e.id
-)sql";
 
 // Every member of the batch with what routing and flows need: opt-outs (0 stands for the whole
 // organization), how often each text went to them inside their organization's loop-guard
@@ -149,7 +123,7 @@ WITH due AS (
 ), targets AS (
   SELECT d.organization_id, d.id AS event_id, a.member_id,
          bool_or(a.kind = 'check_in') AS attended,
-         bool_or(a.kind = 'rsvp' AND a.value = 'yes') AS rsvp_yes,
+         bool_or(a.kind = 'rsvp' AND lower(a.value) = 'yes') AS rsvp_yes,
          (array_agg(a.channel_id ORDER BY a.id DESC))[1] AS channel_id
     FROM due d
     JOIN actions a ON a.organization_id = d.organization_id AND a.event_id = d.id
@@ -308,7 +282,7 @@ void LoadMembers(pqxx::work& tx, const KeyArrays& k, BatchContext& ctx) {
 
 std::vector<PreparedStatement> Statements() {
   std::vector<PreparedStatement> out{{"lock_members", kLock},
-                                     {"load_events", kLoadEvents},
+                                     kLoadEvents,
                                      {"load_members", kLoadMembers},
                                      {"load_fields", kLoadFields},
                                      {"load_sessions", kLoadSessions},

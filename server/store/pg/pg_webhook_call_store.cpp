@@ -1,5 +1,10 @@
 #include "store/pg/pg_webhook_call_store.hpp"
 
+#include <set>
+#include <utility>
+
+#include "store/pg/pg_array.hpp"
+
 namespace chorus::store::pg {
 namespace {
 
@@ -16,25 +21,40 @@ RETURNING w.organization_id, w.id, w.member_id, w.url, w.secret_name, w.timeout_
           w.payload::text
 )sql";
 
-// The result and the member event that hands it to the flow, once.
+// Each result with the member event that hands it to its flow, once: calls another node
+// finished first (after this one's lease ran out) are skipped. Rows are locked in key order, so
+// two nodes finishing overlapping calls cannot deadlock.
 constexpr const char* kFinish = R"sql(
-WITH done AS (
-  UPDATE webhook_calls SET status = 'done', http_status = $3, ok = $4, finished_at = now()
-   WHERE organization_id = $1 AND id = $2 AND status = 'pending'
-  RETURNING organization_id, member_id, session_id, channel_id, token
+WITH v AS (
+  SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::int[], $4::boolean[])
+           AS v(org, id, status, ok)
+), locked AS (
+  SELECT w.organization_id, w.id FROM webhook_calls w
+    JOIN v ON w.organization_id = v.org AND w.id = v.id
+   WHERE w.status = 'pending'
+   ORDER BY w.organization_id, w.id
+   FOR UPDATE OF w
+), done AS (
+  UPDATE webhook_calls w
+     SET status = 'done', http_status = v.status, ok = v.ok, finished_at = now()
+    FROM locked l JOIN v ON v.org = l.organization_id AND v.id = l.id
+   WHERE w.organization_id = l.organization_id AND w.id = l.id
+  RETURNING w.organization_id, w.id, w.member_id, w.session_id, w.channel_id, w.token, v.ok,
+            v.status
+), events AS (
+  INSERT INTO member_events (organization_id, member_id, kind, channel_id, session_id, token,
+                             payload)
+  SELECT organization_id, member_id, 'webhook_result', channel_id, session_id, token,
+         jsonb_build_object('ok', ok, 'status', status)
+    FROM done
 )
-INSERT INTO member_events (organization_id, member_id, kind, channel_id, session_id, token,
-                           payload)
-SELECT organization_id, member_id, 'webhook_result', channel_id, session_id, token,
-       jsonb_build_object('ok', $4::boolean, 'status', $3::int)
-  FROM done
-RETURNING id
+SELECT organization_id, id FROM done
 )sql";
 
 }  // namespace
 
 PgWebhookCallStore::PgWebhookCallStore(std::string dsn)
-    : session_(std::move(dsn), {{"claim_calls", kClaim}, {"finish_call", kFinish}}) {}
+    : session_(std::move(dsn), {{"claim_calls", kClaim}, {"finish_calls", kFinish}}) {}
 
 Result<std::vector<dispatch::WebhookCall>> PgWebhookCallStore::Claim(
     std::size_t limit, std::chrono::milliseconds lease) {
@@ -58,14 +78,28 @@ Result<std::vector<dispatch::WebhookCall>> PgWebhookCallStore::Claim(
   });
 }
 
-Result<bool> PgWebhookCallStore::Finish(const dispatch::WebhookCall& call, int http_status,
-                                        bool ok) {
+Result<std::vector<bool>> PgWebhookCallStore::Finish(
+    const std::vector<dispatch::WebhookResult>& results) {
   return session_.Run([&](pqxx::connection& c) {
+    std::vector<std::int64_t> orgs, ids, statuses;
+    std::vector<bool> oks;
+    for (const auto& r : results) {
+      orgs.push_back(r.call.organization_id);
+      ids.push_back(r.call.id);
+      statuses.push_back(r.http_status);
+      oks.push_back(r.ok);
+    }
     pqxx::work tx(c);
-    const auto rows =
-        tx.exec_prepared("finish_call", call.organization_id, call.id, http_status, ok);
+    std::set<std::pair<std::int64_t, std::int64_t>> finished;
+    for (const auto& row : tx.exec_prepared("finish_calls", IntArray(orgs), IntArray(ids),
+                                            IntArray(statuses), BoolArray(oks))) {
+      finished.emplace(row[0].as<std::int64_t>(), row[1].as<std::int64_t>());
+    }
     tx.commit();
-    return !rows.empty();
+    std::vector<bool> out;
+    for (const auto& r : results)
+      out.push_back(finished.count({r.call.organization_id, r.call.id}));
+    return out;
   });
 }
 

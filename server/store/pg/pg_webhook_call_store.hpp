@@ -13,7 +13,7 @@ class PgWebhookCallStore final : public dispatch::WebhookCallStore {
   explicit PgWebhookCallStore(std::string dsn);
   Result<std::vector<dispatch::WebhookCall>> Claim(std::size_t limit,
                                                    std::chrono::milliseconds lease) override;
-  Result<bool> Finish(const dispatch::WebhookCall& call, int http_status, bool ok) override;
+  Result<std::vector<bool>> Finish(const std::vector<dispatch::WebhookResult>& results) override;
 
  private:
   PgSession session_;

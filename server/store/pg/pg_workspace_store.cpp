@@ -366,11 +366,11 @@ Result<workspace::SnapshotPtr> PgWorkspaceStore::LoadSnapshot() {
   return std::move(result).value();
 }
 
-Result<int> PgWorkspaceStore::Rekey() {
+Result<PgWorkspaceStore::Resealed> PgWorkspaceStore::Rekey() {
   if (!keyring_) return NoKeyFile("(any)");
-  auto result = session_.Run([&](pqxx::connection& c) -> Result<int> {
+  auto result = session_.Run([&](pqxx::connection& c) -> Result<Resealed> {
     pqxx::work tx(c);
-    int resealed = 0;
+    Resealed resealed;
     for (const auto& row : tx.exec("SELECT id, organization_id, slug, secrets_key_id,"
                                    " secrets_sealed FROM channels"
                                    " WHERE secrets_sealed IS NOT NULL OR secrets <> '{}'"
@@ -392,8 +392,9 @@ Result<int> PgWorkspaceStore::Rekey() {
       tx.exec_params("UPDATE channels SET secrets = '{}', secrets_key_id = $2,"
                      " secrets_sealed = $3, updated_at = now() WHERE id = $1",
                      row[0].as<std::int64_t>(), sealed.first, sealed.second);
-      ++resealed;
+      ++resealed.channels;
     }
+    CHORUS_ASSIGN_OR_RETURN(resealed.webhook_secrets, RekeyCampaignSecrets(tx, *keyring_));
     tx.exec(std::string("NOTIFY ") + kWorkspaceChannel);
     tx.commit();
     return resealed;

@@ -27,8 +27,12 @@ class PgWorkspaceStore final : public workspace::WorkspaceStore {
 
   /// Seals every channel's credentials again under the keyring's active key (channels from
   /// before migration 0004 included, whose plain text is then erased), in one transaction.
-  /// The number of channels resealed.
-  Result<int> Rekey();
+  /// Organizations' webhook secrets too. What was resealed.
+  struct Resealed {
+    int channels = 0;
+    int webhook_secrets = 0;
+  };
+  Result<Resealed> Rekey();
 
   /// Makes the database hold exactly `definition` for its organization, in one transaction:
   /// organization upserted by slug, texts and compliance words replaced, channels upserted by

@@ -3,11 +3,15 @@
 #include <google/protobuf/util/json_util.h>
 
 #include <algorithm>
+#include <chrono>
+#include <cstdint>
 #include <cstdio>
 #include <map>
 #include <set>
 
 #include "core/text.hpp"
+#include "core/segments.hpp"
+#include "flows/merge.hpp"
 #include "flows/validate.hpp"
 #include "workspace/file/checks.hpp"
 #include "workspace/file/file_rules.hpp"
@@ -123,6 +127,9 @@ flows::Condition ConditionOf(const pb::Condition& in) {
     case pb::Condition::ANSWER:
       c.subject = flows::Subject::kAnswer;
       break;
+    case pb::Condition::EVENT:
+      c.subject = flows::Subject::kEvent;
+      break;
     default:
       c.subject = flows::Subject::kField;
       break;
@@ -201,6 +208,10 @@ Result<flows::Step> StepOf(const pb::Step& in, std::string_view path) {
   }
   s.value = in.value();
   s.tag = in.tag();
+  // Tags are kept as a list of words: a-z, 0-9, _ and - only (no commas, no spaces).
+  if (!s.tag.empty() && !IsStepId(s.tag)) {
+    return Invalid(Child(path, "tag"), "must be 1 to 63 of a-z, 0-9, _ and -");
+  }
   s.chapter = in.chapter();
   s.postal_code_field = in.postal_code_field();
   s.on_no_chapter = in.on_no_chapter();
@@ -238,6 +249,22 @@ Result<void> CheckChapters(const pb::Workspace& in, Definition& def) {
     }
     if (c.parent() == c.slug()) return Invalid(Child(path, "parent"), "is the chapter itself");
     ChapterDefinition d{c.slug(), c.name(), c.parent(), {}, c.country(), c.time_zone()};
+    if (!d.country.empty()) {
+      for (char& ch : d.country) {
+        ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+      }
+      if (d.country.size() != 2 || !std::isalpha(static_cast<unsigned char>(d.country[0])) ||
+          !std::isalpha(static_cast<unsigned char>(d.country[1]))) {
+        return Invalid(Child(path, "country"), "must be a two-letter country code (US, IN, KE)");
+      }
+    }
+    // Postal codes are read for a country: the chapter's, else its parent's (Pune under
+    // Maharashtra is Indian), else the first channel's.
+    if (d.country.empty()) {
+      for (const auto& other : def.chapters) {
+        if (other.slug == d.parent) d.country = other.country;
+      }
+    }
     if (d.country.empty() && !def.channels.empty()) d.country = def.channels.front().country;
     for (int j = 0; j < c.postal_codes_size(); ++j) {
       std::string code = AsciiDigits(c.postal_codes(j));
@@ -256,12 +283,54 @@ Result<void> CheckChapters(const pb::Workspace& in, Definition& def) {
   return Ok();
 }
 
+// Exactly "YYYY-MM-DDTHH:MM" on a day the calendar has: the store reads it as a PostgreSQL
+// timestamp, which refuses "2026-02-30" at apply time without naming the field.
 bool IsLocalDateTime(const std::string& s) {
-  int y, mo, d, h, mi;
-  char tail = 0;
-  return std::sscanf(s.c_str(), "%4d-%2d-%2dT%2d:%2d%c", &y, &mo, &d, &h, &mi, &tail) == 5 &&
-         mo >= 1 && mo <= 12 && d >= 1 && d <= 31 && h >= 0 && h <= 23 && mi >= 0 && mi <= 59;
+  static constexpr std::string_view kShape = "dddd-dd-ddTdd:dd";
+  if (s.size() != kShape.size()) return false;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const bool digit = s[i] >= '0' && s[i] <= '9';
+    if (kShape[i] == 'd' ? !digit : s[i] != kShape[i]) return false;
+  }
+  const auto number = [&](std::size_t at, std::size_t n) { return std::stoi(s.substr(at, n)); };
+  const std::chrono::year_month_day day{std::chrono::year(number(0, 4)),
+                                        std::chrono::month(static_cast<unsigned>(number(5, 2))),
+                                        std::chrono::day(static_cast<unsigned>(number(8, 2)))};
+  return day.ok() && number(11, 2) <= 23 && number(14, 2) <= 59;
 }
+
+// The zone of the chapter's members: its own, else its nearest ancestor's ("" when none). The
+// chapters are in the file's order, parents first.
+std::string ChapterZone(const Definition& def, std::string slug) {
+  for (auto c = def.chapters.rbegin(); c != def.chapters.rend(); ++c) {
+    if (c->slug != slug) continue;
+    if (!c->time_zone.empty()) return c->time_zone;
+    slug = c->parent;
+  }
+  return "";
+}
+
+Result<void> CheckCheckedInText(const pb::Event& e, const std::string& path,
+                                EventDefinition& d) {
+  d.checked_in_text = Texts(e.checked_in_text());
+  for (const auto& [language, text] : d.checked_in_text) {
+    const std::string at = Entry(Child(path, "checked_in_text"), language);
+    if (IsBlank(text)) return Invalid(at, "is empty");
+    if (CountCodePoints(text) > kMaxMessageCharacters) {
+      return Invalid(at, "is longer than " + std::to_string(kMaxMessageCharacters) +
+                             " characters");
+    }
+    for (const flows::MergeField& field : flows::MergeFields(text)) {
+      if (!flows::IsKnownMergeField(field.name)) {
+        return Invalid(at, "uses unknown merge field {{" + field.name + "}}");
+      }
+    }
+  }
+  return Ok();
+}
+
+// Follow-ups go out "the next morning" or so; the bound also keeps the seconds in an int.
+constexpr std::uint32_t kMaxFollowUpMinutes = 30 * 24 * 60;
 
 Result<void> CheckEvents(const pb::Workspace& in, Definition& def,
                          const std::set<std::string>& flows,
@@ -287,22 +356,26 @@ Result<void> CheckEvents(const pb::Workspace& in, Definition& def,
       return Invalid(Child(path, "ends_at"), "must be a local date and time \"2026-12-05T12:00\"");
     }
     d.ends_local = e.ends_at();
+    // Both are local times in the same zone, and the shape sorts as text.
+    if (!d.ends_local.empty() && d.ends_local < d.starts_local) {
+      return Invalid(Child(path, "ends_at"), "is before starts_at " + Quoted(d.starts_local));
+    }
     d.chapter = e.chapter();
     if (!d.chapter.empty() && !chapters.count(d.chapter)) {
       return Invalid(Child(path, "chapter"), "no chapter " + Quoted(d.chapter));
     }
     d.time_zone = e.time_zone();
-    if (d.time_zone.empty()) {
-      for (const auto& c : def.chapters) {
-        if (c.slug == d.chapter && !c.time_zone.empty()) d.time_zone = c.time_zone;
-      }
-    }
+    if (d.time_zone.empty()) d.time_zone = ChapterZone(def, d.chapter);
     if (d.time_zone.empty()) d.time_zone = def.time_zone;
     d.place = e.place();
     d.checkin_code = e.checkin_code();
     if (!d.checkin_code.empty() &&
         (d.checkin_code.size() < 3 || d.checkin_code.size() > 8 || !IsDigits(d.checkin_code))) {
       return Invalid(Child(path, "checkin_code"), "must be 3 to 8 digits");
+    }
+    if (e.follow_up_after_minutes() > kMaxFollowUpMinutes) {
+      return Invalid(Child(path, "follow_up_after_minutes"),
+                     "must be at most " + std::to_string(kMaxFollowUpMinutes) + " (30 days)");
     }
     d.follow_up_after_seconds = static_cast<int>(e.follow_up_after_minutes()) * 60;
     for (const auto& [name, slug] : {std::pair{"attended_flow", e.attended_flow()},
@@ -313,6 +386,15 @@ Result<void> CheckEvents(const pb::Workspace& in, Definition& def,
     }
     d.attended_flow = e.attended_flow();
     d.absent_flow = e.absent_flow();
+    CHORUS_TRY(CheckCheckedInText(e, path, d));
+    for (std::size_t j = 0; j < def.events.size(); ++j) {
+      // One code, one event: a code alone must say which event the member is at.
+      if (!d.checkin_code.empty() && def.events[j].checkin_code == d.checkin_code) {
+        return Invalid(Child(path, "checkin_code"),
+                       Quoted(d.checkin_code) + " is already " + Element("events", j) +
+                           "'s; each event needs its own code");
+      }
+    }
     def.events.push_back(std::move(d));
   }
   return Ok();
@@ -369,13 +451,16 @@ Result<flows::Flow> ParseFlowJson(std::string_view json) {
 Result<void> CheckCampaigns(const pb::Workspace& in, const EnvLookup& env, Definition& def) {
   const pb::Organization& org = in.organization();
   def.time_zone = org.time_zone().empty() ? "UTC" : org.time_zone();
-  def.segment_budget = org.segment_budget() == 0 ? 4 : static_cast<int>(org.segment_budget());
-  if (def.segment_budget > 10) {
+  // Compared before the cast: 4294967295 would otherwise become -1.
+  if (org.segment_budget() > 10) {
     return Invalid("organization.segment_budget", "must be from 1 to 10");
   }
+  def.segment_budget = org.segment_budget() == 0 ? 4 : static_cast<int>(org.segment_budget());
   for (const auto& [name, written] : org.webhook_secrets()) {
     const std::string path = Entry("organization.webhook_secrets", name);
     if (!IsFieldName(name)) return Invalid(path, "a secret's name must be a-z, 0-9 and _");
+    // An empty key would sign every call with nothing a receiver could tell apart.
+    if (IsBlank(written)) return Invalid(path, "required");
     CHORUS_ASSIGN_OR_RETURN(std::string value, ResolveSecret(written, path, env));
     def.webhook_secrets[name] = value;
   }
@@ -383,15 +468,16 @@ Result<void> CheckCampaigns(const pb::Workspace& in, const EnvLookup& env, Defin
 
   flows::ValidationScope scope;
   scope.languages.insert(def.default_language);
-  for (const auto& [language, texts] : def.texts) scope.languages.insert(language);
-  for (const auto& f : in.flows()) scope.flows.insert(f.slug());
+  for (int i = 0; i < in.flows_size(); ++i) {
+    if (!scope.flows.insert(in.flows(i).slug()).second) {
+      return Invalid(Child(Element("flows", i), "slug"),
+                     Quoted(in.flows(i).slug()) + " is used twice");
+    }
+  }
   for (const auto& c : def.chapters) scope.chapters.insert(c.slug);
   for (const auto& e : in.events()) scope.events.insert(e.slug());
   for (const auto& [name, value] : def.webhook_secrets) scope.secrets.insert(name);
   scope.segment_budget = def.segment_budget;
-  if (static_cast<std::size_t>(in.flows_size()) != scope.flows.size()) {
-    return Invalid("flows", "a flow slug is used twice");
-  }
   CHORUS_TRY(CheckFlows(in, def, scope));
   CHORUS_TRY(CheckEvents(in, def, scope.flows, scope.chapters));
 

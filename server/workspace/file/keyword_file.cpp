@@ -48,6 +48,10 @@ Result<KeywordDefinition> CheckKeyword(const pb::Keyword& in, std::string_view p
     keyword.word.resize(space);
   }
   if (qualifier.find(' ') != std::string::npos) {
+    if (!in.qualifier().empty()) {
+      return Invalid(Child(path, "qualifier"),
+                     Quoted(in.qualifier()) + " must be one word (PUNE in JOIN PUNE)");
+    }
     return Invalid(word_path, Quoted(in.word()) +
                                   " must be one word, or a word and a qualifier (JOIN PUNE): a "
                                   "keyword is the first word of a member's message");

@@ -518,6 +518,20 @@ TYPED_TEST_P(ProcessingContract, AHandOffOpensOneConversationThatLaterBatchesSee
   EXPECT_EQ(later.open_conversation, first.open_conversation) << "one open hand-off per member";
   EXPECT_EQ(later.conversation_channel, w.channel(0));
   EXPECT_EQ(Record(this->contexts_.at(0), this->alice_).open_conversation, 0);
+
+  w.AddInbound(0, this->alice_, "STOP");
+  this->Process({this->alice_}, [&](const ingest::BatchContext&) {
+    ingest::BatchEffects fx;
+    ingest::InboxWrite close;
+    close.organization_id = w.organization();
+    close.member_id = this->alice_;
+    close.kind = ingest::InboxWrite::Kind::kClose;
+    fx.inbox.push_back(close);
+    return fx;
+  });
+  w.AddInbound(0, this->alice_, "hi");
+  this->Process({this->alice_});
+  EXPECT_EQ(Record(this->contexts_.at(4), this->alice_).open_conversation, 0) << "closed";
 }
 
 TYPED_TEST_P(ProcessingContract, AnRsvpIsOnePerMemberAndEventWhileOtherActionsAddUp) {

@@ -6,6 +6,7 @@
 
 #include <fstream>
 #include <map>
+#include <set>
 #include <optional>
 #include <ostream>
 #include <sstream>
@@ -289,7 +290,13 @@ TEST(WorkspaceDemoFile, Parses) {
   EXPECT_EQ(keywords["join"].language, "en");
   EXPECT_NE(keywords["join"].reply.find("Msg & data rates may apply"), std::string::npos);
   EXPECT_NE(keywords["join"].reply.find("Reply STOP to opt out, HELP for help"), std::string::npos);
-  EXPECT_NE(keywords["join"].reply.find("ZIP"), std::string::npos);
+  EXPECT_EQ(keywords["join"].flow, "onboarding") << "the flow asks for the ZIP code";
+  std::set<std::string> flows;
+  for (const auto& f : def->flows) flows.insert(f.flow.slug);
+  EXPECT_TRUE(flows.contains("onboarding"));
+  EXPECT_TRUE(flows.contains("story"));
+  EXPECT_EQ(def->chapters.size(), 5u);
+  EXPECT_EQ(def->events.size(), 3u);
   ASSERT_TRUE(keywords.contains("unirme"));
   EXPECT_TRUE(keywords["unirme"].opt_in);
   EXPECT_EQ(keywords["unirme"].language, "es");
