@@ -135,7 +135,8 @@ class Gateway {
       : settings_(s),
         budget_(p.budget),
         carriers_(BuildCarriers()),
-        metrics_(registry_, KindsOf(*carriers_), dispatch::SendResultNames()),
+        metrics_(registry_, KindsOf(*carriers_), dispatch::SendResultNames(),
+                 ingest::EventOutcomeNames(), dispatch::WebhookCaller::ResultNames()),
         watch_(std::make_unique<store::pg::PgWorkspaceStore>(s.database_url, p.keyring),
                std::make_unique<store::pg::PgWatcher>(s.database_url), p.snapshot,
                p.latest_migration),
@@ -235,12 +236,21 @@ class Gateway {
     o.on_outbound = [this](const std::vector<ChannelId>& c) { dispatcher_.Notify(c); };
     o.on_batch = [this](std::size_t keys, bool ok) { metrics_.OnProcessBatch(keys, ok); };
     o.on_webhook_calls = [this] { webhooks_.Notify(); };
+    o.on_processed = [this](const std::vector<ingest::ProcessedMark>& marks) {
+      for (const auto& mark : marks) {
+        metrics_.OnEvent(ingest::EventKindName(mark.kind),
+                         mark.kind == ingest::EventKind::kInbound
+                             ? routing::OutcomeName(mark.outcome)
+                             : ingest::EventOutcomeName(mark.event_outcome));
+      }
+    };
     o.due_interval = settings_.timer_interval;
     return o;
   }
 
   dispatch::WebhookCallerOptions WebhookOptions() {
     dispatch::WebhookCallerOptions o;
+    o.on_call = [this](std::string_view result) { metrics_.OnWebhookCall(result); };
     o.on_result = [this](OrganizationId org, MemberId member) {
       processor_.Hint({ingest::MemberKey{org, member}});
     };

@@ -6,6 +6,14 @@
 
 namespace chorus::dispatch {
 
+namespace {
+
+constexpr std::string_view kResults[] = {"ok", "failed", "timed_out", "no_secret"};
+
+}  // namespace
+
+std::span<const std::string_view> WebhookCaller::ResultNames() { return kResults; }
+
 WebhookCaller::WebhookCaller(std::unique_ptr<WebhookCallStore> store,
                              transport::Transport& transport, SnapshotSource snapshot,
                              const Clock& clock, WebhookCallerOptions options)
@@ -94,6 +102,7 @@ void WebhookCaller::Send(const WebhookCall& call) {
   if (org == nullptr || secret == org->webhook_secrets.end()) {
     // Validation refuses a step naming an unknown secret; this is a secret removed since.
     spdlog::warn("webhook_calls.no_secret organization={} call={}", call.organization_id, call.id);
+    if (options_.on_call) options_.on_call("no_secret");
     Finish({WebhookResult{call, 0, false}});
     return;
   }
@@ -128,8 +137,10 @@ void WebhookCaller::CollectDone(Results& results) {
   for (const Done& d : done) {
     auto it = in_flight_.find(d.id);
     if (it == in_flight_.end()) continue;  // finished already: it timed out
-    results.push_back(WebhookResult{it->second.call, d.status, d.status >= 200 && d.status < 300});
+    const bool ok = d.status >= 200 && d.status < 300;
+    results.push_back(WebhookResult{it->second.call, d.status, ok});
     in_flight_.erase(it);
+    if (options_.on_call) options_.on_call(ok ? "ok" : "failed");
   }
 }
 
@@ -143,6 +154,7 @@ void WebhookCaller::CollectExpired(Results& results) {
     }
     results.push_back(WebhookResult{it->second.call, 0, false});
     it = in_flight_.erase(it);
+    if (options_.on_call) options_.on_call("timed_out");
   }
 }
 

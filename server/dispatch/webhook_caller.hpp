@@ -7,6 +7,8 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <span>
+#include <string_view>
 #include <string>
 #include <thread>
 #include <vector>
@@ -56,6 +58,8 @@ struct WebhookCallerOptions {
   std::size_t max_in_flight = 64;
   /// A result was recorded for this member (hint processing). Called on the caller's thread.
   std::function<void(OrganizationId, MemberId)> on_result;
+  /// How each call ended, one of ResultNames() (metrics). Called on the caller's thread.
+  std::function<void(std::string_view)> on_call;
 };
 
 /// Makes flows' webhook calls off the I/O threads and off the member's transaction: a POST with
@@ -78,6 +82,10 @@ class WebhookCaller {
   /// New calls were queued. Thread-safe.
   void Notify();
   void Stop();
+
+  /// How a call can end: "ok" (2xx), "failed" (another answer, or none), "timed_out" (no answer
+  /// within the step's timeout), "no_secret" (its signing secret was removed; not sent).
+  static std::span<const std::string_view> ResultNames();
 
   /// The signature header value of `body` sent at `timestamp` (Unix seconds) with `secret`.
   static std::string Signature(std::string_view secret, std::int64_t timestamp,

@@ -556,6 +556,30 @@ BatchEffects DecideBatch(const BatchContext& context, const workspace::Snapshot&
   return Decider(context, snapshot).Run();
 }
 
+std::string_view EventKindName(EventKind kind) {
+  switch (kind) {
+    case EventKind::kInbound: return "inbound";
+    case EventKind::kTimer: return "timer";
+    case EventKind::kWebhookResult: return "webhook_result";
+    case EventKind::kFlowStart: return "flow_start";
+  }
+  return "inbound";
+}
+
+std::vector<std::pair<std::string, std::vector<std::string>>> EventOutcomeNames() {
+  std::vector<std::pair<std::string, std::vector<std::string>>> out;
+  std::vector<std::string> inbound, other;
+  for (std::string_view name : routing::OutcomeNames()) inbound.emplace_back(name);
+  for (int i = 0; i <= static_cast<int>(EventOutcome::kUnknownFlow); ++i) {
+    other.emplace_back(EventOutcomeName(static_cast<EventOutcome>(i)));
+  }
+  out.emplace_back("inbound", inbound);
+  for (EventKind kind : {EventKind::kTimer, EventKind::kWebhookResult, EventKind::kFlowStart}) {
+    out.emplace_back(std::string(EventKindName(kind)), other);
+  }
+  return out;
+}
+
 std::string_view EventOutcomeName(EventOutcome outcome) {
   switch (outcome) {
     case EventOutcome::kRouted:

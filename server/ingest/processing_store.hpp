@@ -177,6 +177,11 @@ enum class EventOutcome {
   kUnknownFlow,
 };
 std::string_view EventOutcomeName(EventOutcome outcome);
+std::string_view EventKindName(EventKind kind);
+
+/// Every kind of member event with every outcome it can be marked with ("inbound" with the
+/// routing outcomes, the others with EventOutcome's), for metrics.
+std::vector<std::pair<std::string, std::vector<std::string>>> EventOutcomeNames();
 
 struct ProcessedMark {
   EventKind kind = EventKind::kInbound;

@@ -94,10 +94,15 @@ void Processor::WorkerLoop(Shard& shard) {
 
 bool Processor::TryBatch(Shard& shard, const std::vector<MemberKey>& keys, ErrorCode* code) {
   workspace::SnapshotPtr snapshot = snapshot_();
-  auto result = shard.store->ProcessBatch(
-      keys, [&snapshot](const BatchContext& context) { return DecideBatch(context, *snapshot); });
+  std::vector<ProcessedMark> marks;  // of the attempt that committed (a retry decides again)
+  auto result = shard.store->ProcessBatch(keys, [&](const BatchContext& context) {
+    BatchEffects effects = DecideBatch(context, *snapshot);
+    if (options_.on_processed) marks = effects.processed;
+    return effects;
+  });
   if (options_.on_batch) options_.on_batch(result.ok() ? keys.size() : 0, result.ok());
   if (result.ok()) {
+    if (options_.on_processed && !marks.empty()) options_.on_processed(marks);
     if (!result->outbound_channels.empty() && options_.on_outbound) {
       options_.on_outbound(result->outbound_channels);
     }

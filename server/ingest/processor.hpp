@@ -29,6 +29,8 @@ struct ProcessorOptions {
   std::function<void(const std::vector<ChannelId>&)> on_outbound;
   /// A batch queued webhook calls for flows (called on a worker thread).
   std::function<void()> on_webhook_calls;
+  /// After a batch committed: every event it marked processed (called on a worker thread).
+  std::function<void(const std::vector<ProcessedMark>&)> on_processed;
   /// After every batch: messages processed (0 on failure) and whether it committed.
   std::function<void(std::size_t keys, bool committed)> on_batch;
 };

@@ -9,11 +9,19 @@ constexpr std::string_view kDuration = "chorus_send_duration_seconds";
 constexpr std::string_view kDurationHelp = "Carrier API latency";
 constexpr std::string_view kRedacted = "chorus_retention_redacted_total";
 constexpr std::string_view kRedactedHelp = "Message bodies erased after the retention period";
+constexpr std::string_view kEvents = "chorus_member_events_total";
+constexpr std::string_view kEventsHelp =
+    "Member events processed (inbound messages, timers, webhook results, flow starts)";
+constexpr std::string_view kWebhookCalls = "chorus_webhook_calls_total";
+constexpr std::string_view kWebhookCallsHelp = "Calls of flows' webhook steps, by result";
 
 }  // namespace
 
-PipelineMetrics::PipelineMetrics(Registry& r, const std::vector<std::string>& carriers,
-                                 std::span<const std::string_view> send_results)
+PipelineMetrics::PipelineMetrics(
+    Registry& r, const std::vector<std::string>& carriers,
+    std::span<const std::string_view> send_results,
+    const std::vector<std::pair<std::string, std::vector<std::string>>>& event_outcomes,
+    std::span<const std::string_view> webhook_results)
     : registry_(r),
       ingest_batch_(r.GetHistogram("chorus_ingest_batch_size",
                                    "Webhooks made durable per transaction", {}, SizeBuckets())),
@@ -43,6 +51,40 @@ PipelineMetrics::PipelineMetrics(Registry& r, const std::vector<std::string>& ca
     }
     carriers_.push_back(std::move(series));
   }
+  for (const auto& [kind, outcomes] : event_outcomes) {
+    for (const auto& outcome : outcomes) {
+      events_.push_back(
+          {kind, outcome, &r.GetCounter(kEvents, kEventsHelp, {{"kind", kind}, {"outcome", outcome}})});
+    }
+  }
+  for (std::string_view result : webhook_results) {
+    webhook_calls_.emplace_back(std::string(result),
+                                &r.GetCounter(kWebhookCalls, kWebhookCallsHelp,
+                                              {{"result", std::string(result)}}));
+  }
+}
+
+// Series made at start are found without the registry's lock; a pair nobody named still
+// counts, through the registry.
+void PipelineMetrics::OnEvent(std::string_view kind, std::string_view outcome) {
+  for (const auto& series : events_) {
+    if (series.kind == kind && series.outcome == outcome) {
+      series.counter->Inc();
+      return;
+    }
+  }
+  registry_.GetCounter(kEvents, kEventsHelp, {{"kind", std::string(kind)},
+                                             {"outcome", std::string(outcome)}}).Inc();
+}
+
+void PipelineMetrics::OnWebhookCall(std::string_view result) {
+  for (const auto& [name, counter] : webhook_calls_) {
+    if (name == result) {
+      counter->Inc();
+      return;
+    }
+  }
+  registry_.GetCounter(kWebhookCalls, kWebhookCallsHelp, {{"result", std::string(result)}}).Inc();
 }
 
 void PipelineMetrics::OnIngestBatch(std::size_t webhooks, bool committed) {

@@ -17,8 +17,13 @@ class PipelineMetrics {
  public:
   /// `carriers` and `send_results` name every label value OnSend will see (the registered
   /// carrier kinds; dispatch::SendResultNames()).
-  PipelineMetrics(Registry& registry, const std::vector<std::string>& carriers,
-                  std::span<const std::string_view> send_results);
+  /// `event_outcomes`: every kind of member event with every outcome OnEvent will see
+  /// (ingest::EventOutcomeNames()); `webhook_results`: every result OnWebhookCall will see.
+  PipelineMetrics(
+      Registry& registry, const std::vector<std::string>& carriers,
+      std::span<const std::string_view> send_results,
+      const std::vector<std::pair<std::string, std::vector<std::string>>>& event_outcomes = {},
+      std::span<const std::string_view> webhook_results = {});
 
   void OnIngestBatch(std::size_t webhooks, bool committed);
   void OnProcessBatch(std::size_t members, bool committed);
@@ -26,6 +31,10 @@ class PipelineMetrics {
   void OnOutboxDepth(std::int64_t due);
   void OnRedacted(std::string_view direction, int bodies);
   void OnRetentionFailed();
+  /// A member event processed (committed) with `outcome`.
+  void OnEvent(std::string_view kind, std::string_view outcome);
+  /// A flow's webhook call finished with `result`.
+  void OnWebhookCall(std::string_view result);
 
  private:
   struct CarrierSeries {
@@ -46,7 +55,13 @@ class PipelineMetrics {
   Counter& redacted_inbound_;
   Counter& redacted_outbound_;
   Counter& retention_failed_;
+  struct EventSeries {
+    std::string kind, outcome;
+    Counter* counter = nullptr;
+  };
   std::vector<CarrierSeries> carriers_;  // read-only after construction
+  std::vector<EventSeries> events_;      // read-only after construction
+  std::vector<std::pair<std::string, Counter*>> webhook_calls_;  // read-only, by result
 };
 
 }  // namespace chorus::observability

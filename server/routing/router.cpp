@@ -127,6 +127,14 @@ std::string_view OutcomeName(Outcome outcome) {
   return "no_reply";
 }
 
+std::vector<std::string_view> OutcomeNames() {
+  std::vector<std::string_view> names;
+  for (int i = 0; i <= static_cast<int>(Outcome::kError); ++i) {
+    names.push_back(OutcomeName(static_cast<Outcome>(i)));
+  }
+  return names;
+}
+
 Decision Route(std::string_view body, const MemberState& member,
                const workspace::Organization& organization, const Channel& channel,
                const workspace::Snapshot& snapshot) {

@@ -43,6 +43,8 @@ enum class Outcome {
 };
 
 std::string_view OutcomeName(Outcome outcome);
+/// Every outcome's name, in enum order (metrics create their series from it).
+std::vector<std::string_view> OutcomeNames();
 
 enum class ConsentKind { kOptIn, kOptOut };
 enum class ConsentScope { kChannel, kOrganization };

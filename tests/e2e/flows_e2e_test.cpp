@@ -355,6 +355,11 @@ TEST_F(ChorusFlowsE2eTest, AnUnansweredQuestionIsRemindedOnceThenTimesOut) {
   EXPECT_EQ(Count("SELECT count(*) FROM member_events WHERE kind = 'timer'"
                   " AND outcome = 'fired'"),
             2);
+  const std::string metrics = http_.Get(server().admin_url + "/metrics").body;
+  EXPECT_NE(metrics.find(R"(chorus_member_events_total{kind="timer",outcome="fired"} 2)"),
+            std::string::npos);
+  EXPECT_NE(metrics.find(R"(chorus_member_events_total{kind="inbound",outcome="flow_answer"} 1)"),
+            std::string::npos);
 }
 
 TEST_F(ChorusFlowsE2eTest, ASpanishKeywordRunsTheSpanishVariant) {
@@ -504,6 +509,12 @@ TEST_F(ChorusFlowsE2eTest, AWebhookStepBranchesOnAFineAFailingAndASlowReceiver) 
   EXPECT_EQ(ids.size(), 3u) << "each call has its own idempotency key";
   EXPECT_EQ(Count("SELECT count(*) FROM webhook_calls WHERE status = 'done'"), 3);
   EXPECT_EQ(Count("SELECT count(*) FROM webhook_calls WHERE ok"), 1);
+  const std::string metrics = http_.Get(server().admin_url + "/metrics").body;
+  for (const char* series : {R"(chorus_webhook_calls_total{result="ok"} 1)",
+                             R"(chorus_webhook_calls_total{result="failed"} 1)",
+                             R"(chorus_webhook_calls_total{result="timed_out"} 1)"}) {
+    EXPECT_NE(metrics.find(series), std::string::npos) << series;
+  }
 }
 
 TEST_F(ChorusFlowsE2eTest, AHandedOffConversationTakesTheMembersMessagesUntilClosed) {

@@ -272,6 +272,26 @@ TEST(Processor, AMemberWithMoreEventsThanABatchHoldsIsTakenAgainUntilNoneIsLeft)
   EXPECT_EQ(db.batches().size(), 3u);
 }
 
+TEST(Processor, EveryCommittedEventIsReportedWithItsOutcomeAndFailedOnesAreNot) {
+  FakeProcessingDatabase db;
+  db.FailNext(1, ErrorCode::kUnavailable);
+  std::mutex mutex;
+  std::vector<std::string> reported;
+  ProcessorOptions options = FastOptions();
+  options.on_processed = [&](const std::vector<ProcessedMark>& marks) {
+    std::lock_guard lock(mutex);
+    for (const auto& m : marks) reported.emplace_back(routing::OutcomeName(m.outcome));
+  };
+  Processor processor(FakeProcessingWorkers(db, 1), nullptr, TheSnapshot, options);
+  processor.Start();
+  db.AddInbound(kOrg, kNyc, Key(1).member_id, "JOIN");
+  db.AddInbound(kOrg, kNyc, Key(1).member_id, "hello");
+  processor.Hint({Key(1)});  // the first attempt fails: its decisions are not reported
+  ASSERT_TRUE(db.WaitUntil([&] { return db.AllProcessed(); }));
+  processor.Stop();
+  EXPECT_THAT(reported, ElementsAre("keyword", "default_reply"));
+}
+
 TEST(Processor, DueTimersAreClaimedAndProcessedWithoutAHint) {
   FakeProcessingDatabase db;
   ProcessorOptions options = FastOptions();

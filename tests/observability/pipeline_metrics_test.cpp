@@ -50,6 +50,29 @@ TEST(PipelineMetrics, ASeriesNobodyNamedAtStartStillCounts) {
   EXPECT_THAT(text, HasSubstr(R"(chorus_sends_total{carrier="vonage",result="accepted"} 1)"));
 }
 
+TEST(PipelineMetrics, MemberEventsAndWebhookCallsCountFromZero) {
+  Registry registry;
+  constexpr std::string_view kCalls[] = {"ok", "timed_out"};
+  PipelineMetrics metrics(registry, {}, {},
+                          {{"inbound", {"keyword", "flow_answer"}}, {"timer", {"fired", "stale"}}},
+                          kCalls);
+  EXPECT_THAT(registry.Render(),
+              HasSubstr(R"(chorus_member_events_total{kind="timer",outcome="stale"} 0)"));
+  metrics.OnEvent("timer", "fired");
+  metrics.OnEvent("timer", "fired");
+  metrics.OnEvent("inbound", "flow_answer");
+  metrics.OnEvent("flow_start", "started");  // named at start by nobody: still counts
+  metrics.OnWebhookCall("timed_out");
+  const std::string text = registry.Render();
+  EXPECT_THAT(text, HasSubstr(R"(chorus_member_events_total{kind="timer",outcome="fired"} 2)"));
+  EXPECT_THAT(text,
+              HasSubstr(R"(chorus_member_events_total{kind="inbound",outcome="flow_answer"} 1)"));
+  EXPECT_THAT(text,
+              HasSubstr(R"(chorus_member_events_total{kind="flow_start",outcome="started"} 1)"));
+  EXPECT_THAT(text, HasSubstr(R"(chorus_webhook_calls_total{result="timed_out"} 1)"));
+  EXPECT_THAT(text, HasSubstr(R"(chorus_webhook_calls_total{result="ok"} 0)"));
+}
+
 TEST(PipelineMetrics, BatchesDepthAndRetention) {
   Registry registry;
   PipelineMetrics metrics(registry, {}, {});
