@@ -568,6 +568,23 @@ std::string_view OutcomeName(Outcome outcome) {
   return "stale";
 }
 
+std::string_view TimerKindName(TimerKind kind) {
+  switch (kind) {
+    case TimerKind::kReminder: return "reminder";
+    case TimerKind::kTimeout: return "timeout";
+    case TimerKind::kWait: return "wait";
+    case TimerKind::kStoryIdle: return "story_idle";
+  }
+  return "timeout";
+}
+
+TimerKind TimerKindFromName(std::string_view name) {
+  for (TimerKind kind : {TimerKind::kReminder, TimerKind::kWait, TimerKind::kStoryIdle}) {
+    if (TimerKindName(kind) == name) return kind;
+  }
+  return TimerKind::kTimeout;
+}
+
 std::string_view StepKindName(StepKind kind) {
   switch (kind) {
     case StepKind::kSend:

@@ -171,4 +171,9 @@ const std::string& Pick(const LocalizedText& text, const std::string& language,
 
 std::string_view OutcomeName(Outcome outcome);
 
+/// "reminder", "timeout", "wait", "story_idle": how timers are stored.
+std::string_view TimerKindName(TimerKind kind);
+/// The kind named `name`; kTimeout for a name no kind has.
+TimerKind TimerKindFromName(std::string_view name);
+
 }  // namespace chorus::flows

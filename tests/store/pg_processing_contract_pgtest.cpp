@@ -7,34 +7,6 @@
 namespace chorus::testing {
 namespace {
 
-std::string_view TimerName(flows::TimerKind kind) {
-  switch (kind) {
-    case flows::TimerKind::kReminder:
-      return "reminder";
-    case flows::TimerKind::kTimeout:
-      return "timeout";
-    case flows::TimerKind::kWait:
-      return "wait";
-    case flows::TimerKind::kStoryIdle:
-      return "story_idle";
-  }
-  return "timeout";
-}
-
-std::string_view KindName(ingest::EventKind kind) {
-  switch (kind) {
-    case ingest::EventKind::kTimer:
-      return "timer";
-    case ingest::EventKind::kWebhookResult:
-      return "webhook_result";
-    case ingest::EventKind::kFlowStart:
-      return "flow_start";
-    case ingest::EventKind::kInbound:
-      break;
-  }
-  return "inbound";
-}
-
 class PgProcessingWorld : public PgWorld {
  public:
   void SetUp() {
@@ -62,14 +34,14 @@ class PgProcessingWorld : public PgWorld {
 
   std::int64_t AddEvent(const ingest::MemberEvent& e, std::chrono::seconds due_in) {
     const std::string payload =
-        "{\"timer\":\"" + std::string(TimerName(e.timer)) +
+        "{\"timer\":\"" + std::string(flows::TimerKindName(e.timer)) +
         "\",\"ok\":" + (e.ok ? "true" : "false") + ",\"flow\":\"" + e.flow + "\"" +
         (e.event_id ? ",\"event_id\":" + std::to_string(*e.event_id) : "") + "}";
     return One<std::int64_t>(
         "INSERT INTO member_events (organization_id, member_id, kind, channel_id, session_id,"
         " token, payload, due_at) VALUES ($1, $2, $3, $4, NULLIF($5, 0), $6, $7::jsonb,"
         " clock_timestamp() + make_interval(secs => $8)) RETURNING id",
-        organization_, e.member_id, std::string(KindName(e.kind)), e.channel_id, e.session_id,
+        organization_, e.member_id, std::string(ingest::EventKindName(e.kind)), e.channel_id, e.session_id,
         e.token, payload, static_cast<double>(due_in.count()));
   }
 

@@ -249,20 +249,6 @@ WITH queued AS (
 SELECT channel_id, status FROM queued
 )sql";
 
-std::string_view TimerName(flows::TimerKind kind) {
-  switch (kind) {
-    case flows::TimerKind::kReminder:
-      return "reminder";
-    case flows::TimerKind::kTimeout:
-      return "timeout";
-    case flows::TimerKind::kWait:
-      return "wait";
-    case flows::TimerKind::kStoryIdle:
-      return "story_idle";
-  }
-  return "timeout";
-}
-
 struct Triples {
   std::vector<std::int64_t> orgs, ids;
   std::vector<std::string> names;
@@ -514,7 +500,7 @@ void WriteTimers(pqxx::work& tx, const BatchEffects& fx, const SessionIds& ids) 
     channels.push_back(t.channel_id);
     sessions.push_back(ids.at(t.session));
     tokens.push_back(t.request.token);
-    kinds.emplace_back(TimerName(t.request.kind));
+    kinds.emplace_back(flows::TimerKindName(t.request.kind));
     after.push_back(t.request.after.count());
     minutes.push_back(t.request.until_minute ? std::optional<std::int64_t>(*t.request.until_minute)
                                              : std::nullopt);

@@ -172,17 +172,11 @@ void LockMembers(pqxx::work& tx, const std::vector<MemberKey>& sorted) {
   tx.exec_prepared("lock_members", IntArray(locks));
 }
 
-flows::TimerKind TimerFrom(std::string_view name) {
-  if (name == "reminder") return flows::TimerKind::kReminder;
-  if (name == "wait") return flows::TimerKind::kWait;
-  if (name == "story_idle") return flows::TimerKind::kStoryIdle;
-  return flows::TimerKind::kTimeout;
-}
-
 ingest::EventKind KindFrom(std::string_view name) {
-  if (name == "timer") return ingest::EventKind::kTimer;
-  if (name == "webhook_result") return ingest::EventKind::kWebhookResult;
-  if (name == "flow_start") return ingest::EventKind::kFlowStart;
+  for (auto kind : {ingest::EventKind::kTimer, ingest::EventKind::kWebhookResult,
+                    ingest::EventKind::kFlowStart}) {
+    if (ingest::EventKindName(kind) == name) return kind;
+  }
   return ingest::EventKind::kInbound;
 }
 
@@ -202,7 +196,7 @@ std::vector<MemberKey> LoadEvents(pqxx::work& tx, const KeyArrays& k, BatchConte
     e.session_id = row[6].as<std::int64_t>();
     e.token = row[7].as<int>();
     e.kind = KindFrom(row[8].c_str());
-    e.timer = TimerFrom(row[9].c_str());
+    e.timer = flows::TimerKindFromName(row[9].c_str());
     e.ok = row[10].as<bool>();
     e.flow = row[11].c_str();
     if (!row[12].is_null()) e.event_id = row[12].as<std::int64_t>();

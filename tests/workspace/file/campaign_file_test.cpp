@@ -10,30 +10,22 @@
 #include <string>
 #include <string_view>
 
-#include "app/carriers.hpp"
+#include "workspace/file/file_edits.hpp"
 #include "workspace/file/flow_file.hpp"
 #include "workspace/file/workspace_file.hpp"
 
 namespace chorus::workspace {
 namespace {
 
-Result<Definition> Parse(std::string_view json, const EnvLookup& env) {
-  static const auto registry = app::BuildCarriers();
-  static const app::CarrierChannelRules rules(*registry);
-  return ParseWorkspaceFile(json, env, rules);
-}
+using testing::Accepted;
+using testing::Edit;
+using testing::EnvWith;
+using testing::ExpectRefused;
+using testing::Parse;
 
 // Recognisable secret values: no error message may contain them.
 constexpr std::string_view kCrmSecret = "whsec-CRM-91b2c4";
 constexpr std::string_view kAuthToken = "tok-CAMPAIGN-5d1e";
-
-EnvLookup EnvWith(std::map<std::string, std::string, std::less<>> vars) {
-  return [vars = std::move(vars)](std::string_view name) -> std::optional<std::string> {
-    auto it = vars.find(name);
-    if (it == vars.end()) return std::nullopt;
-    return it->second;
-  };
-}
 
 EnvLookup TestEnv() { return EnvWith({{"CRM_SECRET", std::string(kCrmSecret)}}); }
 
@@ -100,21 +92,7 @@ constexpr std::string_view kBase = R"({
   ]
 })";
 
-struct Edit {
-  std::string from;
-  std::string to;
-};
-
-std::string Edited(const Edit& edit) {
-  std::string json(kBase);
-  const std::size_t at = json.find(edit.from);
-  EXPECT_NE(at, std::string::npos) << "fragment not in the base file: " << edit.from;
-  if (at == std::string::npos) return json;
-  EXPECT_EQ(json.find(edit.from, at + 1), std::string::npos)
-      << "fragment occurs more than once: " << edit.from;
-  json.replace(at, edit.from.size(), edit.to);
-  return json;
-}
+std::string Edited(const Edit& edit) { return testing::Edited(kBase, edit); }
 
 const KeywordDefinition* KeywordOf(const Definition& d, std::string_view word,
                                    std::string_view qualifier) {
@@ -280,13 +258,7 @@ class CampaignFileRefuses : public ::testing::TestWithParam<Refusal> {};
 
 TEST_P(CampaignFileRefuses, TheFileNamingTheBadField) {
   const Refusal& r = GetParam();
-  Result<Definition> def = Parse(Edited(r.edit), r.env);
-  ASSERT_FALSE(def.ok()) << "accepted";
-  EXPECT_EQ(def.error().code, ErrorCode::kInvalidArgument);
-  EXPECT_TRUE(def.error().message.starts_with(r.path + ": ")) << def.error().message;
-  EXPECT_NE(def.error().message.find(r.says), std::string::npos) << def.error().message;
-  EXPECT_EQ(def.error().message.find(kCrmSecret), std::string::npos) << def.error().message;
-  EXPECT_EQ(def.error().message.find(kAuthToken), std::string::npos) << def.error().message;
+  ExpectRefused(Parse(Edited(r.edit), r.env), r.path, r.says, {kCrmSecret, kAuthToken});
 }
 
 std::string NameFor(const ::testing::TestParamInfo<Refusal>& info) { return info.param.name; }
@@ -572,14 +544,6 @@ INSTANTIATE_TEST_SUITE_P(
                               "organization.segment_budget",
                               ""}),
     NameFor);
-
-// Files that bend the rules without breaking them.
-struct Accepted {
-  std::string name;
-  Edit edit;
-};
-
-void PrintTo(const Accepted& a, std::ostream* os) { *os << a.name; }
 
 class CampaignFileAccepts : public ::testing::TestWithParam<Accepted> {};
 

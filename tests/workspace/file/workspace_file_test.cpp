@@ -1,6 +1,6 @@
 #include "workspace/file/workspace_file.hpp"
 
-#include "app/carriers.hpp"
+#include "workspace/file/file_edits.hpp"
 
 #include <gtest/gtest.h>
 
@@ -17,24 +17,15 @@
 namespace chorus::workspace {
 namespace {
 
-// The carriers this build registers: the file's carrier blocks are checked by them.
-Result<Definition> Parse(std::string_view json, const EnvLookup& env) {
-  static const auto registry = app::BuildCarriers();
-  static const app::CarrierChannelRules rules(*registry);
-  return ParseWorkspaceFile(json, env, rules);
-}
+using testing::Accepted;
+using testing::Edit;
+using testing::EnvWith;
+using testing::ExpectRefused;
+using testing::Parse;
 
 // Recognisable secrets: no error message may ever contain them.
 constexpr std::string_view kLiteralToken = "tok-SECRET-7f3a9c";
 constexpr std::string_view kEnvToken = "tok-ENV-SECRET-42";
-
-EnvLookup EnvWith(std::map<std::string, std::string, std::less<>> vars) {
-  return [vars = std::move(vars)](std::string_view name) -> std::optional<std::string> {
-    auto it = vars.find(name);
-    if (it == vars.end()) return std::nullopt;
-    return it->second;
-  };
-}
 
 EnvLookup TestEnv() { return EnvWith({{"NYC_TOKEN", std::string(kEnvToken)}}); }
 
@@ -83,22 +74,7 @@ constexpr std::string_view kBase = R"({
   ]
 })";
 
-struct Edit {
-  std::string from;
-  std::string to;
-};
-
-// kBase with `edit` applied; fails the test when `from` is not there exactly once.
-std::string Edited(const Edit& edit) {
-  std::string json(kBase);
-  std::size_t at = json.find(edit.from);
-  EXPECT_NE(at, std::string::npos) << "fragment not in the base file: " << edit.from;
-  if (at == std::string::npos) return json;
-  EXPECT_EQ(json.find(edit.from, at + 1), std::string::npos)
-      << "fragment occurs more than once: " << edit.from;
-  json.replace(at, edit.from.size(), edit.to);
-  return json;
-}
+std::string Edited(const Edit& edit) { return testing::Edited(kBase, edit); }
 
 std::string ReadFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -333,13 +309,7 @@ class WorkspaceFileRefuses : public ::testing::TestWithParam<Refusal> {};
 
 TEST_P(WorkspaceFileRefuses, TheFileNamingTheBadField) {
   const Refusal& r = GetParam();
-  Result<Definition> def = Parse(Edited(r.edit), r.env);
-  ASSERT_FALSE(def.ok());
-  const Error& error = def.error();
-  EXPECT_EQ(error.code, ErrorCode::kInvalidArgument);
-  EXPECT_TRUE(error.message.starts_with(r.path + ": ")) << error.message;
-  EXPECT_NE(error.message.find(r.says), std::string::npos) << error.message;
-  ExpectNoSecret(error.message);
+  ExpectRefused(Parse(Edited(r.edit), r.env), r.path, r.says, {kLiteralToken, kEnvToken});
 }
 
 std::string NameFor(const ::testing::TestParamInfo<Refusal>& info) { return info.param.name; }
@@ -684,14 +654,6 @@ INSTANTIATE_TEST_SUITE_P(
                   "must name the organization \"NYC Tenants\", must say how to opt out (e.g. "
                   "Reply STOP) and must say how to get help")),
     NameFor);
-
-// Files that bend the rules without breaking them.
-struct Accepted {
-  std::string name;
-  Edit edit;
-};
-
-void PrintTo(const Accepted& a, std::ostream* os) { *os << a.name; }
 
 class WorkspaceFileAccepts : public ::testing::TestWithParam<Accepted> {};
 
