@@ -16,16 +16,19 @@ declare -A corpus=(
   [twilio_webhook_fuzz]=tests/carriers/twilio/fuzz/webhook
   [twilio_form_fuzz]=tests/carriers/twilio/fuzz/form
   [telnyx_webhook_fuzz]=tests/carriers/telnyx/fuzz/webhook
+  [member_text_fuzz]=tests/flows/fuzz
 )
 # Longest input per target: a webhook or an API answer is a few KB; the framing targets get room
 # to reach the header and body limits.
 declare -A max_len=(
   [http_request_fuzz]=16384 [http_response_fuzz]=16384 [form_fuzz]=8192
   [twilio_webhook_fuzz]=8192 [twilio_form_fuzz]=4096 [telnyx_webhook_fuzz]=8192
+  [member_text_fuzz]=2048
 )
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=(http_request_fuzz http_response_fuzz form_fuzz
-                                     twilio_webhook_fuzz twilio_form_fuzz telnyx_webhook_fuzz)
+                                     twilio_webhook_fuzz twilio_form_fuzz telnyx_webhook_fuzz
+                                     member_text_fuzz)
 
 for target in "${targets[@]}"; do
   dir="$root/${corpus[$target]:?unknown target $target}"
