@@ -18,9 +18,21 @@ UPDATE inbound_messages i SET member_id = m.id
 UPDATE inbound_messages SET processed_at = now(), outcome = 'invalid_sender'
  WHERE processed_at IS NULL AND NOT sender_is_e164;
 
+-- Waiting rows are reached by several paths (per member, by age, by due time, by session), each
+-- through its own partial index, and each index's predicate is written differently so that only
+-- its own path can use it. Two partial indexes with the same predicate are a trap: right after
+-- ANALYZE on a quiet system both hold nothing, the planner believes any of them is free to scan
+-- whole, and when a burst arrives before the next ANALYZE it walks every waiting row of one
+-- index for each member of a batch (7 s per batch behind 200,000 events, BENCHMARKS.md run N).
+-- Per member (processing, quarantine): `processed_at IS NULL`. By age (the sweeper) and by due
+-- time (the timer claimer): `coalesce(processed_at, 'infinity') = 'infinity'`. By session
+-- (cancelling a session's timers): `coalesce(processed_at, '-infinity') = '-infinity'`.
 DROP INDEX inbound_unprocessed;
 CREATE INDEX inbound_unprocessed ON inbound_messages (organization_id, member_id, id)
   WHERE processed_at IS NULL;
+DROP INDEX inbound_unprocessed_age;
+CREATE INDEX inbound_waiting_since ON inbound_messages (received_at)
+  WHERE coalesce(processed_at, 'infinity') = 'infinity';
 
 -- Events other than inbound messages. A timer is an event whose due_at is in the future: it is
 -- claimed (claimed_until) by one node with SKIP LOCKED when due, and made processed in the
@@ -51,7 +63,8 @@ CREATE TABLE member_events (
 CREATE INDEX member_events_pending ON member_events (organization_id, member_id, due_at, id)
   WHERE processed_at IS NULL;
 -- Due events, found by the timer claimer without scanning what is processed.
-CREATE INDEX member_events_due ON member_events (due_at) WHERE processed_at IS NULL;
+CREATE INDEX member_events_due ON member_events (due_at)
+  WHERE coalesce(processed_at, 'infinity') = 'infinity';
 -- Cancelling a session's timers when it moves on.
 CREATE INDEX member_events_session ON member_events (organization_id, session_id)
-  WHERE processed_at IS NULL AND session_id IS NOT NULL;
+  WHERE coalesce(processed_at, '-infinity') = '-infinity' AND session_id IS NOT NULL;

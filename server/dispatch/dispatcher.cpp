@@ -167,6 +167,13 @@ Dispatcher::ChannelState Dispatcher::ClaimChannel(const Channel& channel,
   {
     std::lock_guard lock(mutex_);
     capacity = options_.max_in_flight - std::min(options_.max_in_flight, in_flight_);
+    // Each channel with due work gets an equal share of the sends in flight: a channel with
+    // 100,000 messages queued (a timer burst, a broadcast) cannot take every slot and make
+    // the replies of another channel wait behind it in the HTTP client's queue.
+    const std::size_t share = std::max<std::size_t>(
+        1, options_.max_in_flight / std::max<std::size_t>(1, pending_.size()));
+    const std::size_t mine = in_flight_by_channel_[channel.id];
+    capacity = std::min(capacity, share > mine ? share - mine : 0);
   }
   if (capacity == 0) return ChannelState::kWaiting;  // a finishing send wakes us
   const int limit = std::min({available, static_cast<int>(capacity), options_.max_claim});
@@ -190,6 +197,7 @@ void Dispatcher::StartSend(const Channel& channel, const carriers::Carrier* carr
   {
     std::lock_guard lock(mutex_);
     ++in_flight_;
+    ++in_flight_by_channel_[channel.id];
   }
   if (carrier == nullptr) {
     // A channel of a carrier this build does not speak (a newer node wrote it, or the adapter
@@ -331,6 +339,9 @@ void Dispatcher::OnAnswer(const Channel& channel, const carriers::Carrier& carri
 void Dispatcher::Finish(SendRecord record) {
   {
     std::lock_guard lock(mutex_);
+    if (--in_flight_by_channel_[record.channel_id] == 0) {
+      in_flight_by_channel_.erase(record.channel_id);
+    }
     results_.push_back(std::move(record));
     --in_flight_;
     notified_ = true;

@@ -112,6 +112,7 @@ class Dispatcher {
   std::set<ChannelId> dirty_;    // notified since the claimer last looked
   std::map<ChannelId, TokenBucket> buckets_;
   std::size_t in_flight_ = 0;
+  std::map<ChannelId, std::size_t> in_flight_by_channel_;
   std::deque<SendRecord> results_;
   std::condition_variable results_ready_;
   std::condition_variable drained_;

@@ -61,6 +61,7 @@ void WebhookCaller::Loop() {
   // The loop wakes often while calls are in flight, to finish the ones past their deadline.
   constexpr std::chrono::milliseconds kTick{20};
   auto next_claim = std::chrono::steady_clock::now();
+  bool more = false;  // the last claim was cut short: more calls are waiting
   while (true) {
     {
       std::unique_lock lock(mutex_);
@@ -74,24 +75,30 @@ void WebhookCaller::Loop() {
     CollectDone(results);
     CollectExpired(results);
     Finish(results);
-    if (std::chrono::steady_clock::now() >= next_claim) {
-      ClaimAndSend();
-      next_claim = std::chrono::steady_clock::now() + options_.poll;
+    // Calls that waited for room go out as soon as there is room, not at the next poll: a
+    // burst of 1,000 calls a second would otherwise drain at max_in_flight per poll.
+    const auto now = std::chrono::steady_clock::now();
+    if (more && !results.empty()) next_claim = now;
+    if (now >= next_claim) {
+      more = ClaimAndSend();
+      next_claim = more ? now : now + options_.poll;
     }
   }
 }
 
-void WebhookCaller::ClaimAndSend() {
-  if (in_flight_.size() >= options_.max_in_flight) return;
-  auto claimed = store_->Claim(options_.max_in_flight - in_flight_.size(), options_.lease);
+bool WebhookCaller::ClaimAndSend() {
+  if (in_flight_.size() >= options_.max_in_flight) return true;  // full: more may wait
+  const std::size_t room = options_.max_in_flight - in_flight_.size();
+  auto claimed = store_->Claim(room, options_.lease);
   if (!claimed.ok()) {
     spdlog::warn("webhook_calls.claim_failed code={}", ErrorCodeName(claimed.error().code));
-    return;
+    return false;
   }
   for (const WebhookCall& call : *claimed) {
     if (in_flight_.count(call.id)) continue;
     Send(call);
   }
+  return claimed->size() == room;
 }
 
 void WebhookCaller::Send(const WebhookCall& call) {

@@ -55,7 +55,7 @@ class WebhookCallStore {
 struct WebhookCallerOptions {
   std::chrono::milliseconds poll{500};  // pending calls are looked for this often (and on Notify)
   std::chrono::milliseconds lease{60000};
-  std::size_t max_in_flight = 64;
+  std::size_t max_in_flight = 256;
   /// A result was recorded for this member (hint processing). Called on the caller's thread.
   std::function<void(OrganizationId, MemberId)> on_result;
   /// How each call ended, one of ResultNames() (metrics). Called on the caller's thread.
@@ -103,7 +103,9 @@ class WebhookCaller {
   using Results = std::vector<WebhookResult>;
 
   void Loop();
-  void ClaimAndSend();
+  /// Claims what there is room for and sends it; true when the claim filled the room (more
+  /// calls may be waiting).
+  bool ClaimAndSend();
   void Send(const WebhookCall& call);
   void CollectDone(Results& results);
   void CollectExpired(Results& results);

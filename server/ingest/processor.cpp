@@ -30,7 +30,9 @@ void Processor::Start() {
   if (claimer_) due_thread_ = std::thread([this] { DueLoop(); });
 }
 
-void Processor::Hint(std::vector<MemberKey> keys) {
+void Processor::Hint(std::vector<MemberKey> keys) { Enqueue(std::move(keys), Lane::kLive); }
+
+void Processor::Enqueue(std::vector<MemberKey> keys, Lane lane) {
   std::vector<std::vector<MemberKey>> by_shard(shards_.size());
   for (auto& key : keys) {
     const auto index = static_cast<std::uint64_t>(MemberLockKey(key)) % shards_.size();
@@ -41,8 +43,9 @@ void Processor::Hint(std::vector<MemberKey> keys) {
     Shard& shard = *shards_[i];
     {
       std::lock_guard lock(shard.mutex);
+      Queue& queue = lane == Lane::kLive ? shard.live : shard.due;
       for (auto& key : by_shard[i]) {
-        if (shard.queued.insert(key).second) shard.queue.push_back(key);
+        if (queue.queued.insert(key).second) queue.keys.push_back(key);
       }
     }
     shard.ready.notify_one();
@@ -72,27 +75,42 @@ void Processor::Stop() {
 void Processor::WorkerLoop(Shard& shard) {
   while (true) {
     std::vector<MemberKey> keys;
+    Lane lane = Lane::kLive;
     {
       std::unique_lock lock(shard.mutex);
       shard.ready.wait(lock, [&] {
         std::lock_guard stop_lock(stop_mutex_);
-        return stopping_ || !shard.queue.empty();
+        return stopping_ || !shard.live.keys.empty() || !shard.due.keys.empty();
       });
       {
         std::lock_guard stop_lock(stop_mutex_);
         if (stopping_) return;
       }
-      while (!shard.queue.empty() && keys.size() < options_.max_batch) {
-        shard.queued.erase(shard.queue.front());
-        keys.push_back(std::move(shard.queue.front()));
-        shard.queue.pop_front();
-      }
+      keys = TakeBatch(shard, lane);
     }
-    Process(shard, std::move(keys));
+    if (!keys.empty()) Process(shard, std::move(keys), lane);
   }
 }
 
-bool Processor::TryBatch(Shard& shard, const std::vector<MemberKey>& keys, ErrorCode* code) {
+std::vector<MemberKey> Processor::TakeBatch(Shard& shard, Lane& lane) {
+  std::vector<MemberKey> keys;
+  lane = shard.live.keys.empty() ? Lane::kDue : Lane::kLive;
+  Queue& queue = lane == Lane::kLive ? shard.live : shard.due;
+  const std::size_t limit =
+      lane == Lane::kLive ? options_.max_batch : options_.due_batch_members;
+  while (!queue.keys.empty() && keys.size() < limit) {
+    MemberKey key = queue.keys.front();
+    queue.keys.pop_front();
+    if (queue.queued.erase(key) == 0) continue;  // taken by the live lane meanwhile
+    // A member taken live has nothing left for their due entry to do.
+    if (lane == Lane::kLive) shard.due.queued.erase(key);
+    keys.push_back(key);
+  }
+  return keys;
+}
+
+bool Processor::TryBatch(Shard& shard, const std::vector<MemberKey>& keys, Lane lane,
+                         ErrorCode* code) {
   workspace::SnapshotPtr snapshot = snapshot_();
   std::vector<ProcessedMark> marks;  // of the attempt that committed (a retry decides again)
   auto result = shard.store->ProcessBatch(keys, [&](const BatchContext& context) {
@@ -107,7 +125,7 @@ bool Processor::TryBatch(Shard& shard, const std::vector<MemberKey>& keys, Error
       options_.on_outbound(result->outbound_channels);
     }
     if (result->webhook_calls && options_.on_webhook_calls) options_.on_webhook_calls();
-    if (!result->more.empty()) Requeue(shard, result->more);
+    if (!result->more.empty()) Requeue(shard, result->more, lane);
     return true;
   }
   *code = result.error().code;
@@ -116,22 +134,22 @@ bool Processor::TryBatch(Shard& shard, const std::vector<MemberKey>& keys, Error
   return false;
 }
 
-void Processor::Process(Shard& shard, std::vector<MemberKey> keys) {
+void Processor::Process(Shard& shard, std::vector<MemberKey> keys, Lane lane) {
   ErrorCode code = ErrorCode::kInternal;
-  if (TryBatch(shard, keys, &code)) return;
+  if (TryBatch(shard, keys, lane, &code)) return;
   if (code == ErrorCode::kUnavailable || code == ErrorCode::kTimeout) {
     // An outage: wait, then try the same members again (the sweeper would find them too).
     std::unique_lock lock(stop_mutex_);
     if (stop_cv_.wait_for(lock, options_.retry_delay, [this] { return stopping_; })) return;
     lock.unlock();
-    Requeue(shard, keys);
+    Requeue(shard, keys, lane);
     return;
   }
   // Refused for its data: isolate the member responsible and set their messages aside.
   for (const MemberKey& key : keys) {
-    if (keys.size() > 1 && TryBatch(shard, {key}, &code)) continue;
+    if (keys.size() > 1 && TryBatch(shard, {key}, lane, &code)) continue;
     if (code == ErrorCode::kUnavailable || code == ErrorCode::kTimeout) {
-      Requeue(shard, {key});
+      Requeue(shard, {key}, lane);
       continue;
     }
     auto quarantined = shard.store->Quarantine(key);
@@ -140,11 +158,21 @@ void Processor::Process(Shard& shard, std::vector<MemberKey> keys) {
   }
 }
 
-void Processor::Requeue(Shard& shard, const std::vector<MemberKey>& keys) {
+void Processor::Requeue(Shard& shard, const std::vector<MemberKey>& keys, Lane lane) {
   std::lock_guard lock(shard.mutex);
+  Queue& queue = lane == Lane::kLive ? shard.live : shard.due;
   for (const auto& key : keys) {
-    if (shard.queued.insert(key).second) shard.queue.push_back(key);
+    if (queue.queued.insert(key).second) queue.keys.push_back(key);
   }
+}
+
+std::size_t Processor::DueBacklog() {
+  std::size_t backlog = 0;
+  for (auto& shard : shards_) {
+    std::lock_guard lock(shard->mutex);
+    backlog += shard->due.queued.size();
+  }
+  return backlog;
 }
 
 void Processor::SweepLoop() {
@@ -165,15 +193,18 @@ void Processor::SweepLoop() {
 
 void Processor::DueLoop() {
   while (true) {
-    auto due = claimer_->ClaimDue(options_.due_batch, options_.due_lease);
-    const bool full = due.ok() && due->size() >= options_.due_batch;
-    if (due.ok() && !due->empty()) Hint(std::move(due.value()));
-    // A full claim means more are due: claim again at once.
-    std::unique_lock lock(stop_mutex_);
-    if (stop_cv_.wait_for(lock, full ? std::chrono::milliseconds(0) : options_.due_interval,
-                          [this] { return stopping_; })) {
-      return;
+    // Claims cover what workers will reach soon: a claim is a lease, and leases of work that
+    // waits behind a long queue would expire and be claimed again for nothing.
+    bool again = false;
+    if (DueBacklog() < options_.due_batch) {
+      auto due = claimer_->ClaimDue(options_.due_batch, options_.due_lease);
+      again = due.ok() && due->size() >= options_.due_batch;
+      if (due.ok() && !due->empty()) Enqueue(std::move(due.value()), Lane::kDue);
     }
+    // A full claim means more are due: claim again as soon as the workers catch up.
+    std::unique_lock lock(stop_mutex_);
+    const auto wait = again ? std::chrono::milliseconds(10) : options_.due_interval;
+    if (stop_cv_.wait_for(lock, wait, [this] { return stopping_; })) return;
   }
 }
 

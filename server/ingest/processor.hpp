@@ -25,6 +25,9 @@ struct ProcessorOptions {
   std::chrono::milliseconds due_interval{200};
   std::chrono::milliseconds due_lease{30000};
   std::size_t due_batch = 2000;
+  /// Members per transaction for due work (timers, webhook results of a backlog): small, so a
+  /// member who texts waits at most one such batch, however many timers are firing.
+  std::size_t due_batch_members = 64;
   /// Channels that got new queued outbound messages (called on a worker thread).
   std::function<void(const std::vector<ChannelId>&)> on_outbound;
   /// A batch queued webhook calls for flows (called on a worker thread).
@@ -40,7 +43,9 @@ struct ProcessorOptions {
 /// per-member lock keeps that true across nodes. Hints come from the inbox the moment a message
 /// is durable and from the due-event claimer (timers); a sweeper finds events whose hint was
 /// lost (a crash, an outage) and hints them again, so nothing acknowledged is ever left
-/// unprocessed.
+/// unprocessed. Each worker has two lanes: live work (a member's message, a webhook's result)
+/// always goes before due work (timers claimed in bulk), so a burst of 100,000 timers firing
+/// does not hold up members who are texting.
 class Processor {
  public:
   using SnapshotSource = std::function<workspace::SnapshotPtr()>;
@@ -53,26 +58,34 @@ class Processor {
   Processor& operator=(const Processor&) = delete;
 
   void Start();
-  /// Thread-safe; cheap (queues keys, wakes workers).
+  /// Live work for these members: thread-safe; cheap (queues keys, wakes workers).
   void Hint(std::vector<MemberKey> keys);
   /// Stops after the batches in progress; queued hints are dropped (their messages are durable
   /// and the next start's sweep picks them up). Idempotent.
   void Stop();
 
  private:
+  enum class Lane { kLive, kDue };
+  struct Queue {
+    std::deque<MemberKey> keys;
+    std::set<MemberKey> queued;  // what `keys` holds; a key no longer here is skipped
+  };
   struct Shard {
     std::mutex mutex;
     std::condition_variable ready;
-    std::deque<MemberKey> queue;
-    std::set<MemberKey> queued;
+    Queue live, due;
     std::unique_ptr<ProcessingStore> store;
     std::thread thread;
   };
 
+  void Enqueue(std::vector<MemberKey> keys, Lane lane);
   void WorkerLoop(Shard& shard);
-  void Process(Shard& shard, std::vector<MemberKey> keys);
-  bool TryBatch(Shard& shard, const std::vector<MemberKey>& keys, ErrorCode* code);
-  void Requeue(Shard& shard, const std::vector<MemberKey>& keys);
+  /// Under the shard's lock: the next batch, live keys first; `lane` says which it is.
+  std::vector<MemberKey> TakeBatch(Shard& shard, Lane& lane);
+  void Process(Shard& shard, std::vector<MemberKey> keys, Lane lane);
+  bool TryBatch(Shard& shard, const std::vector<MemberKey>& keys, Lane lane, ErrorCode* code);
+  void Requeue(Shard& shard, const std::vector<MemberKey>& keys, Lane lane);
+  std::size_t DueBacklog();
   void SweepLoop();
   void DueLoop();
 

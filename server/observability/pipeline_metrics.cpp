@@ -35,7 +35,7 @@ PipelineMetrics::PipelineMetrics(
       process_failed_(r.GetCounter("chorus_processing_batches_total", "Processing transactions",
                                    {{"result", "failed"}})),
       outbox_depth_(r.GetGauge("chorus_outbox_due_messages",
-                               "Queued outbound messages due now (saturates at 100000)")),
+                               "Queued outbound messages due now (saturates at 10000)")),
       redacted_inbound_(r.GetCounter(kRedacted, kRedactedHelp, {{"direction", "inbound"}})),
       redacted_outbound_(r.GetCounter(kRedacted, kRedactedHelp, {{"direction", "outbound"}})),
       retention_failed_(r.GetCounter("chorus_retention_failed_steps_total",

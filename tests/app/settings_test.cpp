@@ -67,7 +67,7 @@ struct CoresCase {
 };
 
 TEST(Settings, ThreadDefaultsFollowTheCoreCount) {
-  for (const CoresCase& c : {CoresCase{0, 1, 1, 1}, CoresCase{1, 1, 1, 1}, CoresCase{2, 2, 1, 1},
+  for (const CoresCase& c : {CoresCase{0, 1, 1, 2}, CoresCase{1, 1, 1, 2}, CoresCase{2, 2, 1, 2},
                              CoresCase{4, 4, 2, 2}, CoresCase{16, 4, 8, 8}}) {
     Settings s;
     ApplyThreadDefaults(c.cores, s);

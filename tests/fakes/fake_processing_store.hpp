@@ -143,6 +143,22 @@ class FakeProcessingDatabase {
     poison_[key] = code;
   }
 
+  /// While held, ProcessBatch calls wait as they start (a slow transaction); Release lets them go.
+  void Hold() {
+    std::lock_guard lock(mutex_);
+    held_ = true;
+  }
+  void Release() {
+    std::lock_guard lock(mutex_);
+    held_ = false;
+    changed_.notify_all();
+  }
+  /// ClaimDue calls so far.
+  int claims() const {
+    std::lock_guard lock(mutex_);
+    return claims_;
+  }
+
   /// Waits (up to `timeout`) until `predicate` holds; it runs under the lock after every change.
   bool WaitUntil(const std::function<bool()>& predicate,
                  std::chrono::milliseconds timeout = std::chrono::seconds(5)) {
@@ -258,9 +274,10 @@ class FakeProcessingDatabase {
     ingest::BatchContext context;
     ingest::BatchResult result;
     {
-      std::lock_guard lock(mutex_);
+      std::unique_lock lock(mutex_);
       batches_.push_back(keys);
       changed_.notify_all();
+      changed_.wait(lock, [this] { return !held_; });
       if (fail_next_ > 0) {
         --fail_next_;
         return MakeError(fail_code_, "fake: injected outage");
@@ -341,6 +358,8 @@ class FakeProcessingDatabase {
   Result<std::vector<ingest::MemberKey>> ClaimDue(std::size_t limit,
                                                   std::chrono::milliseconds lease) {
     std::lock_guard lock(mutex_);
+    ++claims_;
+    changed_.notify_all();
     std::vector<Event*> due;
     for (auto& e : events_) {
       const bool claimed = e.claimed_until && *e.claimed_until >= now_;
@@ -626,6 +645,8 @@ class FakeProcessingDatabase {
   std::vector<ingest::InboxWrite> inbox_;
   std::vector<ingest::WebhookCallWrite> webhook_calls_;
   std::vector<ingest::AuditWrite> audit_;
+  bool held_ = false;
+  int claims_ = 0;
   int fail_next_ = 0;
   ErrorCode fail_code_ = ErrorCode::kUnavailable;
   std::map<ingest::MemberKey, ErrorCode> poison_;

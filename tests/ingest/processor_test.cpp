@@ -292,6 +292,47 @@ TEST(Processor, EveryCommittedEventIsReportedWithItsOutcomeAndFailedOnesAreNot) 
   EXPECT_THAT(reported, ElementsAre("keyword", "default_reply"));
 }
 
+TEST(Processor, AMemberWhoTextsGoesBeforeABacklogOfDueTimersInSmallBatches) {
+  FakeProcessingDatabase db;
+  ProcessorOptions options = FastOptions();
+  options.due_interval = 1ms;
+  options.due_batch_members = 2;
+  Processor processor(FakeProcessingWorkers(db, 1), nullptr, TheSnapshot, options,
+                      std::make_unique<FakeProcessingStore>(db));
+  constexpr int kTimers = 300;
+  for (int i = 0; i < kTimers; ++i) {
+    MemberEvent timer;
+    timer.kind = EventKind::kTimer;
+    timer.organization_id = kOrg;
+    timer.member_id = Key(10 + i).member_id;
+    timer.channel_id = kNyc;
+    db.AddEvent(timer, 0ms);
+  }
+  db.Hold();  // the first due batch stays in its transaction...
+  processor.Start();
+  ASSERT_TRUE(db.WaitUntil([&] { return !db.batches().empty() && db.claims() >= 1; }));
+  // ...while the rest of the timers wait in the due lane, and a member texts.
+  const InboundId live = db.AddInbound(kOrg, kNyc, Key(1).member_id, "JOIN");
+  processor.Hint({Key(1)});
+  db.Release();
+  ASSERT_TRUE(db.WaitUntil([&] { return db.AllProcessed(); }));
+  processor.Stop();
+  EXPECT_EQ(db.inbound(live).outcome, "keyword");
+  const auto batches = db.batches();
+  std::size_t live_batch = batches.size(), last_due = 0;
+  for (std::size_t i = 0; i < batches.size(); ++i) {
+    for (const auto& key : batches[i]) {
+      if (key == Key(1)) live_batch = std::min(live_batch, i);
+      else last_due = i;
+    }
+    if (!(batches[i].size() == 1 && batches[i][0] == Key(1))) {
+      EXPECT_LE(batches[i].size(), 2u) << "due work goes in batches of due_batch_members";
+    }
+  }
+  EXPECT_LT(live_batch, last_due) << "the member's text waited for the whole timer backlog";
+  EXPECT_EQ(db.double_processed(), 0);
+}
+
 TEST(Processor, DueTimersAreClaimedAndProcessedWithoutAHint) {
   FakeProcessingDatabase db;
   ProcessorOptions options = FastOptions();

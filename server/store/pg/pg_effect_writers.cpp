@@ -129,11 +129,12 @@ SELECT v.org, v.id, v.member, v.channel, v.flow, v.version, )sql") +
        v.active, CASE WHEN v.active THEN NULL ELSE now() END
 )sql" + kSessionColumns;
 
+// "Waiting" as the by-session index of migration 0006 writes it: only this path uses it.
 constexpr const char* kCancelTimers = R"sql(
 UPDATE member_events e SET processed_at = now(), outcome = 'cancelled'
   FROM unnest($1::bigint[], $2::bigint[]) AS v(org, session)
  WHERE e.organization_id = v.org AND e.session_id = v.session AND e.kind = 'timer'
-   AND e.processed_at IS NULL
+   AND coalesce(e.processed_at, '-infinity') = '-infinity'
 )sql";
 
 constexpr const char* kInsertTimers = R"sql(

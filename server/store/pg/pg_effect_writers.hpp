@@ -16,8 +16,8 @@ using SessionIds = std::vector<std::int64_t>;
 
 // One writer per kind of effect, each one statement (or two) over arrays, all inside the
 // member batch's transaction. They run in this order: members, consent, sessions (so the
-// others can name the sessions' ids), timers, actions, inbox, webhook calls, audit, and last
-// messages with the processed marks.
+// others can name the sessions' ids), actions, inbox, webhook calls, audit, messages with the
+// processed marks, and last timers (cancelling a session's timers skips the ones just fired).
 void WriteMemberUpdates(pqxx::work& tx, const ingest::BatchEffects& fx);
 void WriteConsents(pqxx::work& tx, const ingest::BatchContext& ctx, const ingest::BatchEffects& fx);
 SessionIds WriteSessions(pqxx::work& tx, const ingest::BatchEffects& fx);

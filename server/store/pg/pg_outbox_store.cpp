@@ -287,11 +287,12 @@ Result<void> PgOutboxStore::RecordResults(const std::vector<SendRecord>& records
 Result<std::vector<std::pair<ChannelId, std::int64_t>>> PgOutboxStore::DueChannels() {
   return session_.Run([&](pqxx::connection& c) {
     pqxx::read_transaction tx(c);
-    // Bounded scan: the depth it reports saturates at 100,000 due messages.
+    // Bounded scan, four times a second on every node: the depth it reports saturates at 10,000
+    // due messages (counting to 100,000 cost a core's tenth behind a timer burst, run N).
     const pqxx::result rows = tx.exec(
         "SELECT channel_id, count(*) FROM ("
         "  SELECT channel_id FROM outbound_messages"
-        "   WHERE status = 'queued' AND next_attempt_at <= now() LIMIT 100000) q "
+        "   WHERE status = 'queued' AND next_attempt_at <= now() LIMIT 10000) q "
         "GROUP BY channel_id");
     std::vector<std::pair<ChannelId, std::int64_t>> out;
     for (const auto& row : rows) out.emplace_back(row[0].as<std::int64_t>(), row[1].as<std::int64_t>());

@@ -76,15 +76,17 @@ constexpr const char* kQuarantineEvents =
     "UPDATE member_events SET processed_at = now(), outcome = 'error' "
     "WHERE organization_id = $1 AND member_id = $2 AND processed_at IS NULL AND due_at <= now()";
 
+// "Waiting" is written as migration 0006's by-age and by-due-time indexes write it, which only
+// these paths use (the migration says why).
 constexpr const char* kFindUnprocessed = R"sql(
 SELECT DISTINCT organization_id, member_id FROM (
   (SELECT organization_id, member_id FROM inbound_messages
-    WHERE processed_at IS NULL AND member_id IS NOT NULL
+    WHERE coalesce(processed_at, 'infinity') = 'infinity' AND member_id IS NOT NULL
       AND received_at < now() - make_interval(secs => $1::double precision)
     ORDER BY received_at LIMIT $2)
   UNION ALL
   (SELECT organization_id, member_id FROM member_events
-    WHERE processed_at IS NULL
+    WHERE coalesce(processed_at, 'infinity') = 'infinity'
       AND due_at < now() - make_interval(secs => $1::double precision)
     ORDER BY due_at LIMIT $2)) q
  LIMIT $2
@@ -96,7 +98,7 @@ SELECT DISTINCT organization_id, member_id FROM (
 constexpr const char* kClaimDue = R"sql(
 WITH due AS (
   SELECT organization_id, id FROM member_events
-   WHERE processed_at IS NULL AND due_at <= now()
+   WHERE coalesce(processed_at, 'infinity') = 'infinity' AND due_at <= now()
      AND (claimed_until IS NULL OR claimed_until < now())
    ORDER BY due_at LIMIT $1
    FOR UPDATE SKIP LOCKED
@@ -286,9 +288,22 @@ std::vector<PreparedStatement> Statements() {
   return out;
 }
 
+// Every statement here looks up rows by key (LATERAL per member, unnest joins, partial indexes).
+// After a burst the statistics lag the tables (100,000 rows inserted, the planner still
+// believes there are a few hundred) and it picks sequential scans per member: one batch took
+// 7 s behind 200,000 waiting events before ANALYZE, 7 ms after (BENCHMARKS.md). Index scans are
+// right at every size for these statements, so this connection never plans a sequential scan.
+void PrepareProcessing(pqxx::connection& c) {
+  pqxx::nontransaction settings(c);
+  settings.exec("SET enable_seqscan = off");
+  settings.commit();
+  for (const auto& s : Statements()) c.prepare(s.name, s.sql);
+}
+
 }  // namespace
 
-PgProcessingStore::PgProcessingStore(std::string dsn) : session_(std::move(dsn), Statements()) {}
+PgProcessingStore::PgProcessingStore(std::string dsn)
+    : session_(std::move(dsn), PrepareProcessing) {}
 
 Result<ingest::BatchResult> PgProcessingStore::ProcessBatch(const std::vector<MemberKey>& keys,
                                                              const Decide& decide) {
@@ -307,12 +322,14 @@ Result<ingest::BatchResult> PgProcessingStore::ProcessBatch(const std::vector<Me
     WriteMemberUpdates(tx, fx);
     WriteConsents(tx, ctx, fx);
     const SessionIds ids = WriteSessions(tx, fx);
-    WriteTimers(tx, fx, ids);
     WriteActions(tx, fx, ids);
     WriteInbox(tx, fx, ids);
     WriteWebhookCalls(tx, fx, ids);
     WriteAudit(tx, fx);
     result.outbound_channels = WriteMessagesAndMarks(tx, fx);
+    // After the marks: a timer this batch fired is processed already, so cancelling the
+    // session's other timers does not write its row a second time.
+    WriteTimers(tx, fx, ids);
     result.webhook_calls = !fx.webhook_calls.empty();
     tx.commit();
     return result;

@@ -8,8 +8,11 @@ namespace chorus::store::pg {
 /// and due member events, at most $3 of each kind per member), in each member's time order.
 /// One index lookup per member (LATERAL over the keys), never a scan of everything pending, so
 /// a batch costs the same with an empty backlog and with 100,000 waiting events, even as a
-/// generic plan (tests/store/pg_processing_store_pgtest.cpp counts its buffers). Parameters:
-/// organization ids, member ids, the per-member limit. Shared with that test.
+/// generic plan and with statistics from before a burst
+/// (tests/store/pg_processing_store_pgtest.cpp counts its rows). That rests on the two indexes it reads (inbound_unprocessed,
+/// member_events_pending) being the only ones whose predicate `processed_at IS NULL` is: see
+/// migration 0006 before adding another. Parameters: organization ids, member ids, the
+/// per-member limit. Shared with that test.
 inline constexpr PreparedStatement kLoadEvents{"load_events", R"sql(
 SELECT e.src, e.id, e.organization_id, e.member_id, e.channel_id, e.body, e.session_id,
        e.token, e.kind, e.timer, e.ok, e.flow, e.event_id
