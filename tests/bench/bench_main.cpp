@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <random>
 #include <sstream>
@@ -11,6 +12,7 @@
 #include <string>
 
 #include "bench/cpu_usage.hpp"
+#include "bench/load_cost.hpp"
 #include "bench/load_generator.hpp"
 #include "bench/metrics_report.hpp"
 #include "bench/minimal_server.hpp"
@@ -29,7 +31,7 @@ loadgen        signed Twilio inbound webhooks over keep-alive connections
   --public-base-url URL (default http://HOST:PORT)  --auth-token T  --account-sid AC...
   --carrier twilio|telnyx  --telnyx-seed HEX (the Ed25519 key Telnyx webhooks are signed with)
   --to +15550100000  --body TEXT  --sender-offset 0  --run-id N (default random)
-  --connections 64  --threads 1
+  --connections 64  --threads 1  --rotate (open loop: connections take turns)
   closed loop: --requests 200000 [--seconds S: stop sending after S s] --warmup 0
   open loop:   --rate R --seconds D (latency from each request's due time)
   --acked-sids FILE   write the MessageSid of every 2xx (warm-up included)
@@ -44,10 +46,18 @@ reply-latency  webhook-to-reply latency through an in-process fake Twilio
   (loadgen's webhook options) --rate 1000 --seconds 20 --body PING --expect-reply PONG
   --sender-offset 5000000 --carrier-port 8089 --carrier-account-sid AC...
   --carrier-auth-token T --carrier-threads 1 --callbacks sent,delivered|none
-  --reply-wait-ms 10000 --cpu-watch ... --timeline FILE --out FILE
+  --reply-wait-ms 10000 --cpu-watch ... --timeline FILE --out FILE --prefix reply
+  --samples FILE (due time, ack and reply latency of every webhook)
+  --expect-others N --others-wait-ms 120000: afterwards, keep the fake up until N messages to
+    numbers outside the set were accepted (another channel's backlog)
+  --receiver-port P --receiver-secret-env NAME: also answer a flow's webhook step (200 at
+    once) on P, checking X-Chorus-Signature with the secret in environment variable NAME
 idle-check     CPU used by processes outside --cpu-watch trees over --seconds 2
   --warn-cores 0.25 [--wait-quiet S: sample again until quiet, S s at most]
   --prefix NAME --out FILE
+load-cost      one processing transaction's loading, empty backlog vs a large one
+  --url DSN (a fresh migrated and applied database no server processes) --batch 256
+  --backlog 100000 --repeat 40 --out FILE
 metrics        the server's own view: group-commit batch sizes and more
   --url http://127.0.0.1:8080/metrics  --save FILE | --since FILE [--out FILE]
 )";
@@ -89,6 +99,7 @@ LoadOptions ReadLoad(Options& o, const WebhookSpec& w) {
   l.connections = static_cast<int>(o.Int("connections", l.connections));
   l.threads = static_cast<int>(o.Int("threads", l.threads));
   l.drain_timeout = std::chrono::milliseconds(o.Int("drain-timeout-ms", 30'000));
+  l.rotate = o.Flag("rotate");
   return l;
 }
 
@@ -217,6 +228,19 @@ int ReplyLatency(Options& o) {
   r.cpu_watch = ParseCpuWatch(o.Str("cpu-watch", ""), "bench");
   r.timeline_path = o.Str("timeline", "");
   r.carrier_threads = static_cast<int>(o.Int("carrier-threads", r.carrier_threads));
+  r.samples_path = o.Str("samples", "");
+  r.prefix = o.Str("prefix", r.prefix);
+  r.expect_strangers = static_cast<std::size_t>(o.Int("expect-others", 0));
+  r.strangers_wait = std::chrono::milliseconds(o.Int("others-wait-ms", 120'000));
+  r.receiver_port = static_cast<std::uint16_t>(o.Int("receiver-port", 0));
+  if (const std::string env = o.Str("receiver-secret-env", ""); !env.empty()) {
+    const char* secret = std::getenv(env.c_str());
+    if (secret == nullptr || *secret == '\0') {
+      std::fprintf(stderr, "reply-latency: %s is not set\n", env.c_str());
+      return 2;
+    }
+    r.receiver_secret = secret;
+  }
   r.callback_statuses.clear();
   {
     std::stringstream in(o.Str("callbacks", "sent,delivered"));
@@ -265,6 +289,24 @@ int IdleCheck(Options& o) {
   return 0;
 }
 
+int LoadCost(Options& o) {
+  LoadCostOptions l;
+  l.url = o.Str("url", "");
+  l.batch = static_cast<std::size_t>(o.Int("batch", static_cast<std::int64_t>(l.batch)));
+  l.backlog = static_cast<std::size_t>(o.Int("backlog", static_cast<std::int64_t>(l.backlog)));
+  l.repeat = static_cast<int>(o.Int("repeat", l.repeat));
+  const std::string out = o.Str("out", "");
+  if (RefuseUnknown(o)) return 2;
+  if (l.url.empty()) {
+    std::fprintf(stderr, "load-cost: --url is required\n");
+    return 2;
+  }
+  std::string kv;
+  const int code = RunLoadCost(l, &kv);
+  Append(out, kv);
+  return code;
+}
+
 int Metrics(Options& o) {
   const std::string url = o.Str("url", "http://127.0.0.1:8080/metrics");
   const std::string save = o.Str("save", "");
@@ -309,6 +351,7 @@ int main(int argc, char** argv) {
     if (mode == "pg-insert") return PgInsert(options);
     if (mode == "reply-latency") return ReplyLatency(options);
     if (mode == "metrics") return Metrics(options);
+    if (mode == "load-cost") return LoadCost(options);
     if (mode == "idle-check") return IdleCheck(options);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "chorus-bench %s: %s\n", mode.c_str(), e.what());

@@ -13,6 +13,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <deque>
 #include <memory>
 #include <thread>
 
@@ -105,6 +106,9 @@ class Connection {
   void Send(std::size_t index);
   void Close();
   bool busy() const { return busy_; }
+  /// Opened and not used yet: the server gives such a connection its read timeout (10 s) for
+  /// the first byte, and a keep-alive connection its idle timeout (60 s).
+  bool fresh() const { return fresh_; }
 
  private:
   void Connect();
@@ -120,6 +124,7 @@ class Connection {
   std::size_t have_ = 0;
   std::size_t index_ = 0;
   bool busy_ = false;
+  bool fresh_ = false;
   bool opened_before_ = false;
   int attempts_ = 0;
 };
@@ -241,14 +246,28 @@ class Engine {
     timer_.async_wait([this](const error_code& ec) {
       if (ec || stopping_) return;
       const std::size_t due = Due(Clock::now());
-      while (!idle_.empty() && next_due_ < due) {
-        Connection* c = idle_.back();
-        idle_.pop_back();
-        Issue(*c, next_due_++);
-      }
+      while (!idle_.empty() && next_due_ < due) Issue(TakeIdle(), next_due_++);
       if (next_due_ >= run_.count) MaybeFinish();
       ArmPacer(due);
     });
+  }
+
+  // The idle connection the pacer sends on: one never used first (so no connection sits unused
+  // past the server's first-byte timeout and fails when a burst finally reaches it), then the
+  // most recently freed one, or with options.rotate the longest idle (every connection takes
+  // its turn, as at low rates a burst would otherwise reach connections idle for a minute).
+  Connection& TakeIdle() {
+    auto pick = idle_.end();
+    for (auto it = idle_.begin(); it != idle_.end(); ++it) {
+      if ((*it)->fresh()) {
+        pick = it;
+        break;
+      }
+    }
+    if (pick == idle_.end()) pick = run_.options.rotate ? idle_.begin() : idle_.end() - 1;
+    Connection* c = *pick;
+    idle_.erase(pick);
+    return *c;
   }
 
   Run& run_;
@@ -256,7 +275,7 @@ class Engine {
   asio::steady_timer timer_;
   asio::steady_timer drain_timer_;
   std::vector<std::unique_ptr<Connection>> connections_;
-  std::vector<Connection*> idle_;
+  std::deque<Connection*> idle_;
   std::vector<Connection*> dead_;
   std::size_t next_due_ = 0;
   std::size_t in_flight_ = 0;
@@ -289,6 +308,7 @@ void Connection::Connect() {
       return;
     }
     attempts_ = 0;
+    fresh_ = true;
     if (opened_before_) ++engine_.reconnects;
     opened_before_ = true;
     error_code ignored;
@@ -300,6 +320,7 @@ void Connection::Connect() {
 void Connection::Send(std::size_t index) {
   index_ = index;
   busy_ = true;
+  fresh_ = false;
   const std::string_view bytes = engine_.run().set.bytes(engine_.run().begin + index);
   asio::async_write(socket_, asio::buffer(bytes.data(), bytes.size()),
                     [this](const error_code& ec, std::size_t) {

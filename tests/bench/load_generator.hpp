@@ -25,6 +25,9 @@ struct LoadOptions {
   /// whether or not a connection was free (no coordinated omission). 0: closed loop, each
   /// connection sends its next request as soon as the previous one is answered.
   double rate = 0;
+  /// Open loop: free connections take turns (the longest idle sends next) instead of the most
+  /// recently freed sending next.
+  bool rotate = false;
   /// Closed loop: stop sending after this long (0: when the range is used up).
   double max_seconds = 0;
   /// Once sending stops, how long to wait for the answers still outstanding.

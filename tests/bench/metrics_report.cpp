@@ -165,6 +165,32 @@ std::string MetricsDelta(const std::string& before_text, const std::string& afte
       ingest_dist += " <=" + b.le + ":" + std::to_string(static_cast<long long>(b.count));
   }
   *kv += prefix + ".ingest_batch_distribution=" + ingest_dist + "\n";
+  // Member events by kind and outcome, webhook steps' calls by result, sends by result: what
+  // the flow phases did, as the server counted it.
+  auto counters = [&](const std::string& name, const std::string& title, const std::string& key) {
+    std::string listed;
+    for (const auto& [series, value] : after) {
+      if (series.rfind(name + "{", 0) != 0) continue;
+      const auto old = before.find(series);
+      const double delta = value - (old == before.end() ? 0 : old->second);
+      if (delta <= 0) continue;
+      // {kind="timer",outcome="fired"} -> timer.fired
+      std::string labels;
+      for (std::size_t at = series.find('"'); at != std::string::npos;) {
+        const auto close = series.find('"', at + 1);
+        if (close == std::string::npos) break;
+        labels += (labels.empty() ? "" : ".") + series.substr(at + 1, close - at - 1);
+        at = series.find('"', close + 1);
+      }
+      listed += " " + labels + "=" + std::to_string(static_cast<long long>(delta));
+      *kv += prefix + "." + key + "." + labels + "=" +
+             std::to_string(static_cast<long long>(delta)) + "\n";
+    }
+    if (!listed.empty()) out += "  " + title + ":" + listed + "\n";
+  };
+  counters("chorus_member_events_total", "member events processed", "events");
+  counters("chorus_webhook_calls_total", "webhook step calls", "webhook_calls");
+  counters("chorus_sends_total", "sends", "sends");
   // Answers by route and status, for the record (503s would show the inbox refusing).
   out += "  answers:";
   for (const auto& [series, value] : after) {

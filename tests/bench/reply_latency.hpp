@@ -27,13 +27,27 @@ struct ReplyLatencyOptions {
   std::chrono::milliseconds reply_wait{10'000};  // after the last webhook
   std::map<std::string, pid_t> cpu_watch;
   std::string timeline_path;  // per second of due time: webhooks, ack and reply p50/p99/max
+  /// Every webhook: its due time (Unix seconds), ack and reply latency in ms (-1: none), so a
+  /// script can take the percentiles of any window (run.sh: while timers fire).
+  std::string samples_path;
+  /// > 0: also run the receiver of a flow's webhook step on this port (bench/webhook_receiver),
+  /// checking signatures with receiver_secret; its counts go to `reply.receiver_*`.
+  std::uint16_t receiver_port = 0;
+  std::string receiver_secret;
+  std::string prefix = "reply";  // of the key=value results
+  /// After the replies, keep the fake up until this many messages to numbers outside the set
+  /// were accepted (another channel's backlog), at most strangers_wait.
+  std::size_t expect_strangers = 0;
+  std::chrono::milliseconds strangers_wait{120'000};
 };
 
 /// Webhook-to-reply latency: a fake Twilio (tests/fakes, in this process, answering sends like
 /// Twilio and posting signed status callbacks back) receives the server's replies; webhooks
 /// from distinct members go out at a fixed rate (open loop), each reply is matched to its
 /// webhook by the member's number, and its latency counts from the webhook's due time.
-/// Appends `reply.*` key=value lines to `key_values`. Returns the exit code.
+/// Messages to numbers outside the set (a flow's timers on another channel) are counted as
+/// `reply.strangers`.
+/// Appends `PREFIX.*` key=value lines (default `reply.*`) to `key_values`. Returns the exit code.
 int RunReplyLatency(const ReplyLatencyOptions& options, std::string* key_values);
 
 }  // namespace chorus::bench

@@ -10,15 +10,26 @@
 #   4. webhook-to-reply latency at BENCH_REPLY_RATE webhooks/s (open loop) through a fake
 #      Twilio that also posts status callbacks;
 #   5. Telnyx ingest: as 3, with Telnyx webhooks (JSON events, Ed25519 signatures);
+#   6. flow reply latency: as 4, with FLOW starting a five-step flow whose webhook step calls a
+#      local receiver (set field, add tag, call webhook, send, end), then checks in the
+#      database that every member got exactly one reply and every webhook call is done;
+#   7. timers: BENCH_TIMERS flow timers (WAIT steps of seeded sessions on a second channel) due
+#      at once, fired exactly once each (checked in the database), firings/s, and the reply
+#      latency of live PING traffic while they fire;
+#   8. the loader: one processing transaction's loading, with an empty backlog and behind
+#      BENCH_LOADER_BACKLOG waiting members (a database of its own);
 # prints a summary (results and logs stay in build-bench/bench-results/) and tears down.
 # Exits non-zero when a phase fails. Works as root (the cluster then runs as `postgres`).
 #
 # Knobs (environment): BENCH_CONNECTIONS (64), BENCH_REQUESTS (300000), BENCH_SECONDS (20),
 # BENCH_WARMUP (10000), BENCH_PG_SECONDS (5), BENCH_PG_BATCHES (16,64,256,512),
-# BENCH_REPLY_RATE (1000), BENCH_REPLY_SECONDS (20), BENCH_LOADGEN_THREADS (1),
+# BENCH_REPLY_RATE (1000), BENCH_REPLY_SECONDS (20), BENCH_FLOW_RATE (1000), BENCH_FLOW_SECONDS
+# (20), BENCH_TIMERS (100000), BENCH_TIMER_LIVE_RATE (200), BENCH_TIMER_LIVE_SECONDS (60),
+# BENCH_TIMER_LEAD (10: seconds from seeding the timers to their due time), BENCH_LOADER_BACKLOG
+# (100000), BENCH_LOADGEN_THREADS (1),
 # BENCH_WAIT_QUIET (0: seconds to wait, before each phase, for other processes to use less
 # than a quarter of a core; on a shared machine), BENCH_RETRIES (0: how many times to rerun
-# phase 3 or 4 when other processes took over a quarter of a core during it), BENCH_SKIP_BUILD
+# phase 3, 4, 5 or 6 when other processes took over a quarter of a core during it), BENCH_SKIP_BUILD
 # (0), BENCH_KEEP (0: keep the cluster).
 set -euo pipefail
 
@@ -32,6 +43,13 @@ pg_seconds=${BENCH_PG_SECONDS:-5}
 pg_batches=${BENCH_PG_BATCHES:-16,64,256,512}
 reply_rate=${BENCH_REPLY_RATE:-1000}
 reply_seconds=${BENCH_REPLY_SECONDS:-20}
+flow_rate=${BENCH_FLOW_RATE:-1000}
+flow_seconds=${BENCH_FLOW_SECONDS:-20}
+timers=${BENCH_TIMERS:-100000}
+live_rate=${BENCH_TIMER_LIVE_RATE:-200}
+live_seconds=${BENCH_TIMER_LIVE_SECONDS:-60}
+timer_lead=${BENCH_TIMER_LEAD:-10}
+loader_backlog=${BENCH_LOADER_BACKLOG:-100000}
 threads=${BENCH_LOADGEN_THREADS:-1}
 wait_quiet=${BENCH_WAIT_QUIET:-0}
 retries=${BENCH_RETRIES:-0}
@@ -41,6 +59,8 @@ chorus_port=18080
 admin_port=18090
 minimal_port=18091
 carrier_port=18089  # tests/bench/workspace.json points the bench channel's api_base here
+receiver_port=18087  # ... and the bench-flow's webhook step here
+flow_reply="Thanks, you are in!"  # the bench-flow's only text (tests/bench/workspace.json)
 token=bench-auth-token-not-a-secret
 account_sid=$(grep -oE '"AC[0-9a-fA-F]{32}"' "$root/tests/bench/workspace.json" | tr -d '"' | head -1 || true)
 
@@ -66,6 +86,7 @@ mkdir -p "$out"
 kv="$out/results.kv"
 : > "$kv"
 val() { grep -m1 "^$1=" "$kv" | cut -d= -f2-; }
+val0() { local v; v=$(val "$1"); echo "${v:-0}"; }  # counters the server never incremented
 put() { echo "$1=$2" >> "$kv"; }
 
 # ---------------------------------------------------------------------------- teardown
@@ -100,6 +121,18 @@ wait_processed() {  # until no inbound message is unprocessed; fails after $1 se
   done
 }
 
+wait_settled() {  # until no message, webhook call or due member event is pending; $1 seconds
+  local start=$SECONDS
+  until [ "$(sql "SELECT (SELECT count(*) FROM inbound_messages WHERE processed_at IS NULL)
+                       + (SELECT count(*) FROM webhook_calls WHERE status = 'pending')
+                       + (SELECT count(*) FROM member_events WHERE processed_at IS NULL AND due_at <= now())")" = 0 ]; do
+    [ $((SECONDS - start)) -lt "$1" ] || fail "processing did not settle in $1 s"
+    sleep 0.1
+  done
+}
+
+phone() { printf '+1555%07d' "$1"; }  # the load generator's sender number N
+
 wait_http() {  # URL: until it answers 200, 20 s at most
   for _ in $(seq 100); do
     curl -fsS -o /dev/null "$1" 2>/dev/null && return 0
@@ -127,6 +160,7 @@ sql "SELECT 'fsync=' || current_setting('fsync') || ' synchronous_commit=' || cu
 
 export CHORUS_BENCH_TWILIO_AUTH_TOKEN=$token
 export CHORUS_BENCH_TELNYX_API_KEY=bench-api-key-not-a-secret
+export CHORUS_BENCH_WEBHOOK_SECRET=bench-webhook-secret-not-a-secret
 export CHORUS_LISTEN=127.0.0.1:$chorus_port
 export CHORUS_ADMIN_LISTEN=127.0.0.1:$admin_port
 export CHORUS_PUBLIC_BASE_URL=http://127.0.0.1:$chorus_port
@@ -253,9 +287,10 @@ while :; do
   "$bench" metrics --url "http://127.0.0.1:$admin_port/metrics" --save "$out/metrics-before-reply.txt"
   quiet_check reply "serve=$serve_pid"
   reply_code=0
+  reply_offset=$(( 5000000 + (attempt - 1) * 200000 ))
   "$bench" reply-latency --port "$chorus_port" "${signed[@]}" --body PING --expect-reply PONG \
     --rate "$reply_rate" --seconds "$reply_seconds" --connections "$connections" \
-    --sender-offset $(( 5000000 + (attempt - 1) * 200000 )) --carrier-port "$carrier_port" \
+    --sender-offset "$reply_offset" --carrier-port "$carrier_port" \
     --carrier-account-sid "$account_sid" --carrier-auth-token "$token" \
     --cpu-watch "serve=$serve_pid,postgres=$postmaster" --timeline "$out/reply-timeline-$attempt.txt" \
     --out "$akv" || reply_code=$?
@@ -308,8 +343,295 @@ put durability.telnyx_missing "$telnyx_missing"
 echo "durability (Telnyx): $telnyx_acked webhooks acknowledged 2xx, $telnyx_missing acknowledged but missing"
 [ "$telnyx_missing" = 0 ] || fail "acknowledged Telnyx webhooks missing from the database"
 
+# ---------------------------------------------------------------------------- 6. flow reply latency
+# As phase 4, with FLOW: the keyword starts bench-flow (tests/bench/workspace.json): set a field,
+# add a tag, call a webhook (a receiver in the bench process answering 200 at once), send one
+# text, end. The reply counts from the FLOW webhook's due time to the fake Twilio accepting that
+# text: two processing transactions, the webhook call and its result on the way.
+say "6. Flow reply latency: $flow_rate members/s for $flow_seconds s, FLOW -> set field, add tag, webhook, send, end"
+# Replies are waited for up to 60 s after the last webhook (phase 4: 10 s), so that a backlog
+# shows as the latency it has rather than as missing replies.
+flow_args=(--body FLOW --expect-reply "$flow_reply" --receiver-port "$receiver_port" --reply-wait-ms 60000
+           --receiver-secret-env CHORUS_BENCH_WEBHOOK_SECRET --connections "$connections"
+           --carrier-port "$carrier_port" --carrier-account-sid "$account_sid" --carrier-auth-token "$token")
+# A reply still missing when the warm-up gives up (exit 2) is waited for below; only a warm-up
+# that could not run (exit 1: ports) fails the phase.
+warm_code=0
+"$bench" reply-latency --port "$chorus_port" "${signed[@]}" "${flow_args[@]}" --rate "$flow_rate" \
+  --seconds 3 --sender-offset 6500000 --prefix flow_warmup --out "$out/flow-warmup.kv" \
+  > "$out/flow-warmup.log" || warm_code=$?
+[ "$warm_code" != 1 ] || fail "phase 6 warm-up failed (see $out/flow-warmup.log)"
+wait_settled 120
+sql 'ANALYZE'
+sql 'CHECKPOINT'
+attempt=0
+while :; do
+  attempt=$((attempt + 1))
+  akv="$out/flow-$attempt.kv"
+  : > "$akv"
+  "$bench" metrics --url "http://127.0.0.1:$admin_port/metrics" --save "$out/metrics-before-flow.txt"
+  quiet_check flow "serve=$serve_pid"
+  flow_code=0
+  flow_offset=$(( 6000000 + (attempt - 1) * 100000 ))
+  "$bench" reply-latency --port "$chorus_port" "${signed[@]}" "${flow_args[@]}" --rate "$flow_rate" \
+    --seconds "$flow_seconds" --sender-offset "$flow_offset" --prefix flow \
+    --cpu-watch "serve=$serve_pid,postgres=$postmaster" --timeline "$out/flow-timeline-$attempt.txt" \
+    --out "$akv" || flow_code=$?
+  "$bench" metrics --url "http://127.0.0.1:$admin_port/metrics" \
+    --since "$out/metrics-before-flow.txt" --prefix flow.metrics --out "$akv"
+  wait_settled 120
+  disturbed flow "$akv" && [ "$attempt" -le "$retries" ] || break
+  echo "bench: phase 6 was disturbed by other processes; again (attempt $((attempt + 1)))"
+done
+cat "$akv" >> "$kv"
+put flow.attempts "$attempt"
+# In the database, for the members of the timed run: exactly one text each (the flow's), one
+# webhook call each, done and answered 2xx, and no session left open.
+flow_count=$(( flow_rate * flow_seconds ))
+IFS='|' read -r f_members f_one f_none f_more f_calls f_done f_ok f_called f_sessions f_active < <(sql "
+WITH m AS (SELECT organization_id AS org, id FROM members
+            WHERE phone_e164 BETWEEN '$(phone "$flow_offset")' AND '$(phone $((flow_offset + flow_count - 1)))'),
+o AS (SELECT m.id, count(o.id) AS n, count(o.id) FILTER (WHERE o.body = '$flow_reply') AS thanks
+        FROM m LEFT JOIN outbound_messages o ON o.organization_id = m.org AND o.member_id = m.id
+       GROUP BY m.id),
+w AS (SELECT count(*) AS calls, count(*) FILTER (WHERE w.status = 'done') AS done,
+             count(*) FILTER (WHERE w.ok) AS ok, count(DISTINCT w.member_id) AS called
+        FROM m JOIN webhook_calls w ON w.organization_id = m.org AND w.member_id = m.id),
+s AS (SELECT count(*) AS sessions, count(*) FILTER (WHERE s.active) AS active
+        FROM m JOIN flow_sessions s ON s.organization_id = m.org AND s.member_id = m.id)
+SELECT (SELECT count(*) FROM m), (SELECT count(*) FROM o WHERE n = 1 AND thanks = 1),
+       (SELECT count(*) FROM o WHERE n = 0), (SELECT count(*) FROM o WHERE n > 1),
+       w.calls, w.done, w.ok, w.called, s.sessions, s.active FROM w, s")
+put flow.db_members "$f_members"; put flow.db_one_reply "$f_one"; put flow.db_no_reply "$f_none"
+put flow.db_several_replies "$f_more"; put flow.db_calls "$f_calls"; put flow.db_calls_done "$f_done"
+put flow.db_calls_ok "$f_ok"; put flow.db_members_called "$f_called"
+put flow.db_sessions "$f_sessions"; put flow.db_sessions_active "$f_active"
+echo "database: $f_members members of the timed run; $f_one with exactly one text (the flow's), $f_none with none, $f_more with more"
+echo "database: $f_calls webhook calls for $f_called members, $f_done done, $f_ok answered 2xx; $f_sessions sessions, $f_active still active"
+[ "$f_members" = "$flow_count" ] && [ "$f_one" = "$flow_count" ] && [ "$f_calls" = "$flow_count" ] &&
+  [ "$f_done" = "$flow_count" ] && [ "$f_ok" = "$flow_count" ] && [ "$f_active" = 0 ] ||
+  { echo "bench: phase 6: the database does not show one call and one reply per member"; flow_code=3; }
+# The webhook calls of the timed run: a claim stamps its calls with one claimed_until (its
+# now() + the lease) and a processing transaction its calls with one created_at, so the rows
+# tell how many calls each claim and each queuing transaction carried (the caller claims when
+# processing notifies it, at most 64 in flight, else every 500 ms), and per second since the
+# first call how many were queued and finished.
+IFS='|' read -r c_claims c_mean c_max c_full q_tx q_mean q_max q_over < <(sql "
+WITH m AS (SELECT organization_id AS org, id FROM members
+            WHERE phone_e164 BETWEEN '$(phone "$flow_offset")' AND '$(phone $((flow_offset + flow_count - 1)))'),
+w AS (SELECT w.claimed_until, w.created_at FROM m JOIN webhook_calls w ON w.organization_id = m.org AND w.member_id = m.id),
+c AS (SELECT count(*) AS n FROM w GROUP BY claimed_until),
+q AS (SELECT count(*) AS n FROM w GROUP BY created_at)
+SELECT (SELECT count(*) FROM c), (SELECT round(avg(n), 1) FROM c), (SELECT max(n) FROM c),
+       (SELECT count(*) FROM c WHERE n >= 64), (SELECT count(*) FROM q), (SELECT round(avg(n), 1) FROM q),
+       (SELECT max(n) FROM q), (SELECT count(*) FROM q WHERE n > 64)")
+put flow.db_claims "$c_claims"; put flow.db_calls_per_claim "$c_mean"; put flow.db_claim_max "$c_max"
+put flow.db_full_claims "$c_full"; put flow.db_queuing_transactions "$q_tx"
+put flow.db_calls_per_transaction "$q_mean"; put flow.db_transaction_max "$q_max"; put flow.db_transactions_over_64 "$q_over"
+echo "webhook calls: $c_claims claims, $c_mean calls each on average, at most $c_max ($c_full claims of 64 or more); queued by $q_tx processing transactions, $q_mean each on average, at most $q_max ($q_over over 64)"
+{ echo "# second since the first call, calls queued, calls finished (webhook_calls.created_at, finished_at)"
+  sql "
+WITH m AS (SELECT organization_id AS org, id FROM members
+            WHERE phone_e164 BETWEEN '$(phone "$flow_offset")' AND '$(phone $((flow_offset + flow_count - 1)))'),
+w AS (SELECT w.created_at, w.finished_at FROM m JOIN webhook_calls w ON w.organization_id = m.org AND w.member_id = m.id),
+t AS (SELECT min(created_at) AS t0 FROM w),
+e AS (SELECT floor(extract(epoch FROM created_at - t0))::int AS s, 1 AS queued, 0 AS finished FROM w, t
+      UNION ALL
+      SELECT floor(extract(epoch FROM finished_at - t0))::int, 0, 1 FROM w, t)
+SELECT 'calls ' || s || ' ' || sum(queued) || ' ' || sum(finished) FROM e GROUP BY s ORDER BY s"
+} >> "$out/flow-timeline-$attempt.txt"
+# Where a reply's time goes, from the rows' own timestamps (each the now() of the transaction
+# that wrote it, so a stage includes the commits on its way): keyword replies of phase 4 and
+# the flow's of phase 6.
+stages() {  # FIRST_OFFSET COUNT
+  sql "
+WITH m AS (SELECT organization_id AS org, id FROM members
+            WHERE phone_e164 BETWEEN '$(phone "$1")' AND '$(phone $(($1 + $2 - 1)))'),
+st AS (
+  SELECT 1 AS n, 'webhook stored -> processed' AS stage,
+         extract(epoch FROM i.processed_at - i.received_at) AS s
+    FROM m JOIN inbound_messages i ON i.organization_id = m.org AND i.member_id = m.id
+  UNION ALL
+  SELECT 2, 'webhook call queued -> result recorded', extract(epoch FROM w.finished_at - w.created_at)
+    FROM m JOIN webhook_calls w ON w.organization_id = m.org AND w.member_id = m.id
+  UNION ALL
+  SELECT 3, 'webhook result recorded -> processed', extract(epoch FROM e.processed_at - e.created_at)
+    FROM m JOIN member_events e ON e.organization_id = m.org AND e.member_id = m.id
+   WHERE e.kind = 'webhook_result'
+  UNION ALL
+  SELECT 4, 'reply queued -> accepted by the carrier recorded', extract(epoch FROM o.sent_at - o.created_at)
+    FROM m JOIN outbound_messages o ON o.organization_id = m.org AND o.member_id = m.id)
+SELECT '  ' || stage || ': p50 ' || round(1000 * percentile_disc(0.5) WITHIN GROUP (ORDER BY s), 1)
+       || ' ms, p99 ' || round(1000 * percentile_disc(0.99) WITHIN GROUP (ORDER BY s), 1)
+       || ' ms (n=' || count(*) || ')'
+  FROM st GROUP BY n, stage ORDER BY n"
+}
+{ echo "phase 4 (PING -> PONG), from the rows' timestamps:"; stages "$reply_offset" $(( reply_rate * reply_seconds ))
+  echo "phase 6 (FLOW -> five-step flow), from the rows' timestamps:"; stages "$flow_offset" "$flow_count"
+} | tee "$out/stages.txt"
+
+# ---------------------------------------------------------------------------- 7. timers
+# BENCH_TIMERS members, each with an active session of flow "tick" (WAIT 1 hour -> SEND "tick"
+# -> END) on channel bench-timers, waiting in its WAIT step, and the timer of that wait: seeded
+# by SQL as the server writes them (pg_effect_writers.cpp kSessionState and kInsertTimers), all
+# due at the same second. The due-event claimer and the workers fire them while live PING
+# traffic (BENCH_TIMER_LIVE_RATE/s, channel bench) is answered; the texts they cause go out on
+# bench-timers, to the same fake Twilio. Run once (a rerun would need fresh timers).
+say "7. Timers: $timers flow timers due at once (channel bench-timers), live PING at $live_rate/s (channel bench)"
+timer_channel=$(sql "SELECT id FROM channels WHERE slug = 'bench-timers'")
+seed_start=$SECONDS
+sql "
+WITH o AS (SELECT id FROM organizations WHERE slug = 'bench'),
+f AS (SELECT f.active_version AS version FROM flows f, o WHERE f.organization_id = o.id AND f.slug = 'tick'),
+m AS (INSERT INTO members (organization_id, phone_e164)
+      SELECT o.id, '+1556' || lpad(g::text, 7, '0') FROM o, generate_series(0, $timers - 1) g
+      RETURNING organization_id, id)
+INSERT INTO flow_sessions (organization_id, member_id, channel_id, flow_slug, version, state)
+SELECT m.organization_id, m.id, $timer_channel, 'tick', f.version,
+       jsonb_build_object('step', 'wait', 'seq', 1, 'tries', 0, 'reminded', false,
+                          'event_id', NULL::bigint, 'story_text', '', 'story_place', '',
+                          'story_phase', 0)
+  FROM m, f"
+sql 'ANALYZE'
+sql 'CHECKPOINT'
+echo "seeded $timers members waiting in flow tick in $((SECONDS - seed_start)) s"
+"$bench" metrics --url "http://127.0.0.1:$admin_port/metrics" --save "$out/metrics-before-timers.txt"
+akv="$out/timers.kv"
+: > "$akv"
+quiet_check timers "serve=$serve_pid"
+# The timers, due timer_lead seconds from now (their sessions' seq is 1: the wait's token).
+# ANALYZE stands in for autovacuum, as after the warm-ups: timers of a one-hour wait would have
+# been written over the hour before, and analyzed.
+due=$(( $(date +%s) + timer_lead ))
+sql "
+INSERT INTO member_events (organization_id, member_id, kind, channel_id, session_id, token, payload, due_at)
+SELECT organization_id, member_id, 'timer', channel_id, id, 1, '{\"timer\": \"wait\"}', to_timestamp($due)
+  FROM flow_sessions WHERE flow_slug = 'tick' AND active AND channel_id = $timer_channel"
+sql 'ANALYZE member_events'
+lead_left=$(sql "SELECT round(($due - extract(epoch FROM clock_timestamp()))::numeric, 1)")
+put timers.lead_left_s "$lead_left"
+echo "$timers timers due at $(date -u -d "@$due" +%H:%M:%S) UTC, in $lead_left s"
+awk -v l="$lead_left" 'BEGIN { exit !(l > 1) }' || fail "phase 7: seeding the timers took longer than BENCH_TIMER_LEAD ($timer_lead s)"
+live_code=0
+"$bench" reply-latency --port "$chorus_port" "${signed[@]}" --body PING --expect-reply PONG \
+  --rate "$live_rate" --seconds "$live_seconds" --connections "$connections" --sender-offset 7000000 \
+  --carrier-port "$carrier_port" --carrier-account-sid "$account_sid" --carrier-auth-token "$token" \
+  --expect-others "$timers" --others-wait-ms 300000 --reply-wait-ms 60000 --rotate --prefix live \
+  --cpu-watch "serve=$serve_pid,postgres=$postmaster" --timeline "$out/timers-timeline.txt" \
+  --samples "$out/timers-live-samples.txt" --out "$akv" > "$out/timers-live.log" 2>&1 &
+live_pid=$!
+pids+=("$live_pid")
+start=$SECONDS
+until [ "$(sql "SELECT count(*) FROM member_events WHERE processed_at IS NULL AND kind = 'timer'")" = 0 ]; do
+  [ $((SECONDS - start)) -lt 600 ] || fail "phase 7: timers still pending after 600 s"
+  sleep 1
+done
+echo "every timer processed $((SECONDS - start)) s after the live traffic started"
+wait "$live_pid" || live_code=$?
+cat "$out/timers-live.log"
+"$bench" metrics --url "http://127.0.0.1:$admin_port/metrics" \
+  --since "$out/metrics-before-timers.txt" --prefix timers.metrics --out "$akv"
+wait_settled 60
+cat "$akv" >> "$kv"
+# Firing: from the due time to the start of the transaction that processed the last timer
+# (processed_at is its now()); per second of that, in the timeline file.
+IFS='|' read -r t_all t_fired t_pending t_other t_first t_last < <(sql "
+SELECT count(*), count(*) FILTER (WHERE outcome = 'fired'), count(*) FILTER (WHERE processed_at IS NULL),
+       count(*) FILTER (WHERE outcome IS DISTINCT FROM 'fired'),
+       round(extract(epoch FROM min(processed_at) - to_timestamp($due))::numeric, 3),
+       round(extract(epoch FROM max(processed_at) - to_timestamp($due))::numeric, 3)
+  FROM member_events WHERE kind = 'timer' AND channel_id = $timer_channel")
+t_rate=$(awk -v n="$t_fired" -v s="$t_last" 'BEGIN { if (s > 0) printf "%.0f", n / s; else print 0 }')
+put timers.events "$t_all"; put timers.fired "$t_fired"; put timers.pending "$t_pending"
+put timers.not_fired "$t_other"; put timers.first_s "$t_first"; put timers.last_s "$t_last"
+put timers.firings_per_second "$t_rate"
+{ echo "# second after the due time, timers fired (processed_at in that second)"
+  sql "SELECT 'fired ' || s || ' ' || count(*) FROM (
+         SELECT floor(extract(epoch FROM processed_at) - $due)::int AS s
+           FROM member_events WHERE kind = 'timer' AND channel_id = $timer_channel) q
+        GROUP BY s ORDER BY s"
+} >> "$out/timers-timeline.txt"
+# Exactly once: one "tick" per member, no session left waiting.
+IFS='|' read -r k_rows k_members k_not_one k_sent k_active < <(sql "
+WITH t AS (SELECT m.id, count(o.id) AS n
+             FROM members m LEFT JOIN outbound_messages o
+               ON o.organization_id = m.organization_id AND o.member_id = m.id AND o.channel_id = $timer_channel
+            WHERE m.phone_e164 LIKE '+1556%' GROUP BY m.id)
+SELECT (SELECT count(*) FROM outbound_messages WHERE channel_id = $timer_channel AND body = 'tick'),
+       (SELECT count(DISTINCT member_id) FROM outbound_messages WHERE channel_id = $timer_channel AND body = 'tick'),
+       (SELECT count(*) FROM t WHERE n <> 1),
+       (SELECT count(*) FROM outbound_messages WHERE channel_id = $timer_channel AND body = 'tick'
+           AND status IN ('accepted', 'sent', 'delivered')),
+       (SELECT count(*) FROM flow_sessions WHERE flow_slug = 'tick' AND active)")
+put timers.tick_rows "$k_rows"; put timers.tick_members "$k_members"; put timers.members_not_one "$k_not_one"
+put timers.tick_sent "$k_sent"; put timers.sessions_active "$k_active"
+echo "timers: $t_all events, $t_fired fired, $t_pending pending, $t_other with another outcome; first processed $t_first s after due, last $t_last s: $t_rate firings/s"
+echo "timers: $k_rows tick texts for $k_members members ($k_not_one members without exactly one), $k_sent accepted by the carrier; $k_active sessions still active"
+timer_code=0
+[ "$t_all" = "$timers" ] && [ "$t_fired" = "$timers" ] && [ "$k_rows" = "$timers" ] &&
+  [ "$k_members" = "$timers" ] && [ "$k_not_one" = 0 ] && [ "$k_active" = 0 ] ||
+  { echo "bench: phase 7: timers not fired exactly once each"; timer_code=3; }
+# The live traffic's latency before the due time, while the timers fire (due time to the last
+# firing), and after, from the samples (nearest rank, as chorus-bench computes percentiles).
+window() {  # FROM TO (Unix seconds): "n p50 p99 max missing" of the replies to webhooks due in [FROM, TO)
+  awk -v a="$1" -v b="$2" '!/^#/ && $1 >= a && $1 < b' "$out/timers-live-samples.txt" > "$out/window.tmp"
+  local missing
+  missing=$(awk '$3 < 0' "$out/window.tmp" | wc -l)
+  awk '$3 >= 0 { print $3 }' "$out/window.tmp" | sort -g | awk -v m="$missing" '{ v[NR] = $1 }
+    function r(p,  i) { i = int(p * NR); if (i < p * NR) i++; if (i < 1) i = 1; return v[i] }
+    END { if (NR == 0) { print "0 - - - " m; exit } printf "%d %.2f %.2f %.2f %d\n", NR, r(0.5), r(0.99), v[NR], m }'
+}
+fire_end=$(awk -v d="$due" -v l="$t_last" 'BEGIN { printf "%.3f", d + l }')
+read -r w_n w_p50 w_p99 w_max w_missing < <(window "$due" "$fire_end")
+read -r b_n b_p50 b_p99 b_max _ < <(window 0 "$due")
+read -r a_n a_p50 a_p99 a_max _ < <(window "$fire_end" 1e12)
+rm -f "$out/window.tmp"
+put live.firing_n "$w_n"; put live.firing_p50_ms "$w_p50"; put live.firing_p99_ms "$w_p99"; put live.firing_max_ms "$w_max"
+put live.before_n "$b_n"; put live.before_p50_ms "$b_p50"; put live.before_p99_ms "$b_p99"; put live.before_max_ms "$b_max"
+put live.after_n "$a_n"; put live.after_p50_ms "$a_p50"; put live.after_p99_ms "$a_p99"; put live.after_max_ms "$a_max"
+echo "live PING -> PONG at $live_rate/s: before the due time p50 $b_p50 p99 $b_p99 max $b_max ms (n=$b_n); while firing p50 $w_p50 p99 $w_p99 max $w_max ms (n=$w_n); after p50 $a_p50 p99 $a_p99 max $a_max ms (n=$a_n)"
+# Where the live replies' time went, before, during and after the firing (rows' timestamps, as
+# in stages.txt): waiting to be processed, and waiting to be sent.
+{ echo "phase 7 live PING -> PONG, from the rows' timestamps, by when the webhook was stored:"
+  sql "
+WITH m AS (SELECT organization_id AS org, id FROM members
+            WHERE phone_e164 BETWEEN '$(phone 7000000)' AND '$(phone $((7000000 + live_rate * live_seconds - 1)))'),
+r AS (SELECT CASE WHEN extract(epoch FROM i.received_at) < $due THEN 1
+                  WHEN extract(epoch FROM i.received_at) <= $fire_end THEN 2 ELSE 3 END AS w,
+             extract(epoch FROM i.processed_at - i.received_at) AS processing,
+             extract(epoch FROM o.sent_at - o.created_at) AS sending
+        FROM m JOIN inbound_messages i ON i.organization_id = m.org AND i.member_id = m.id
+        JOIN outbound_messages o ON o.organization_id = m.org AND o.member_id = m.id)
+SELECT '  ' || (ARRAY['before the due time', 'while firing', 'after the last firing'])[w]
+       || ': stored -> processed p50 ' || round(1000 * percentile_disc(0.5) WITHIN GROUP (ORDER BY processing), 1)
+       || ' ms, p99 ' || round(1000 * percentile_disc(0.99) WITHIN GROUP (ORDER BY processing), 1)
+       || ' ms; reply queued -> accepted recorded p50 ' || round(1000 * percentile_disc(0.5) WITHIN GROUP (ORDER BY sending), 1)
+       || ' ms, p99 ' || round(1000 * percentile_disc(0.99) WITHIN GROUP (ORDER BY sending), 1) || ' ms (n=' || count(*) || ')'
+  FROM r GROUP BY w ORDER BY w"
+} | tee -a "$out/stages.txt"
+dispatch_s=$(awk -v l="$(val live.strangers_last_unix)" -v d="$due" 'BEGIN { if (l > 0) printf "%.1f", l - d; else print "-" }')
+put timers.ticks_accepted_s "$dispatch_s"
+echo "fake Twilio accepted $(val live.strangers) tick texts, the last $dispatch_s s after the due time"
+
 kill "$serve_pid"; wait "$serve_pid" 2>/dev/null || true
 echo "serve.log: $(grep -ciE 'error|critical' "$out/serve.log" || true) error lines, $(wc -l < "$out/serve.log") lines"
+
+# ---------------------------------------------------------------------------- 8. loader cost
+# One processing transaction's loading (locks, the members' events, members, fields, sessions,
+# an empty commit) timed through PgProcessingStore::ProcessBatch with an empty backlog and
+# behind BENCH_LOADER_BACKLOG members each with a waiting message and a due timer, first with
+# the statistics ANALYZE took when nothing was waiting, then after ANALYZE, in a database of
+# its own that no server processes (tests/store/pg_processing_store_pgtest.cpp counts the
+# same statement's rows and pages deterministically).
+loader_code=0
+say "8. Loader: a batch of 256 members, empty backlog vs $loader_backlog members waiting (statistics from before, then after ANALYZE)"
+"$root/deploy/pg-local.sh" createdb "$pgdir" chorus_loader
+loader_url=$("$root/deploy/pg-local.sh" url "$pgdir" chorus_loader)
+CHORUS_DATABASE_URL=$loader_url "$chorus" migrate >/dev/null
+CHORUS_DATABASE_URL=$loader_url "$chorus" apply "$root/tests/bench/workspace.json" >/dev/null
+quiet_check loader
+"$bench" load-cost --url "$loader_url" --batch 256 --backlog "$loader_backlog" --out "$kv" \
+  | tee "$out/load-cost.log" || loader_code=$?
 
 # ---------------------------------------------------------------------------- summary
 cpu_model=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')
@@ -341,7 +663,7 @@ machine: $(nproc) cores, $cpu_model, Linux $(uname -r), $(free -g | awk '/Mem:/ 
 postgres: $(val pg.fsync | sed 's/^/fsync=/') synchronous_commit=$(val pg.synchronous_commit), private cluster
 source: commit $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)$(n=$(git -C "$root" status --porcelain -- server migrations 2>/dev/null | wc -l); [ "$n" = 0 ] || echo " + $n uncommitted files under server/ and migrations/"), Release build
 chorus serve: CHORUS_IO_THREADS=${CHORUS_IO_THREADS:-default} CHORUS_INGEST_WRITERS=${CHORUS_INGEST_WRITERS:-default} CHORUS_PROCESS_WORKERS=${CHORUS_PROCESS_WORKERS:-default} (defaults: docs/CONFIG.md)
-command: BENCH_CONNECTIONS=$connections BENCH_REQUESTS=$requests BENCH_SECONDS=$seconds BENCH_REPLY_RATE=$reply_rate tests/bench/run.sh
+command: BENCH_CONNECTIONS=$connections BENCH_REQUESTS=$requests BENCH_SECONDS=$seconds BENCH_REPLY_RATE=$reply_rate BENCH_REPLY_SECONDS=$reply_seconds BENCH_FLOW_RATE=$flow_rate BENCH_FLOW_SECONDS=$flow_seconds BENCH_TIMERS=$timers BENCH_TIMER_LIVE_RATE=$live_rate BENCH_TIMER_LIVE_SECONDS=$live_seconds tests/bench/run.sh
 
 | measurement | result | target |
 |---|---|---|
@@ -352,6 +674,11 @@ command: BENCH_CONNECTIONS=$connections BENCH_REQUESTS=$requests BENCH_SECONDS=$
 | Chorus durable webhooks over Telnyx (JSON + Ed25519), $connections conns | $(val telnyx.ok_per_second) 2xx/s, p50 $(val telnyx.p50_ms) ms, p99 $(val telnyx.p99_ms) ms, max $(val telnyx.max_ms) ms | |
 | Chorus webhook-to-reply at $(val reply.rate)/s | p50 $(val reply.p50_ms) ms, p90 $(val reply.p90_ms) ms, p99 $(val reply.p99_ms) ms, max $(val reply.max_ms) ms; missing $(val reply.missing) | p99 < 50 ms |
 | acks at $(val reply.rate)/s (open loop) | p50 $(val reply.ack.p50_ms) ms, p99 $(val reply.ack.p99_ms) ms | |
+| Chorus flow reply at $(val flow.rate) members/s (FLOW: set field, tag, webhook, send, end) | p50 $(val flow.p50_ms) ms, p90 $(val flow.p90_ms) ms, p99 $(val flow.p99_ms) ms, max $(val flow.max_ms) ms; missing $(val flow.missing) | p99 < 50 ms |
+| acks at $(val flow.rate)/s (open loop) | p50 $(val flow.ack.p50_ms) ms, p99 $(val flow.ack.p99_ms) ms | |
+| timers due at once, fired | $(val timers.fired) of $timers, $(val timers.firings_per_second) firings/s (first $(val timers.first_s) s, last $(val timers.last_s) s after due) | >= 5000/s, each once |
+| processing batch loading (256 members): empty backlog / behind $(val loader.backlog_events) waiting events, statistics from before / after ANALYZE | p50 $(val loader.empty_p50_ms) / $(val loader.stale_p50_ms) / $(val loader.backlog_p50_ms) ms | flat |
+| live PING at $(val live.rate)/s while the timers fire | p50 $(val live.firing_p50_ms) ms, p99 $(val live.firing_p99_ms) ms, max $(val live.firing_max_ms) ms (n=$(val live.firing_n)); before: p99 $(val live.before_p99_ms) ms; whole run: p99 $(val live.p99_ms) ms, missing $(val live.missing) | |
 
 ingest phase: $(val ingest.sent) sent, $(val ingest.ok) 2xx, $(val ingest.non_2xx) non-2xx, $(val ingest.no_answer) unanswered in $(val ingest.seconds) s
 durability: $(val durability.acked) acknowledged, $(val durability.rows) rows, $(val durability.acked_missing) acknowledged but missing; Telnyx $(val durability.telnyx_acked) acknowledged, $(val durability.telnyx_missing) missing
@@ -363,13 +690,28 @@ server-side answer time (bucket bounds): p50 <= $(val ingest.metrics.server_inbo
 CPU in the ingest phase (core-seconds over $(val ingest.seconds) s): chorus $(val ingest.cpu_serve), postgres $(val ingest.cpu_postgres), loadgen $(val ingest.cpu_loadgen), other $(val ingest.cpu_other); machine busy $(pct "$(val ingest.cpu_machine_busy)" "$(val ingest.cpu_machine_total)")
 CPU in the HTTP baseline: server $(val minimal.cpu_server), loadgen $(val minimal.cpu_loadgen), other $(val minimal.cpu_other); machine busy $(pct "$(val minimal.cpu_machine_busy)" "$(val minimal.cpu_machine_total)")
 CPU in the reply phase: chorus $(val reply.cpu_serve), postgres $(val reply.cpu_postgres), bench+fake $(val reply.cpu_bench), other $(val reply.cpu_other)
+flow phase: $(val flow.replies) replies, $(val flow.duplicates) duplicates, $(val flow.wrong_body) other texts; receiver: $(val flow.receiver_calls) calls, $(val flow.receiver_distinct) distinct ids, $(val flow.receiver_bad_signature) bad signatures
+flow phase webhook calls: $(val flow.db_claims) claims, mean $(val flow.db_calls_per_claim) calls, max $(val flow.db_claim_max), $(val flow.db_full_claims) of 64+; $(val flow.db_queuing_transactions) queuing transactions, mean $(val flow.db_calls_per_transaction), max $(val flow.db_transaction_max), $(val flow.db_transactions_over_64) over 64
+flow phase in the database: $(val flow.db_members) members, $(val flow.db_one_reply) with exactly one text, $(val flow.db_no_reply) none, $(val flow.db_several_replies) several; $(val flow.db_calls) webhook calls, $(val flow.db_calls_done) done, $(val flow.db_calls_ok) 2xx; $(val flow.db_sessions_active) sessions still active
+flow phase processing: mean $(val flow.metrics.processing_batch_mean) members per transaction, $(val flow.metrics.processing_batches) transactions; webhook calls (server): ok $(val0 flow.metrics.webhook_calls.ok) failed $(val0 flow.metrics.webhook_calls.failed) timed out $(val0 flow.metrics.webhook_calls.timed_out)
+CPU in the flow phase: chorus $(val flow.cpu_serve), postgres $(val flow.cpu_postgres), bench+fake+receiver $(val flow.cpu_bench), other $(val flow.cpu_other)
+timers: $(val timers.events) events, $(val timers.fired) fired, $(val timers.pending) pending, $(val timers.not_fired) other outcomes; $(val timers.tick_rows) tick texts for $(val timers.tick_members) members ($(val timers.members_not_one) members without exactly one); $(val timers.tick_sent) accepted by the fake, the last $(val timers.ticks_accepted_s) s after due; $(val timers.sessions_active) sessions still waiting
+timers phase processing: mean $(val timers.metrics.processing_batch_mean) members per transaction, $(val timers.metrics.processing_batches) transactions
+live traffic during the timers phase: before due p50 $(val live.before_p50_ms) p99 $(val live.before_p99_ms) ms (n=$(val live.before_n)); firing p50 $(val live.firing_p50_ms) p99 $(val live.firing_p99_ms) ms (n=$(val live.firing_n)); after p50 $(val live.after_p50_ms) p99 $(val live.after_p99_ms) ms (n=$(val live.after_n))
+CPU in the timers phase ($(val live.ack.seconds) s of live traffic): chorus $(val live.cpu_serve), postgres $(val live.cpu_postgres), bench+fake $(val live.cpu_bench), other $(val live.cpu_other)
 PostgreSQL during the ingest phase: $(pg_events ingest)
 PostgreSQL during the reply phase: $(pg_events reply)
-other processes during the timed phases: minimal $(quiet minimal "$(val minimal.seconds)"), ingest $(quiet ingest "$(val ingest.seconds)"), telnyx $(quiet telnyx "$(val telnyx.seconds)"), reply $(quiet reply "$(val reply.ack.seconds)")
-other processes just before (cores): minimal $(val minimal.others_cores_before), pg $(val pg.others_cores_before), ingest $(val ingest.others_cores_before), reply $(val reply.others_cores_before)
+PostgreSQL during the flow phase: $(pg_events flow)
+PostgreSQL during the timers phase: $(pg_events live)
+other processes during the timed phases: minimal $(quiet minimal "$(val minimal.seconds)"), ingest $(quiet ingest "$(val ingest.seconds)"), telnyx $(quiet telnyx "$(val telnyx.seconds)"), reply $(quiet reply "$(val reply.ack.seconds)"), flow $(quiet flow "$(val flow.ack.seconds)"), timers $(quiet live "$(val live.ack.seconds)")
+other processes just before (cores): minimal $(val minimal.others_cores_before), pg $(val pg.others_cores_before), ingest $(val ingest.others_cores_before), reply $(val reply.others_cores_before), flow $(val flow.others_cores_before), timers $(val timers.others_cores_before)
 results: $out
 EOF
 echo "PostgreSQL baseline (inbound_messages rows, one durable commit per batch):"
 grep -E '^  (connections|[0-9])' "$out/pg-insert.log" | awk '!seen[$0]++'
 cp "$pghome/postgres.log" "$out/postgres.log" 2>/dev/null || true
 [ "$reply_code" = 0 ] || fail "phase 4 failed (exit $reply_code: unanswered webhooks or missing replies)"
+[ "$flow_code" = 0 ] || fail "phase 6 failed (exit $flow_code: unanswered webhooks, missing replies, or the database check)"
+[ "$live_code" = 0 ] || fail "phase 7 failed: the live traffic had unanswered webhooks or missing replies (exit $live_code)"
+[ "$timer_code" = 0 ] || fail "phase 7 failed: the timers did not fire exactly once each"
+[ "$loader_code" = 0 ] || fail "phase 8 failed (exit $loader_code)"
