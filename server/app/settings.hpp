@@ -33,6 +33,7 @@ struct Settings {
   std::chrono::milliseconds read_timeout{10'000};     // CHORUS_READ_TIMEOUT_MS
   std::chrono::milliseconds idle_timeout{60'000};     // CHORUS_IDLE_TIMEOUT_MS
   std::chrono::milliseconds carrier_timeout{10'000};  // CHORUS_CARRIER_TIMEOUT_MS
+  std::size_t carrier_connections_per_host = 128;     // CHORUS_CARRIER_CONNECTIONS_PER_HOST
   std::chrono::milliseconds shutdown_timeout{10'000}; // CHORUS_SHUTDOWN_TIMEOUT_MS
   std::chrono::seconds lease{60};                     // CHORUS_LEASE_SECONDS
   std::chrono::seconds retention_interval{3600};      // CHORUS_RETENTION_INTERVAL_SECONDS

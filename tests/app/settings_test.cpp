@@ -90,6 +90,7 @@ TEST(Settings, DefaultsNeedOnlyTheDatabaseUrl) {
   EXPECT_EQ(s->ingest_writers, expected.ingest_writers);
   EXPECT_EQ(s->process_workers, expected.process_workers);
   EXPECT_EQ(s->dispatch_in_flight, 256);
+  EXPECT_EQ(s->carrier_connections_per_host, 128u);
   EXPECT_EQ(s->max_body_bytes, 64u * 1024);
   EXPECT_EQ(s->read_timeout, 10s);
   EXPECT_EQ(s->idle_timeout, 60s);
@@ -200,6 +201,11 @@ const NumberCase kNumberCases[] = {
      120000,
      [](const Settings& s) { return static_cast<long>(s.carrier_timeout.count()); },
      {{"CHORUS_LEASE_SECONDS", "3600"}}},
+    {"CHORUS_CARRIER_CONNECTIONS_PER_HOST",
+     1,
+     4096,
+     [](const Settings& s) { return static_cast<long>(s.carrier_connections_per_host); },
+     {}},
     {"CHORUS_SHUTDOWN_TIMEOUT_MS",
      0,
      600000,

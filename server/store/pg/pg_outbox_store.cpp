@@ -24,6 +24,11 @@ using dispatch::SendRecord;
 // reach opted-out members, but not past an opt-out that is newer than the message itself. A
 // blocked message that may already have reached the carrier is never simply cancelled: it is
 // leased like a send and returned as lookup-only, so the dispatcher asks the carrier.
+//
+// The head-of-line check ends in OFFSET 0 so PostgreSQL keeps it a subquery probed per
+// candidate by (organization, member) on outbound_open_by_member. Left as a plain NOT EXISTS it
+// becomes an anti join whose plan, chosen while few messages are open, reads every open message
+// for every candidate: with 100,000 queued a claim took seconds (BENCHMARKS.md, run O).
 constexpr const char* kClaim = R"sql(
 WITH due AS (
   SELECT o.organization_id, o.id
@@ -34,7 +39,8 @@ WITH due AS (
         WHERE p.organization_id = o.organization_id AND p.member_id = o.member_id
           AND p.status IN ('queued', 'sending') AND p.id <> o.id
           AND (p.status = 'sending'
-               OR (p.channel_id = o.channel_id AND (p.priority, p.id) < (o.priority, o.id))))
+               OR (p.channel_id = o.channel_id AND (p.priority, p.id) < (o.priority, o.id)))
+       OFFSET 0)
    ORDER BY o.priority, o.id
    LIMIT $2
      FOR UPDATE SKIP LOCKED
