@@ -4,6 +4,8 @@ set(body "")
 foreach(path IN LISTS MIGRATIONS)
   get_filename_component(name "${path}" NAME_WE)
   string(REGEX MATCH "^[0-9]+" version "${name}")
+  # "0008" would be an invalid octal literal in C++.
+  string(REGEX REPLACE "^0+([0-9])" "\\1" version "${version}")
   file(READ "${path}" sql)
   string(FIND "${sql}" ")chorus_sql\"" clash)
   if(NOT clash EQUAL -1)

@@ -10,6 +10,7 @@ declare -A allowed=(
   [core]="core"
   [compliance]="core compliance"
   [flows]="core flows"
+  [api]="core api"
   [workspace]="core compliance flows workspace"
   [routing]="core compliance flows workspace routing"
   [ingest]="core compliance flows workspace routing ingest"
@@ -19,11 +20,11 @@ declare -A allowed=(
   [observability]="core observability"
   [secrets]="core secrets"
   [retention]="core compliance workspace retention"
-  [store]="core compliance flows workspace routing ingest dispatch retention secrets store"
-  [http]="core transport carriers ingest workspace observability http"
-  [app]="core compliance flows workspace routing ingest dispatch retention transport carriers observability secrets store http app"
+  [store]="core compliance flows workspace routing ingest dispatch retention secrets api store"
+  [http]="core transport carriers ingest workspace observability api http"
+  [app]="core compliance flows workspace routing ingest dispatch retention transport carriers observability secrets api store http app"
 )
-pure="core transport compliance flows workspace routing ingest dispatch retention"
+pure="core transport compliance flows workspace routing ingest dispatch retention api"
 status=0
 
 for folder in "${!allowed[@]}"; do
@@ -35,7 +36,7 @@ for folder in "${!allowed[@]}"; do
       *) echo "$file:$line: $folder/ may not include $target/ ($include)"; status=1 ;;
     esac
   # Generated protobuf headers (chorus/v1/...) are checked with the pure domain below.
-  done < <(grep -rnE '^#include "[^"]+/' "$folder" | grep -v '#include "chorus/v1/')
+  done < <(grep -rnE '^#include "[^"]+/' "$folder" | grep -vE '#include "chorus/(api/)?v1/')
 done
 
 # Only app/ names a carrier adapter (carriers/KIND/...); everyone else sees the port.
@@ -56,7 +57,7 @@ done
 
 for folder in $pure; do
   # The workspace file adapter (workspace/file/) is the one place JSON meets protobuf.
-  hits=$(grep -rnE '#include [<"](boost/|pqxx/|google/protobuf/|chorus/v1/)' "$folder" \
+  hits=$(grep -rnE '#include [<"](boost/|pqxx/|google/protobuf/|chorus/v1/|chorus/api/v1/)' "$folder" \
            | grep -v '^workspace/file/' || true)
   if [ -n "$hits" ]; then
     echo "$hits" | sed "s/^/pure domain includes a technology header: /"

@@ -9,10 +9,12 @@
 #include <string_view>
 #include <vector>
 
+#include "api/access.hpp"
 #include "app/serve.hpp"
 #include "app/sim.hpp"
 #include "observability/logging.hpp"
 #include "store/pg/migrations.hpp"
+#include "store/pg/pg_api_store.hpp"
 #include "store/pg/pg_workspace_store.hpp"
 #include "app/carriers.hpp"
 #include "app/secret_keys.hpp"
@@ -32,6 +34,9 @@ commands:
   secrets keygen [ID]       print a new key line for the key file (CHORUS_SECRETS_KEY_FILE)
   secrets rekey             seal every channel's credentials and webhook secret again under
                             the newest key
+  token create --org SLUG --role ROLE [--chapter SLUG] [--name NAME]
+                            create an organizer API token (roles: owner, organizer,
+                            chapter_leader with --chapter, viewer) and print it once
   version                   print the version
 
 See README.md and docs/CONFIG.md.
@@ -73,6 +78,56 @@ int Apply(const Settings& settings, const std::string& path) {
       path.c_str(), definition->slug.c_str(), summary->channels, summary->channels_disabled,
       summary->keywords, summary->chapters, summary->flows, summary->flow_versions_created,
       summary->events);
+  return 0;
+}
+
+struct TokenRequest {
+  std::string organization;
+  api::Role role = api::Role::kViewer;
+  std::string chapter;
+  std::string name;
+};
+
+Result<TokenRequest> ParseTokenCreate(const std::vector<std::string>& args) {
+  const Error usage = MakeError(
+      ErrorCode::kInvalidArgument,
+      "usage: chorus token create --org SLUG --role ROLE [--chapter SLUG] [--name NAME]");
+  if (args.size() < 2 || args[1] != "create") return usage;
+  TokenRequest t;
+  std::string role;
+  for (std::size_t i = 2; i < args.size(); i += 2) {
+    if (i + 1 >= args.size()) return usage;
+    const std::string& flag = args[i];
+    const std::string& value = args[i + 1];
+    if (flag == "--org") t.organization = value;
+    else if (flag == "--role") role = value;
+    else if (flag == "--chapter") t.chapter = value;
+    else if (flag == "--name") t.name = value;
+    else return usage;
+  }
+  if (t.organization.empty() || role.empty()) return usage;
+  const auto parsed = api::RoleFromName(role);
+  if (!parsed) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "--role must be owner, organizer, chapter_leader or viewer");
+  }
+  t.role = *parsed;
+  return t;
+}
+
+int TokenCreate(const Settings& settings, const TokenRequest& t) {
+  auto created = store::pg::PgApiStore(settings.database_url)
+                     .CreateToken(t.organization, t.role, t.chapter, t.name, "cli");
+  if (!created.ok()) {
+    const bool yours = created.error().code == ErrorCode::kNotFound ||
+                       created.error().code == ErrorCode::kInvalidArgument;
+    return Fail("token", created.error().message, yours ? 2 : 1);
+  }
+  // The token on stdout alone, so scripts can capture it; it is not shown again.
+  std::printf("%s\n", created->token.c_str());
+  std::fprintf(stderr, "token %lld created for %s as %s; store it now, it is shown only once\n",
+               static_cast<long long>(created->id), t.organization.c_str(),
+               std::string(api::RoleName(t.role)).c_str());
   return 0;
 }
 
@@ -138,7 +193,7 @@ int RunCli(int argc, char** argv) {
     return Fail("secrets", "usage: chorus secrets keygen [ID] | chorus secrets rekey", 2);
   }
   if (command != "serve" && command != "migrate" && command != "apply" && command != "sim" &&
-      command != "secrets") {
+      command != "secrets" && command != "token") {
     return Fail(command, "unknown command (try chorus help)", 2);
   }
   const bool full = command == "serve";
@@ -152,6 +207,11 @@ int RunCli(int argc, char** argv) {
   if (command == "serve") return Serve(*settings);
   if (command == "migrate") return Migrate(*settings);
   if (command == "secrets") return SecretsRekey(*settings);
+  if (command == "token") {
+    auto request = ParseTokenCreate(args.rest);
+    if (!request.ok()) return Fail("token", request.error().message, 2);
+    return TokenCreate(*settings, *request);
+  }
   if (command == "apply") {
     if (args.rest.size() != 2) return Fail("apply", "usage: chorus apply FILE", 2);
     return Apply(*settings, args.rest[1]);

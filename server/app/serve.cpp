@@ -13,10 +13,12 @@
 #include "app/carriers.hpp"
 #include "app/connection_budget.hpp"
 #include "app/secret_keys.hpp"
+#include "app/store_pool.hpp"
 #include "dispatch/dispatcher.hpp"
 #include "http/client_transport.hpp"
 #include "http/server.hpp"
 #include "http/server_metrics.hpp"
+#include "http/api_routes.hpp"
 #include "http/service_routes.hpp"
 #include "http/webhook_routes.hpp"
 #include "ingest/inbox.hpp"
@@ -26,6 +28,7 @@
 #include "retention/retention_job.hpp"
 #include "dispatch/webhook_caller.hpp"
 #include "store/pg/migrations.hpp"
+#include "store/pg/pg_api_store.hpp"
 #include "store/pg/pg_inbox_store.hpp"
 #include "store/pg/pg_node_lock.hpp"
 #include "store/pg/pg_outbox_store.hpp"
@@ -40,6 +43,10 @@ namespace chorus::app {
 namespace {
 
 namespace asio = boost::asio;
+
+// Database connections of the organizer API's executor: its requests are few and short next to
+// the webhooks', and two keep one slow search from holding up every other organizer.
+constexpr int kApiConnections = 2;
 
 template <typename Port, typename Store>
 std::vector<std::unique_ptr<Port>> Stores(const std::string& dsn, int n) {
@@ -159,6 +166,7 @@ class Gateway {
                InboxOptions()),
         retention_(std::make_unique<store::pg::PgRetentionStore>(s.database_url), Snapshots(),
                    RetentionOptions()),
+        api_pool_(Stores<api::ApiStore, store::pg::PgApiStore>(s.database_url, kApiConnections)),
         public_routes_(PublicRoutes()),
         admin_routes_(AdminRoutes()),
         public_(io_, PublicServerOptions(s, budget_), public_routes_, PublicMetrics()),
@@ -208,6 +216,7 @@ class Gateway {
     webhooks_.Stop();    // calls in flight are made again after their lease
     dispatcher_.Stop(settings_.shutdown_timeout);
     retention_.Stop();
+    api_pool_.Stop();    // the public listener has drained: no request waits for a job
     watch_.Stop();
     io_.stop();
     for (auto& t : threads_) t.join();
@@ -285,6 +294,9 @@ class Gateway {
     http::AddWebhookRoutes(*router, {Snapshots(), &inbox_, carriers_.get(),
                                      settings_.public_base_url, &registry_, {}});
     http::AddHealthRoute(*router);
+    http::AddApiRoutes(*router, {[this](std::function<void(api::ApiStore&)> job) {
+                         api_pool_.Post(std::move(job));
+                       }});
     return router;
   }
 
@@ -318,6 +330,7 @@ class Gateway {
   dispatch::WebhookCaller webhooks_;
   ingest::Inbox inbox_;
   retention::RetentionJob retention_;
+  StorePool<api::ApiStore> api_pool_;
   std::shared_ptr<http::Router> public_routes_;
   std::shared_ptr<http::Router> admin_routes_;
   http::Server public_;

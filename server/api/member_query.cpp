@@ -1,0 +1,86 @@
+#include "api/member_query.hpp"
+
+#include <array>
+#include <charconv>
+
+#include "api/cursor.hpp"
+
+namespace chorus::api {
+namespace {
+
+constexpr std::array<std::string_view, 3> kStatusNames = {"active", "opted_out", "contact"};
+constexpr int kMaxLimit = 100;
+
+FieldError Invalid(std::string field, std::string message) {
+  return FieldError{"invalid_argument", std::move(message), std::move(field)};
+}
+
+std::optional<FieldError> ReadLimit(const std::string& text, int& out) {
+  int value = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (text.empty() || ec != std::errc() || end != text.data() + text.size() || value < 1 ||
+      value > kMaxLimit) {
+    return Invalid("limit", "limit must be a whole number from 1 to 100");
+  }
+  out = value;
+  return std::nullopt;
+}
+
+std::optional<FieldError> ReadStatus(const std::string& text, MemberQuery& out) {
+  for (std::size_t i = 0; i < kStatusNames.size(); ++i) {
+    if (kStatusNames[i] == text) {
+      out.status = static_cast<MemberStatus>(i);
+      return std::nullopt;
+    }
+  }
+  return Invalid("status", "status must be active, opted_out or contact");
+}
+
+std::optional<FieldError> ReadField(const std::string& text, MemberQuery& out) {
+  const auto colon = text.find(':');
+  if (colon == std::string::npos || colon == 0) {
+    return Invalid("field", "field must be NAME:VALUE, for example zip:10001");
+  }
+  out.field_name = text.substr(0, colon);
+  out.field_value = text.substr(colon + 1);
+  return std::nullopt;
+}
+
+std::optional<FieldError> ReadText(const std::string& name, const std::string& text,
+                                   std::optional<std::string>& out) {
+  if (text.empty() || text.size() > 200) {
+    return Invalid(name, name + " must be 1 to 200 characters");
+  }
+  out = text;
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::string_view MemberStatusName(MemberStatus status) {
+  return kStatusNames[static_cast<std::size_t>(status)];
+}
+
+std::optional<FieldError> ParseMemberQuery(const std::map<std::string, std::string>& params,
+                                           MemberQuery& out) {
+  for (const auto& [name, value] : params) {
+    std::optional<FieldError> error;
+    if (name == "limit") error = ReadLimit(value, out.limit);
+    else if (name == "status") error = ReadStatus(value, out);
+    else if (name == "field") error = ReadField(value, out);
+    else if (name == "chapter") error = ReadText(name, value, out.chapter);
+    else if (name == "tag") error = ReadText(name, value, out.tag);
+    else if (name == "language") error = ReadText(name, value, out.language);
+    else if (name == "cursor") {
+      auto after = DecodeCursor(value);
+      if (!after.ok()) error = Invalid("cursor", after.error().message);
+      else out.after_id = *after;
+    } else {
+      error = Invalid(name, "unknown parameter " + name);
+    }
+    if (error) return error;
+  }
+  return std::nullopt;
+}
+
+}  // namespace chorus::api

@@ -1,0 +1,43 @@
+#pragma once
+
+#include <string>
+
+#include "api/api_store.hpp"
+#include "store/pg/pg_session.hpp"
+
+namespace chorus::store::pg {
+
+struct CreatedToken {
+  std::int64_t id = 0;
+  std::string token;  // shown once; only its hash is stored
+};
+
+/// The organizer API's reads, scoped by the caller (api/api_store.hpp), and token creation.
+/// One connection; owned by one thread.
+class PgApiStore final : public api::ApiStore {
+ public:
+  explicit PgApiStore(std::string dsn);
+
+  /// `chorus token create`: kNotFound for an unknown organization or chapter; `chapter` is
+  /// required for a chapter leader and refused for every other role (kInvalidArgument).
+  /// Written to the audit log as `actor`.
+  Result<CreatedToken> CreateToken(const std::string& organization, api::Role role,
+                                   const std::string& chapter, const std::string& name,
+                                   const std::string& actor);
+
+  Result<std::optional<api::Principal>> Authenticate(const std::string& token_hash,
+                                                     OrganizationId organization) override;
+  Result<api::OrganizationView> Organization(const api::Principal& who) override;
+  Result<std::vector<api::ChapterView>> Chapters(const api::Principal& who) override;
+  Result<api::MemberPage> SearchMembers(const api::Principal& who, const api::MemberQuery& query,
+                                        bool with_personal) override;
+  Result<std::optional<api::MemberView>> Member(const api::Principal& who, MemberId id,
+                                                bool with_personal) override;
+  Result<std::optional<std::int64_t>> ChapterId(const api::Principal& who,
+                                                std::string_view slug) override;
+
+ private:
+  PgSession session_;
+};
+
+}  // namespace chorus::store::pg
