@@ -83,4 +83,97 @@ std::optional<FieldError> ParseMemberQuery(const std::map<std::string, std::stri
   return std::nullopt;
 }
 
+std::optional<FieldError> ParseConversationQuery(const std::map<std::string, std::string>& params,
+                                                 ConversationQuery& out) {
+  for (const auto& [name, value] : params) {
+    std::optional<FieldError> error;
+    if (name == "limit") {
+      error = ReadLimit(value, out.limit);
+    } else if (name == "status") {
+      if (value != "open" && value != "closed") {
+        error = Invalid("status", "status must be open or closed");
+      }
+      out.status = value;
+    } else if (name == "kind") {
+      if (value != "hand_off" && value != "story") {
+        error = Invalid("kind", "kind must be hand_off or story");
+      }
+      out.kind = value;
+    } else if (name == "cursor") {
+      auto after = DecodeCursor(value);
+      if (!after.ok()) error = Invalid("cursor", after.error().message);
+      else out.after_id = *after;
+    } else {
+      error = Invalid(name, "unknown parameter " + name);
+    }
+    if (error) return error;
+  }
+  return std::nullopt;
+}
+
+namespace {
+
+std::optional<FieldError> ReadCursor(const std::string& value, std::int64_t& out) {
+  auto after = DecodeCursor(value);
+  if (!after.ok()) return Invalid("cursor", after.error().message);
+  out = *after;
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<FieldError> ParseActionQuery(const std::map<std::string, std::string>& params,
+                                           ActionQuery& out) {
+  static constexpr std::string_view kKinds[] = {"petition", "pledge", "rsvp",
+                                                "check_in", "story",  "custom"};
+  if (auto format = params.find("format"); format != params.end()) {
+    if (format->second != "csv" && format->second != "json") {
+      return Invalid("format", "format must be json or csv");
+    }
+    out.csv = format->second == "csv";
+    if (out.csv) out.limit = kMaxExportRows;
+  }
+  for (const auto& [name, value] : params) {
+    std::optional<FieldError> error;
+    if (name == "format") continue;
+    if (name == "limit") {
+      int limit = 0;
+      const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), limit);
+      const int max = out.csv ? kMaxExportRows : kMaxLimit;
+      if (value.empty() || ec != std::errc() || end != value.data() + value.size() || limit < 1 ||
+          limit > max) {
+        error = Invalid("limit", "limit must be a whole number from 1 to " + std::to_string(max));
+      } else {
+        out.limit = limit;
+      }
+    } else if (name == "kind") {
+      bool known = false;
+      for (auto k : kKinds) known = known || k == value;
+      if (!known) error = Invalid("kind", "kind must be petition, pledge, rsvp, check_in, story or custom");
+      out.kind = value;
+    } else if (name == "event") {
+      if (value.empty() || value.size() > 200) error = Invalid("event", "event must be an event's slug");
+      out.event = value;
+    } else if (name == "cursor") {
+      error = ReadCursor(value, out.after_id);
+    } else {
+      error = Invalid(name, "unknown parameter " + name);
+    }
+    if (error) return error;
+  }
+  return std::nullopt;
+}
+
+std::optional<FieldError> ParseAuditQuery(const std::map<std::string, std::string>& params,
+                                          AuditQuery& out) {
+  for (const auto& [name, value] : params) {
+    std::optional<FieldError> error;
+    if (name == "limit") error = ReadLimit(value, out.limit);
+    else if (name == "cursor") error = ReadCursor(value, out.after_id);
+    else error = Invalid(name, "unknown parameter " + name);
+    if (error) return error;
+  }
+  return std::nullopt;
+}
+
 }  // namespace chorus::api

@@ -32,6 +32,36 @@ struct FieldError {
   std::string field;
 };
 
+/// GET /v1/conversations: the inbox. Open conversations by default.
+struct ConversationQuery {
+  std::string status = "open";  // open | closed
+  std::string kind;             // hand_off | story | "" (both)
+  std::int64_t after_id = 0;
+  int limit = 50;
+};
+std::optional<FieldError> ParseConversationQuery(const std::map<std::string, std::string>& params,
+                                                 ConversationQuery& out);
+
+/// GET /v1/actions: what members did (RSVPs, check-ins, signatures, pledges, stories).
+struct ActionQuery {
+  std::string kind;   // petition | pledge | rsvp | check_in | story | custom | "" (all)
+  std::string event;  // an event's slug, "" for all
+  bool csv = false;   // format=csv: a CSV export (audited), up to kMaxExportRows rows a request
+  std::int64_t after_id = 0;
+  int limit = 50;
+};
+inline constexpr int kMaxExportRows = 10000;
+std::optional<FieldError> ParseActionQuery(const std::map<std::string, std::string>& params,
+                                           ActionQuery& out);
+
+/// GET /v1/audit: newest first is not needed for an append-only log; oldest first, paged.
+struct AuditQuery {
+  std::int64_t after_id = 0;
+  int limit = 50;
+};
+std::optional<FieldError> ParseAuditQuery(const std::map<std::string, std::string>& params,
+                                          AuditQuery& out);
+
 /// Reads the query string's parameters (already percent-decoded). Unknown parameters are
 /// refused rather than ignored, so a typo does not silently widen a search.
 std::optional<FieldError> ParseMemberQuery(const std::map<std::string, std::string>& params,

@@ -294,9 +294,13 @@ class Gateway {
     http::AddWebhookRoutes(*router, {Snapshots(), &inbox_, carriers_.get(),
                                      settings_.public_base_url, &registry_, {}});
     http::AddHealthRoute(*router);
-    http::AddApiRoutes(*router, {[this](std::function<void(api::ApiStore&)> job) {
-                         api_pool_.Post(std::move(job));
-                       }});
+    http::AddApiRoutes(*router,
+                       {[this](std::function<void(api::ApiStore&)> job) {
+                          api_pool_.Post(std::move(job));
+                        },
+                        [this](OrganizationId org, MemberId member) {
+                          processor_.Hint({ingest::MemberKey{org, member}});
+                        }});
     return router;
   }
 

@@ -11,6 +11,9 @@ struct ApiRouteDeps {
   /// Runs a job on a database thread with that thread's store (app/store_pool.hpp); never on
   /// the I/O threads, so a slow query cannot stall webhooks.
   std::function<void(std::function<void(api::ApiStore&)>)> post;
+  /// A member event was queued for this member (a reply from the inbox): processing may take
+  /// it at once rather than at its next poll. Optional; called on a database thread.
+  std::function<void(OrganizationId, MemberId)> member_event;
 };
 
 /// The organizer API under /v1 (docs/API.md): bearer tokens, the role table of api/access.hpp,

@@ -87,6 +87,8 @@ class Decider {
       mark.outcome = Inbound(event, member->second, *org);
     } else if (event.kind == EventKind::kFlowStart) {
       mark.event_outcome = FlowStart(event, member->second, *org);
+    } else if (event.kind == EventKind::kOrganizerReply) {
+      mark.event_outcome = OrganizerReply(event, member->second, *org);
     } else {
       mark.event_outcome = SessionEvent(event, member->second, *org);
     }
@@ -225,6 +227,17 @@ class Decider {
     if (Catalog(org).ActiveFlow(event.flow) == nullptr) return EventOutcome::kUnknownFlow;
     StartFlow(m, org, channel, event.flow, event.event_id, 0);
     return EventOutcome::kStarted;
+  }
+
+  // An organizer's text from the inbox, in its place among the member's own messages: a STOP
+  // processed before it suppresses it, one after it cancels it in the outbox. A person wrote
+  // it, so the loop guard (against automatons) does not apply.
+  EventOutcome OrganizerReply(const MemberEvent& event, MemberRecord& m,
+                              const workspace::Organization& org) {
+    if (snapshot_.ChannelById(event.channel_id) == nullptr) return EventOutcome::kNoSession;
+    if (m.state.OptedOutOf(event.channel_id)) return EventOutcome::kSuppressed;
+    Send(m, org, event.channel_id, event.body, routing::ReplyKind::kReply, 0, /*guard=*/false);
+    return EventOutcome::kSent;
   }
 
   // ---- sessions ----
@@ -416,7 +429,8 @@ class Decider {
   // ---- messages ----
 
   void Send(MemberRecord& m, const workspace::Organization& org, ChannelId channel,
-            const std::string& body, routing::ReplyKind kind, InboundId inbound) {
+            const std::string& body, routing::ReplyKind kind, InboundId inbound,
+            bool guard = true) {
     if (body.empty()) return;
     OutboundDraft d;
     d.organization_id = m.organization_id;
@@ -433,7 +447,7 @@ class Decider {
     if (kind != routing::ReplyKind::kCompliance && m.state.OptedOutOf(channel)) {
       d.cancelled = true;
       d.cancel_reason = "opted_out";
-    } else {
+    } else if (guard) {
       GuardLoop(d, m, org);
     }
     fx_.outbound.push_back(std::move(d));
@@ -562,6 +576,7 @@ std::string_view EventKindName(EventKind kind) {
     case EventKind::kTimer: return "timer";
     case EventKind::kWebhookResult: return "webhook_result";
     case EventKind::kFlowStart: return "flow_start";
+    case EventKind::kOrganizerReply: return "organizer_reply";
   }
   return "inbound";
 }
@@ -570,11 +585,12 @@ std::vector<std::pair<std::string, std::vector<std::string>>> EventOutcomeNames(
   std::vector<std::pair<std::string, std::vector<std::string>>> out;
   std::vector<std::string> inbound, other;
   for (std::string_view name : routing::OutcomeNames()) inbound.emplace_back(name);
-  for (int i = 0; i <= static_cast<int>(EventOutcome::kUnknownFlow); ++i) {
+  for (int i = 0; i <= static_cast<int>(EventOutcome::kSent); ++i) {
     other.emplace_back(EventOutcomeName(static_cast<EventOutcome>(i)));
   }
   out.emplace_back("inbound", inbound);
-  for (EventKind kind : {EventKind::kTimer, EventKind::kWebhookResult, EventKind::kFlowStart}) {
+  for (EventKind kind : {EventKind::kTimer, EventKind::kWebhookResult, EventKind::kFlowStart,
+                         EventKind::kOrganizerReply}) {
     out.emplace_back(std::string(EventKindName(kind)), other);
   }
   return out;
@@ -596,6 +612,8 @@ std::string_view EventOutcomeName(EventOutcome outcome) {
       return "suppressed";
     case EventOutcome::kUnknownFlow:
       return "unknown_flow";
+    case EventOutcome::kSent:
+      return "sent";
   }
   return "routed";
 }

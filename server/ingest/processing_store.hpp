@@ -26,6 +26,7 @@ enum class EventKind {
   kTimer,          // a flow's reminder, timeout, wait or story idle time is up
   kWebhookResult,  // the answer of a webhook a flow called
   kFlowStart,      // a flow started for the member (an event follow-up; the API later)
+  kOrganizerReply, // an organizer's one-to-one text from the inbox (the API)
 };
 
 struct MemberEvent {
@@ -34,7 +35,7 @@ struct MemberEvent {
   OrganizationId organization_id = 0;
   MemberId member_id = 0;
   ChannelId channel_id = 0;  // kInbound: where it arrived; others: where to answer (0: any)
-  std::string body;          // kInbound
+  std::string body;          // kInbound; kOrganizerReply: the text to send
   std::int64_t session_id = 0;
   int token = 0;                                  // kTimer, kWebhookResult
   flows::TimerKind timer = flows::TimerKind::kTimeout;  // kTimer
@@ -175,6 +176,7 @@ enum class EventOutcome {
   kStarted,        // kFlowStart: the flow ran
   kSuppressed,     // kFlowStart for an opted-out member: nothing sent
   kUnknownFlow,
+  kSent,           // kOrganizerReply: queued for the member
 };
 std::string_view EventOutcomeName(EventOutcome outcome);
 std::string_view EventKindName(EventKind kind);

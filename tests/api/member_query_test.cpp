@@ -62,3 +62,53 @@ INSTANTIATE_TEST_SUITE_P(
 
 }  // namespace
 }  // namespace chorus::api
+
+namespace chorus::api {
+namespace {
+
+TEST(ActionQuery, JsonPagesAreSmallAndCsvExportsLarge) {
+  ActionQuery json;
+  EXPECT_FALSE(ParseActionQuery({{"kind", "rsvp"}, {"event", "rally"}}, json).has_value());
+  EXPECT_FALSE(json.csv);
+  EXPECT_EQ(json.limit, 50);
+  EXPECT_EQ(json.kind, "rsvp");
+  ActionQuery csv;
+  EXPECT_FALSE(ParseActionQuery({{"format", "csv"}}, csv).has_value());
+  EXPECT_TRUE(csv.csv);
+  EXPECT_EQ(csv.limit, kMaxExportRows);
+  ActionQuery big;
+  EXPECT_FALSE(ParseActionQuery({{"format", "csv"}, {"limit", "5000"}}, big).has_value());
+  EXPECT_EQ(big.limit, 5000);
+}
+
+TEST(ActionQuery, RefusalsNameTheirParameter) {
+  const std::map<std::string, std::string> bad[] = {
+      {{"kind", "vote"}}, {{"format", "xml"}}, {{"limit", "101"}},
+      {{"format", "csv"}, {"limit", "10001"}}, {{"event", ""}}, {{"member", "1"}}};
+  for (const auto& params : bad) {
+    ActionQuery q;
+    auto error = ParseActionQuery(params, q);
+    ASSERT_TRUE(error.has_value()) << params.begin()->first;
+    const bool named = params.count(error->field) == 1;
+    EXPECT_TRUE(named) << error->field;
+  }
+}
+
+TEST(ConversationAndAuditQueries, ReadTheirFiltersAndRefuseOthers) {
+  ConversationQuery c;
+  EXPECT_FALSE(ParseConversationQuery({{"status", "closed"}, {"kind", "story"}}, c).has_value());
+  EXPECT_EQ(c.status, "closed");
+  EXPECT_EQ(c.kind, "story");
+  ConversationQuery defaults;
+  EXPECT_FALSE(ParseConversationQuery({}, defaults).has_value());
+  EXPECT_EQ(defaults.status, "open");
+  EXPECT_EQ(ParseConversationQuery({{"status", "all"}}, c)->field, "status");
+  EXPECT_EQ(ParseConversationQuery({{"kind", "sms"}}, c)->field, "kind");
+  AuditQuery a;
+  EXPECT_FALSE(ParseAuditQuery({{"limit", "10"}, {"cursor", EncodeCursor(5)}}, a).has_value());
+  EXPECT_EQ(a.after_id, 5);
+  EXPECT_EQ(ParseAuditQuery({{"actor", "cli"}}, a)->field, "actor");
+}
+
+}  // namespace
+}  // namespace chorus::api

@@ -22,8 +22,14 @@ using ::testing::Not;
 
 constexpr std::chrono::seconds kCommandTimeout{60};
 
+constexpr const char* kHandOff = "An organizer will text you back here.";
+
 class ChorusApiE2eTest : public ChorusE2eTest {
  protected:
+  std::string KeywordsJson() const override {
+    return ChorusE2eTest::KeywordsJson() + R"(, { "word": "HUMAN", "flow": "human" })";
+  }
+
   std::string CampaignJson() const override {
     return R"(,
   "chapters": [
@@ -31,7 +37,66 @@ class ChorusApiE2eTest : public ChorusE2eTest {
     { "slug": "ny", "name": "New York State", "parent": "us", "postal_codes": ["1"] },
     { "slug": "nyc", "name": "New York City", "parent": "ny", "postal_codes": ["100"] },
     { "slug": "pune", "name": "Pune", "country": "IN", "postal_codes": ["411"] }
+  ],
+  "flows": [
+    { "slug": "human", "steps": [
+      { "id": "hand", "kind": "HAND_OFF", "text": { "en": ")" + std::string(kHandOff) + R"(" } }
+    ] }
   ])";
+  }
+
+  // The member asks for a person and says why; returns their open conversation's id.
+  std::string HandOff(const std::string& member, const std::string& question) {
+    Text(member, "HUMAN");
+    EXPECT_TRUE(Eventually([&] {
+      const auto bodies = BodiesTo(member);
+      return std::count(bodies.begin(), bodies.end(), kHandOff) == 1;
+    }));
+    EXPECT_TRUE(WaitProcessed({Text(member, question)}));
+    return Value("SELECT c.id::text FROM conversations c JOIN members m"
+                 " ON m.organization_id = c.organization_id AND m.id = c.member_id"
+                 " WHERE m.phone_e164 = $1 AND c.status = 'open'",
+                 member)
+        .value_or("");
+  }
+
+  transport::HttpResponseSpec Post(const std::string& path, const std::string& token,
+                                   const std::string& body, const std::string& key = "") {
+    transport::HttpRequestSpec request;
+    request.method = "POST";
+    request.url = server_->base_url + path;
+    request.headers.emplace_back("Content-Type", "application/json");
+    if (!token.empty()) request.headers.emplace_back("Authorization", "Bearer " + token);
+    if (!key.empty()) request.headers.emplace_back("Idempotency-Key", key);
+    request.body = body;
+    return http_.Send(std::move(request));
+  }
+
+  struct Operation {
+    std::string method;
+    std::string path;
+  };
+  // Every operation the served OpenAPI document lists, {id} filled in: conversations with
+  // `conversation`, members with `member`.
+  std::vector<Operation> DocumentedOperations(const std::string& member,
+                                              const std::string& conversation) {
+    const auto doc = http_.Get(server_->base_url + "/v1/openapi.json");
+    EXPECT_EQ(doc.status, 200);
+    google::protobuf::Struct parsed;
+    EXPECT_TRUE(google::protobuf::util::JsonStringToMessage(doc.body, &parsed).ok());
+    std::vector<Operation> out;
+    for (const auto& [path, item] : parsed.fields().at("paths").struct_value().fields()) {
+      const std::string id = path.rfind("/v1/conversations", 0) == 0 ? conversation : member;
+      for (const auto& [method, operation] : item.struct_value().fields()) {
+        out.push_back({method, std::regex_replace(path, std::regex("\\{id\\}"), id)});
+      }
+    }
+    return out;
+  }
+
+  transport::HttpResponseSpec Call(const Operation& op, const std::string& token) {
+    return op.method == "post" ? Post(op.path, token, R"({"text":"Hello from the walk"})")
+                               : Get(op.path, token);
   }
 
   void SetUp() override {
@@ -75,20 +140,6 @@ class ChorusApiE2eTest : public ChorusE2eTest {
     request.url = server_->base_url + path;
     if (!token.empty()) request.headers.emplace_back("Authorization", "Bearer " + token);
     return http_.Send(std::move(request));
-  }
-
-  // Every GET path the served OpenAPI document lists, with {id} filled in.
-  std::vector<std::string> DocumentedPaths(const std::string& id) {
-    const auto doc = http_.Get(server_->base_url + "/v1/openapi.json");
-    EXPECT_EQ(doc.status, 200);
-    google::protobuf::Struct parsed;
-    EXPECT_TRUE(google::protobuf::util::JsonStringToMessage(doc.body, &parsed).ok());
-    std::vector<std::string> out;
-    for (const auto& [path, item] : parsed.fields().at("paths").struct_value().fields()) {
-      if (!item.struct_value().fields().contains("get")) continue;
-      out.push_back(std::regex_replace(path, std::regex("\\{id\\}"), id));
-    }
-    return out;
   }
 
   ChorusServer* server_ = nullptr;
@@ -139,21 +190,28 @@ TEST_F(ChorusApiE2eTest, AChapterLeaderIsRefusedOutsideTheirChapterOnEveryDocume
   const std::string leader = Token({"--role", "chapter_leader", "--chapter", "ny"});
   ASSERT_FALSE(leader.empty());
   const std::string pune_id = MemberId(pune_member_);
-  const std::vector<std::string> paths = DocumentedPaths(pune_id);
-  ASSERT_GE(paths.size(), 4u);
-  for (const std::string& path : paths) {
-    const auto r = Get(path, leader);
-    EXPECT_THAT(r.body, Not(HasSubstr(pune_member_))) << path;
-    EXPECT_THAT(r.body, Not(HasSubstr("\"pune\""))) << path;
-    if (path.find(pune_id) != std::string::npos) {
-      EXPECT_EQ(r.status, 403) << path;
+  const std::string pune_conversation = HandOff(pune_member_, "Who runs the Pune chapter?");
+  ASSERT_FALSE(pune_conversation.empty());
+  const std::vector<Operation> ops = DocumentedOperations(pune_id, pune_conversation);
+  ASSERT_GE(ops.size(), 8u);
+  for (const Operation& op : ops) {
+    const auto r = Call(op, leader);
+    EXPECT_THAT(r.body, Not(HasSubstr(pune_member_))) << op.method << " " << op.path;
+    EXPECT_THAT(r.body, Not(HasSubstr("\"pune\""))) << op.method << " " << op.path;
+    EXPECT_THAT(r.body, Not(HasSubstr("Pune chapter"))) << op.method << " " << op.path;
+    const bool names_pune = op.path == "/v1/members/" + pune_id ||
+                            op.path.rfind("/v1/conversations/" + pune_conversation, 0) == 0;
+    if (names_pune) {
+      EXPECT_EQ(r.status, 403) << op.method << " " << op.path;
     }
   }
+  // Nothing the walk posted reached the Pune member, and their conversation is still open.
+  EXPECT_EQ(Count("SELECT count(*) FROM member_events WHERE kind = 'organizer_reply'"), 0);
+  EXPECT_EQ(Count("SELECT count(*) FROM conversations WHERE status = 'open'"), 1);
   // Outside the chapter and not there at all: the same answer.
-  const auto absent = Get("/v1/members/987654321", leader);
-  const auto outside = Get("/v1/members/" + pune_id, leader);
-  EXPECT_EQ(absent.status, 403);
-  EXPECT_EQ(outside.status, 403);
+  EXPECT_EQ(Get("/v1/members/987654321", leader).status, 403);
+  EXPECT_EQ(Get("/v1/members/" + pune_id, leader).status, 403);
+  EXPECT_EQ(Get("/v1/conversations/987654321", leader).status, 403);
   EXPECT_EQ(Get("/v1/members?chapter=pune", leader).status, 403);
   EXPECT_EQ(Get("/v1/members?chapter=atlantis", leader).status, 403);
   // Inside: their member, phone number included.
@@ -162,21 +220,196 @@ TEST_F(ChorusApiE2eTest, AChapterLeaderIsRefusedOutsideTheirChapterOnEveryDocume
   EXPECT_THAT(inside.body, HasSubstr(nyc_member_));
 }
 
-TEST_F(ChorusApiE2eTest, AViewerNeverSeesAPhoneNumberAndNobodyGetsInWithoutAToken) {
+TEST_F(ChorusApiE2eTest, AViewerReadsNoPersonalDataWritesNothingAndNobodyGetsInWithoutAToken) {
   const std::string viewer = Token({"--role", "viewer"});
   const std::string forged = viewer.substr(0, viewer.size() - 1) + (viewer.back() == 'A' ? "B" : "A");
-  const std::vector<std::string> paths = DocumentedPaths(MemberId(pune_member_));
-  for (const std::string& path : paths) {
-    const auto seen = Get(path, viewer);
-    EXPECT_EQ(seen.status, 200) << path << " " << seen.body;
-    EXPECT_THAT(seen.body, Not(HasSubstr(pune_member_))) << path;
-    EXPECT_THAT(seen.body, Not(HasSubstr(nyc_member_))) << path;
+  const std::string conversation = HandOff(nyc_member_, "My heating is broken");
+  const std::vector<Operation> ops = DocumentedOperations(MemberId(pune_member_), conversation);
+  for (const Operation& op : ops) {
+    const auto seen = Call(op, viewer);
+    if (op.method == "post") {
+      EXPECT_EQ(seen.status, 403) << op.path;
+    } else {
+      EXPECT_TRUE(seen.status == 200 || seen.status == 403) << op.path << " " << seen.status;
+    }
+    EXPECT_THAT(seen.body, Not(HasSubstr(pune_member_))) << op.path;
+    EXPECT_THAT(seen.body, Not(HasSubstr(nyc_member_))) << op.path;
+    EXPECT_THAT(seen.body, Not(HasSubstr("heating"))) << op.path;
     for (const std::string& token : {std::string(), forged, std::string("not-a-token")}) {
-      const auto refused = Get(path, token);
-      EXPECT_EQ(refused.status, 401) << path;
-      EXPECT_THAT(refused.body, HasSubstr(R"("code":"unauthenticated")")) << path;
+      const auto refused = Call(op, token);
+      EXPECT_EQ(refused.status, 401) << op.path;
+      EXPECT_THAT(refused.body, HasSubstr(R"("code":"unauthenticated")")) << op.path;
     }
   }
+  EXPECT_EQ(Count("SELECT count(*) FROM member_events WHERE kind = 'organizer_reply'"), 0);
+  EXPECT_EQ(Count("SELECT count(*) FROM conversations WHERE status = 'open'"), 1);
+}
+
+TEST_F(ChorusApiE2eTest, AnOrganizerReadsTheInboxAndRepliesOnceWhateverTheRetries) {
+  const std::string organizer = Token({"--role", "organizer"});
+  const std::string conversation = HandOff(nyc_member_, "Can someone call me about my landlord?");
+  ASSERT_FALSE(conversation.empty());
+
+  const auto inbox = Get("/v1/conversations", organizer);
+  ASSERT_EQ(inbox.status, 200) << inbox.body;
+  EXPECT_THAT(inbox.body, HasSubstr(R"("id":")" + conversation + "\""));
+  EXPECT_THAT(inbox.body, HasSubstr(nyc_member_));
+  const auto thread = Get("/v1/conversations/" + conversation, organizer);
+  ASSERT_EQ(thread.status, 200);
+  EXPECT_THAT(thread.body, HasSubstr("Can someone call me about my landlord?"));
+
+  const std::string reply = R"({"text":"We will call you today."})";
+  const auto first = Post("/v1/conversations/" + conversation + "/reply", organizer, reply, "k-1");
+  ASSERT_EQ(first.status, 202) << first.body;
+  const auto again = Post("/v1/conversations/" + conversation + "/reply", organizer, reply, "k-1");
+  EXPECT_EQ(again.status, 202);
+  EXPECT_EQ(again.body, first.body);
+  ASSERT_TRUE(Eventually([&] {
+    const auto bodies = BodiesTo(nyc_member_);
+    return std::count(bodies.begin(), bodies.end(), "We will call you today.") == 1;
+  }));
+  // The same key for another request is refused; bad bodies name their field.
+  const auto reused = Post("/v1/conversations/987/reply", organizer, reply, "k-1");
+  EXPECT_EQ(reused.status, 409);
+  EXPECT_THAT(reused.body, HasSubstr("Idempotency-Key"));
+  const auto empty = Post("/v1/conversations/" + conversation + "/reply", organizer, R"({"text":""})");
+  EXPECT_EQ(empty.status, 400);
+  EXPECT_THAT(empty.body, HasSubstr(R"("field":"text")"));
+  EXPECT_EQ(Post("/v1/conversations/" + conversation + "/reply", organizer, "not json").status, 400);
+  EXPECT_EQ(Count("SELECT count(*) FROM audit_log WHERE action = 'conversation.reply'"
+                  " AND detail NOT LIKE '%call you%'"),
+            1);
+
+  // Closed: the member's next message goes to the keywords again, and replies are refused.
+  const auto closed = Post("/v1/conversations/" + conversation + "/close", organizer, "");
+  ASSERT_EQ(closed.status, 200) << closed.body;
+  EXPECT_THAT(closed.body, HasSubstr(R"("status":"closed")"));
+  EXPECT_EQ(Post("/v1/conversations/" + conversation + "/reply", organizer, reply).status, 409);
+  const std::string events = Text(nyc_member_, "EVENTS");
+  ASSERT_TRUE(WaitProcessed({events}));
+  EXPECT_EQ(ProcessedOutcome(events), "keyword");
+}
+
+TEST_F(ChorusApiE2eTest, AReplyAfterTheMembersStopIsNeverSent) {
+  const std::string organizer = Token({"--role", "organizer"});
+  const std::string conversation = HandOff(nyc_member_, "Please help with my lease");
+  ASSERT_TRUE(WaitProcessed({Text(nyc_member_, "STOP")}));
+  // The STOP closed the conversation: the reply is refused, and nothing follows the
+  // confirmation.
+  const auto refused =
+      Post("/v1/conversations/" + conversation + "/reply", organizer, R"({"text":"Still there?"})");
+  EXPECT_EQ(refused.status, 409);
+  // An event queued before the STOP was processed would be suppressed in processing: the same
+  // decision, tested where it is made (a reply event written straight after the STOP).
+  Query("INSERT INTO member_events (organization_id, member_id, kind, channel_id, payload)"
+        " SELECT m.organization_id, m.id, 'organizer_reply', c.channel_id,"
+        "        jsonb_build_object('text', 'Still there?')"
+        "   FROM members m JOIN conversations c ON c.organization_id = m.organization_id"
+        "    AND c.member_id = m.id WHERE m.phone_e164 = $1",
+        nyc_member_);
+  ASSERT_TRUE(Eventually([&] {
+    return Count("SELECT count(*) FROM member_events WHERE kind = 'organizer_reply'"
+                 " AND outcome = 'suppressed'") == 1;
+  }));
+  const auto bodies = BodiesTo(nyc_member_);
+  EXPECT_EQ(std::count(bodies.begin(), bodies.end(), "Still there?"), 0);
+}
+
+TEST_F(ChorusApiE2eTest, ActionsExportAsCsvScopedAuditedAndSafeForSpreadsheets) {
+  // Signatures arranged directly: recording them is the flows tests' subject.
+  for (const std::string& phone : {nyc_member_, pune_member_}) {
+    Query("INSERT INTO actions (organization_id, member_id, kind, target, value)"
+          " SELECT organization_id, id, 'petition', 'rent-freeze', '=HYPERLINK(\"x\")'"
+          "   FROM members WHERE phone_e164 = $1",
+          phone);
+  }
+  const std::string organizer = Token({"--role", "organizer"});
+  const auto all = Get("/v1/actions?format=csv&kind=petition", organizer);
+  ASSERT_EQ(all.status, 200) << all.body;
+  EXPECT_EQ(all.body.rfind("id,member_id,phone,kind,target,event,value,channel,created_at\r\n", 0), 0u);
+  EXPECT_EQ(std::count(all.body.begin(), all.body.end(), '\n'), 3) << all.body;
+  EXPECT_THAT(all.body, HasSubstr(nyc_member_));
+  EXPECT_THAT(all.body, HasSubstr(pune_member_));
+  EXPECT_THAT(all.body, HasSubstr(R"csv("'=HYPERLINK(""x"")")csv")) << "never a live formula";
+  EXPECT_EQ(Count("SELECT count(*) FROM audit_log WHERE action = 'actions.export'"
+                  " AND detail = 'rows:2 with_phone kind:petition'"),
+            1);
+
+  const std::string leader = Token({"--role", "chapter_leader", "--chapter", "ny"});
+  const auto mine = Get("/v1/actions?format=csv", leader);
+  ASSERT_EQ(mine.status, 200);
+  EXPECT_THAT(mine.body, HasSubstr(nyc_member_));
+  EXPECT_THAT(mine.body, Not(HasSubstr(pune_member_)));
+
+  const std::string viewer = Token({"--role", "viewer"});
+  EXPECT_EQ(Get("/v1/actions?format=csv", viewer).status, 403);
+  const auto listed = Get("/v1/actions", viewer);
+  ASSERT_EQ(listed.status, 200);
+  EXPECT_THAT(listed.body, HasSubstr("rent-freeze"));
+  EXPECT_THAT(listed.body, Not(HasSubstr(nyc_member_)));
+
+  // The audit log: the organizer reads it, a leader may not.
+  const auto audit = Get("/v1/audit?limit=100", organizer);
+  ASSERT_EQ(audit.status, 200);
+  EXPECT_THAT(audit.body, HasSubstr(R"("action":"token.create")"));
+  EXPECT_THAT(audit.body, HasSubstr(R"("action":"actions.export")"));
+  EXPECT_EQ(Get("/v1/audit", leader).status, 403);
+  EXPECT_EQ(Get("/v1/audit", viewer).status, 403);
+}
+
+TEST_F(ChorusApiE2eTest, AnOwnerIssuesAndRevokesTokensAndOthersCannot) {
+  const std::string owner = Token({"--role", "owner"});
+  const auto created = Post("/v1/tokens", owner, R"({"role":"organizer","name":"phone bank"})");
+  ASSERT_EQ(created.status, 201) << created.body;
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(created.body, m, std::regex("chorus_[0-9]+_[A-Za-z0-9_-]{43}")));
+  const std::string issued = m.str();
+  EXPECT_EQ(Get("/v1/organization", issued).status, 200);
+
+  const auto listed = Get("/v1/tokens", owner);
+  ASSERT_EQ(listed.status, 200);
+  EXPECT_THAT(listed.body, HasSubstr("phone bank"));
+  EXPECT_THAT(listed.body, Not(HasSubstr(issued)));
+  EXPECT_THAT(listed.body, Not(HasSubstr(owner)));
+  EXPECT_THAT(listed.body, Not(HasSubstr("token_hash")));
+
+  std::smatch id;
+  ASSERT_TRUE(std::regex_search(created.body, id, std::regex(R"re("id":"([0-9]+)")re")));
+  EXPECT_EQ(Post("/v1/tokens/" + id[1].str() + "/revoke", owner, "").status, 200);
+  EXPECT_EQ(Get("/v1/organization", issued).status, 401) << "revoked at once";
+  EXPECT_EQ(Post("/v1/tokens/" + id[1].str() + "/revoke", owner, "").status, 200);
+  EXPECT_EQ(Count("SELECT count(*) FROM audit_log WHERE action = 'token.revoke'"), 1);
+
+  const auto leaderless = Post("/v1/tokens", owner, R"({"role":"chapter_leader"})");
+  EXPECT_EQ(leaderless.status, 400);
+  EXPECT_THAT(leaderless.body, HasSubstr(R"("field":"chapter")"));
+  EXPECT_EQ(Post("/v1/tokens", owner, R"({"role":"admin"})").status, 400);
+  const std::string organizer = Token({"--role", "organizer"});
+  EXPECT_EQ(Post("/v1/tokens", organizer, R"({"role":"owner"})").status, 403);
+  EXPECT_EQ(Get("/v1/tokens", Token({"--role", "chapter_leader", "--chapter", "ny"})).status, 403);
+}
+
+TEST_F(ChorusApiE2eTest, AnOrganizerStartsAFlowForAMemberOnceWhateverTheRetries) {
+  const std::string organizer = Token({"--role", "organizer"});
+  const std::string path = "/v1/members/" + MemberId(nyc_member_) + "/flows";
+  const std::string body = R"({"flow":"human","channel":")" + std::string(ws::kChannel) + R"("})";
+  const auto first = Post(path, organizer, body, "start-1");
+  ASSERT_EQ(first.status, 202) << first.body;
+  EXPECT_EQ(Post(path, organizer, body, "start-1").body, first.body);
+  ASSERT_TRUE(Eventually([&] {
+    return Count("SELECT count(*) FROM conversations WHERE status = 'open'") == 1;
+  }));
+  const auto bodies = BodiesTo(nyc_member_);
+  EXPECT_EQ(std::count(bodies.begin(), bodies.end(), kHandOff), 1);
+
+  const auto unknown = Post(path, organizer, R"({"flow":"nope","channel":")" +
+                                                 std::string(ws::kChannel) + R"("})");
+  EXPECT_EQ(unknown.status, 404);
+  EXPECT_THAT(unknown.body, HasSubstr(R"("field":"flow")"));
+  EXPECT_EQ(Post(path, organizer, R"({"flow":"human"})").status, 400);
+  const std::string leader = Token({"--role", "chapter_leader", "--chapter", "ny"});
+  EXPECT_EQ(Post("/v1/members/" + MemberId(pune_member_) + "/flows", leader, body).status, 403);
+  EXPECT_EQ(Post(path, Token({"--role", "viewer"}), body).status, 403);
 }
 
 TEST_F(ChorusApiE2eTest, TokenCreateRefusesBadArgumentsWithOneLine) {

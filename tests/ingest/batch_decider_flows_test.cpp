@@ -1,6 +1,7 @@
 // DecideBatch with campaigns: where a member's message goes when flows, an open hand-off or an
 // event's check-in code could take it, and what timers and flow starts do (issue 6).
 #include <gmock/gmock.h>
+#include <algorithm>
 #include <gtest/gtest.h>
 
 #include <map>
@@ -156,6 +157,12 @@ class Batch {
     context_.events.push_back(e);
     return *this;
   }
+  Batch& OrganizerReply(std::string text) {
+    MemberEvent e = Event(EventKind::kOrganizerReply);
+    e.body = std::move(text);
+    context_.events.push_back(e);
+    return *this;
+  }
   BatchEffects Decide() const { return DecideBatch(context_, snapshot_); }
 
  private:
@@ -267,6 +274,28 @@ TEST(DecideFlows, AFlowStartForAMemberWhoOptedOutSendsNothing) {
   EXPECT_EQ(fx.processed.at(0).event_outcome, EventOutcome::kSuppressed);
   EXPECT_THAT(fx.outbound, IsEmpty());
   EXPECT_THAT(fx.sessions, IsEmpty());
+}
+
+TEST(DecideFlows, AnOrganizersRepliesAreSentAndTheLoopGuardIsNotForThem) {
+  // A person may repeat themselves: the loop guard (three identical texts) is for automatons.
+  Batch batch;
+  for (int i = 0; i < 4; ++i) batch.OrganizerReply("We will call you.");
+  const BatchEffects fx = batch.Decide();
+  ASSERT_EQ(fx.processed.size(), 4u);
+  for (const auto& mark : fx.processed) EXPECT_EQ(mark.event_outcome, EventOutcome::kSent);
+  EXPECT_THAT(Sent(fx), ElementsAre("We will call you.", "We will call you.",
+                                    "We will call you.", "We will call you."));
+}
+
+TEST(DecideFlows, AStopCancelsAnEarlierReplyAndSuppressesALaterOne) {
+  const BatchEffects fx =
+      Batch().OrganizerReply("We will call you.").Text("STOP").OrganizerReply("Still there?").Decide();
+  ASSERT_EQ(fx.processed.size(), 3u);
+  EXPECT_EQ(fx.processed[2].event_outcome, EventOutcome::kSuppressed);
+  const std::vector<std::string> sent = Sent(fx);
+  EXPECT_EQ(std::count(sent.begin(), sent.end(), "We will call you."), 0);
+  EXPECT_EQ(std::count(sent.begin(), sent.end(), "Still there?"), 0);
+  EXPECT_EQ(sent.size(), 1u) << "only the STOP confirmation";
 }
 
 TEST(DecideFlows, AFlowStartCarriesItsEventIntoTheSession) {

@@ -213,5 +213,52 @@ TEST_F(PgApiStoreTest, PagesWalkEveryMemberOnceInIdOrderWithTheirDetails) {
   EXPECT_TRUE(seen[3].joined_at.empty());
 }
 
+TEST_F(PgApiStoreTest, ARepliedKeyIsOneEventAndALeaderCannotReplyOutsideTheirChapters) {
+  const std::int64_t delhi_talk = Value<std::int64_t>(
+      "INSERT INTO conversations (organization_id, member_id, channel_id, kind)"
+      " VALUES ($1, $2, $3, 'hand_off') RETURNING id",
+      org_, in_delhi_, sms_);
+  const api::Principal organizer = Login(api::Role::kOrganizer);
+  auto first = store_->Reply(organizer, delhi_talk, "We hear you.", "key-1");
+  ASSERT_TRUE(first.ok());
+  EXPECT_EQ(first->kind, api::ReplyOutcome::Kind::kQueued);
+  EXPECT_FALSE(first->repeated);
+  auto again = store_->Reply(organizer, delhi_talk, "We hear you.", "key-1");
+  ASSERT_TRUE(again.ok());
+  EXPECT_TRUE(again->repeated);
+  EXPECT_EQ(again->event_id, first->event_id);
+  auto other = store_->Reply(organizer, delhi_talk + 1, "We hear you.", "key-1");
+  ASSERT_TRUE(other.ok());
+  EXPECT_EQ(other->kind, api::ReplyOutcome::Kind::kKeyReused);
+  EXPECT_EQ(Count("SELECT count(*) FROM member_events WHERE kind = 'organizer_reply'"
+                  " AND payload->>'text' = 'We hear you.' AND member_id = $1",
+                  in_delhi_),
+            1);
+  // The audit log names the conversation and the event, never the words.
+  EXPECT_EQ(Count("SELECT count(*) FROM audit_log WHERE action = 'conversation.reply'"
+                  " AND actor = $1 AND detail NOT LIKE '%hear%'",
+                  organizer.Actor()),
+            1);
+
+  const api::Principal leader = Login(api::Role::kChapterLeader, "maharashtra");
+  auto outside = store_->Reply(leader, delhi_talk, "Hi from Pune", "");
+  ASSERT_TRUE(outside.ok());
+  EXPECT_EQ(outside->kind, api::ReplyOutcome::Kind::kNotFound);
+  auto close = store_->Close(leader, delhi_talk);
+  ASSERT_TRUE(close.ok());
+  EXPECT_FALSE(*close);
+  auto listed = store_->Conversations(leader, api::ConversationQuery{}, true);
+  ASSERT_TRUE(listed.ok());
+  EXPECT_TRUE(listed->conversations.empty());
+
+  auto closed = store_->Close(organizer, delhi_talk);
+  ASSERT_TRUE(closed.ok());
+  EXPECT_TRUE(*closed);
+  auto after = store_->Reply(organizer, delhi_talk, "Anyone?", "");
+  ASSERT_TRUE(after.ok());
+  EXPECT_EQ(after->kind, api::ReplyOutcome::Kind::kClosed);
+  EXPECT_EQ(Count("SELECT count(*) FROM audit_log WHERE action = 'conversation.close'"), 1);
+}
+
 }  // namespace
 }  // namespace chorus::store::pg

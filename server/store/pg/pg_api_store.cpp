@@ -63,6 +63,59 @@ SELECT mc.member_id, c.slug
  WHERE mc.organization_id = $1 AND mc.member_id = ANY($2::bigint[])
  ORDER BY mc.member_id, c.slug)sql";
 
+// Conversations within reach ($2: whole organization, else members of chapters $3).
+constexpr const char* kConversations = R"sql(
+SELECT c.id, c.member_id, CASE WHEN $4 THEN m.phone_e164 ELSE '' END, ch.slug, c.kind, c.status,
+       to_char(c.opened_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
+       COALESCE(to_char(c.closed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'), ''),
+       s.body, s.place, s.share_consent, c.channel_id,
+       c.opened_at, COALESCE(c.closed_at, 'infinity')
+  FROM conversations c
+  JOIN members m ON m.organization_id = c.organization_id AND m.id = c.member_id
+  JOIN channels ch ON ch.organization_id = c.organization_id AND ch.id = c.channel_id
+  LEFT JOIN LATERAL (
+    SELECT st.body, st.place, st.share_consent FROM stories st
+     WHERE st.organization_id = c.organization_id AND st.conversation_id = c.id
+     ORDER BY st.id DESC LIMIT 1) s ON $4
+ WHERE c.organization_id = $1 AND c.id > $5 AND ($6 = '' OR c.status = $6)
+   AND ($7 = '' OR c.kind = $7) AND ($9 = 0 OR c.id = $9)
+   AND ($2 OR EXISTS (SELECT 1 FROM member_chapters mc
+                       WHERE mc.organization_id = c.organization_id AND mc.member_id = c.member_id
+                         AND mc.chapter_id = ANY($3::bigint[])))
+ ORDER BY c.id
+ LIMIT $8)sql";
+
+// What the member and the organization said on the conversation's channel while it was open.
+constexpr const char* kThread = R"sql(
+SELECT dir, body, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), status FROM (
+  SELECT 'inbound' AS dir, i.body, i.received_at AS at, '' AS status, i.id
+    FROM inbound_messages i
+   WHERE i.organization_id = $1 AND i.member_id = $2 AND i.channel_id = $3
+     AND i.received_at >= $4::timestamptz AND i.received_at <= $5::timestamptz
+  UNION ALL
+  SELECT 'outbound', o.body, o.created_at, o.status, o.id
+    FROM outbound_messages o
+   WHERE o.organization_id = $1 AND o.member_id = $2 AND o.channel_id = $3
+     AND o.created_at >= $4::timestamptz AND o.created_at <= $5::timestamptz) t
+ ORDER BY at, dir, id
+ LIMIT 500)sql";
+
+constexpr const char* kActions = R"sql(
+SELECT a.id, a.member_id, CASE WHEN $4 THEN m.phone_e164 ELSE '' END, a.kind, a.target,
+       COALESCE(e.slug, ''), a.value, COALESCE(ch.slug, ''),
+       to_char(a.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
+  FROM actions a
+  JOIN members m ON m.organization_id = a.organization_id AND m.id = a.member_id
+  LEFT JOIN events e ON e.organization_id = a.organization_id AND e.id = a.event_id
+  LEFT JOIN channels ch ON ch.organization_id = a.organization_id AND ch.id = a.channel_id
+ WHERE a.organization_id = $1 AND a.id > $5 AND ($6 = '' OR a.kind = $6)
+   AND ($7 = 0 OR a.event_id = $7)
+   AND ($2 OR EXISTS (SELECT 1 FROM member_chapters mc
+                       WHERE mc.organization_id = a.organization_id AND mc.member_id = a.member_id
+                         AND mc.chapter_id = ANY($3::bigint[])))
+ ORDER BY a.id
+ LIMIT $8)sql";
+
 std::vector<std::string> SplitUnit(const std::string& text) {
   std::vector<std::string> out;
   if (text.empty()) return out;
@@ -135,42 +188,183 @@ std::string RandomBytes(std::size_t n) {
 
 PgApiStore::PgApiStore(std::string dsn) : session_(std::move(dsn)) {}
 
+namespace {
+
+// A token for `org`: only its hash is stored; the creation is audited as `actor`.
+Result<CreatedToken> InsertToken(pqxx::work& tx, OrganizationId org, api::Role role,
+                                 const std::string& chapter, const std::string& name,
+                                 const std::string& actor) {
+  std::int64_t chapter_id = 0;  // none
+  if (role == api::Role::kChapterLeader) {
+    const pqxx::result ch = tx.exec_params(
+        "SELECT id FROM chapters WHERE organization_id = $1 AND slug = $2 AND archived_at IS NULL",
+        org, chapter);
+    if (ch.empty()) return MakeError(ErrorCode::kNotFound, "no chapter " + chapter);
+    chapter_id = ch[0][0].as<std::int64_t>();
+  }
+  const std::string token = api::FormatToken(org, RandomBytes(32));
+  const auto id = tx.exec_params1(
+      "INSERT INTO api_tokens (organization_id, token_hash, name, role, chapter_id, created_by)"
+      " VALUES ($1, $2, $3, $4, NULLIF($5, 0), $6) RETURNING id",
+      org, api::TokenHash(token), name, std::string(api::RoleName(role)), chapter_id, actor)[0]
+                      .as<std::int64_t>();
+  tx.exec_params("INSERT INTO audit_log (organization_id, actor, action, detail)"
+                 " VALUES ($1, $2, 'token.create', $3)",
+                 org, actor,
+                 "token:" + std::to_string(id) + " role:" + std::string(api::RoleName(role)));
+  return CreatedToken{id, token};
+}
+
+std::optional<Error> TokenShape(api::Role role, const std::string& chapter) {
+  const bool leader = role == api::Role::kChapterLeader;
+  if (leader != chapter.empty()) return std::nullopt;
+  return MakeError(ErrorCode::kInvalidArgument,
+                   leader ? "a chapter_leader token needs a chapter"
+                          : "a chapter is only for a chapter_leader token");
+}
+
+// A repeat of an earlier write with the same Idempotency-Key: its outcome, or kKeyReused.
+std::optional<api::ReplyOutcome> Remembered(pqxx::work& tx, const api::Principal& who,
+                                            const std::string& key, const std::string& request) {
+  if (key.empty()) return std::nullopt;
+  // Two requests with one key wait for each other here; the second sees the first's answer.
+  tx.exec_params("SELECT pg_advisory_xact_lock(hashtext($1::text || '/' || $2))",
+                 who.organization, key);
+  const pqxx::result seen = tx.exec_params(
+      "SELECT request, body FROM api_idempotency WHERE organization_id = $1 AND key = $2",
+      who.organization, key);
+  if (seen.empty()) return std::nullopt;
+  if (seen[0][0].as<std::string>() != request) {
+    return api::ReplyOutcome{.kind = api::ReplyOutcome::Kind::kKeyReused};
+  }
+  return api::ReplyOutcome{.kind = api::ReplyOutcome::Kind::kQueued,
+                           .event_id = std::stoll(seen[0][1].as<std::string>()),
+                           .repeated = true};
+}
+
+void Remember(pqxx::work& tx, const api::Principal& who, const std::string& key,
+              const std::string& request, std::int64_t event_id) {
+  if (key.empty()) return;
+  tx.exec_params("INSERT INTO api_idempotency (organization_id, key, token_id, request, status,"
+                 " body) VALUES ($1, $2, $3, $4, 202, $5)",
+                 who.organization, key, who.token_id, request, std::to_string(event_id));
+}
+
+}  // namespace
+
 Result<CreatedToken> PgApiStore::CreateToken(const std::string& organization, api::Role role,
                                              const std::string& chapter, const std::string& name,
                                              const std::string& actor) {
-  const bool leader = role == api::Role::kChapterLeader;
-  if (leader == chapter.empty()) {
-    return MakeError(ErrorCode::kInvalidArgument,
-                     leader ? "a chapter_leader token needs --chapter SLUG"
-                            : "--chapter is only for a chapter_leader token");
+  if (auto bad = TokenShape(role, chapter)) {
+    bad->message = role == api::Role::kChapterLeader
+                       ? "a chapter_leader token needs --chapter SLUG"
+                       : "--chapter is only for a chapter_leader token";
+    return *bad;
   }
   return Flatten(session_.Run([&](pqxx::connection& c) -> Result<CreatedToken> {
     pqxx::work tx(c);
     const pqxx::result org =
         tx.exec_params("SELECT id FROM organizations WHERE slug = $1", organization);
     if (org.empty()) return MakeError(ErrorCode::kNotFound, "no organization " + organization);
-    const auto org_id = org[0][0].as<OrganizationId>();
-    std::int64_t chapter_id = 0;  // none
-    if (leader) {
-      const pqxx::result ch = tx.exec_params(
-          "SELECT id FROM chapters WHERE organization_id = $1 AND slug = $2 AND archived_at IS NULL",
-          org_id, chapter);
-      if (ch.empty()) return MakeError(ErrorCode::kNotFound, "no chapter " + chapter);
-      chapter_id = ch[0][0].as<std::int64_t>();
-    }
-    const std::string token = api::FormatToken(org_id, RandomBytes(32));
-    const auto id = tx.exec_params1(
-        "INSERT INTO api_tokens (organization_id, token_hash, name, role, chapter_id, created_by)"
-        " VALUES ($1, $2, $3, $4, NULLIF($5, 0), $6) RETURNING id",
-        org_id, api::TokenHash(token), name, std::string(api::RoleName(role)), chapter_id, actor)[0]
-                        .as<std::int64_t>();
-    tx.exec_params("INSERT INTO audit_log (organization_id, actor, action, detail)"
-                   " VALUES ($1, $2, 'token.create', $3)",
-                   org_id, actor,
-                   "token:" + std::to_string(id) + " role:" + std::string(api::RoleName(role)));
-    tx.commit();
-    return CreatedToken{id, token};
+    auto created = InsertToken(tx, org[0][0].as<OrganizationId>(), role, chapter, name, actor);
+    if (created.ok()) tx.commit();
+    return created;
   }));
+}
+
+Result<api::IssuedToken> PgApiStore::IssueToken(const api::Principal& who, api::Role role,
+                                                const std::string& chapter,
+                                                const std::string& name) {
+  if (auto bad = TokenShape(role, chapter)) return *bad;
+  return Flatten(session_.Run([&](pqxx::connection& c) -> Result<api::IssuedToken> {
+    pqxx::work tx(c);
+    auto created = InsertToken(tx, who.organization, role, chapter, name, who.Actor());
+    if (!created.ok()) return created.take_error();
+    tx.commit();
+    return api::IssuedToken{created->id, created->token};
+  }));
+}
+
+Result<std::vector<api::TokenView>> PgApiStore::Tokens(const api::Principal& who) {
+  return session_.Run([&](pqxx::connection& c) {
+    pqxx::work tx(c);
+    std::vector<api::TokenView> out;
+    for (const auto& r : tx.exec_params(
+             "SELECT t.id, t.name, t.role, COALESCE(ch.slug, ''), t.created_by,"
+             "       to_char(t.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
+             "       COALESCE(to_char(t.revoked_at AT TIME ZONE 'UTC',"
+             "                        'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), '')"
+             "  FROM api_tokens t LEFT JOIN chapters ch"
+             "    ON ch.organization_id = t.organization_id AND ch.id = t.chapter_id"
+             " WHERE t.organization_id = $1 ORDER BY t.id",
+             who.organization)) {
+      out.push_back(api::TokenView{r[0].as<std::int64_t>(), r[1].as<std::string>(),
+                                   r[2].as<std::string>(), r[3].as<std::string>(),
+                                   r[4].as<std::string>(), r[5].as<std::string>(),
+                                   r[6].as<std::string>()});
+    }
+    return out;
+  });
+}
+
+Result<bool> PgApiStore::RevokeToken(const api::Principal& who, std::int64_t id) {
+  return session_.Run([&](pqxx::connection& c) -> bool {
+    pqxx::work tx(c);
+    const pqxx::result found = tx.exec_params(
+        "SELECT revoked_at IS NULL FROM api_tokens WHERE organization_id = $1 AND id = $2"
+        " FOR UPDATE",
+        who.organization, id);
+    if (found.empty()) return false;
+    if (found[0][0].as<bool>()) {
+      tx.exec_params("UPDATE api_tokens SET revoked_at = now() WHERE organization_id = $1 AND id = $2",
+                     who.organization, id);
+      tx.exec_params("INSERT INTO audit_log (organization_id, actor, action, detail)"
+                     " VALUES ($1, $2, 'token.revoke', $3)",
+                     who.organization, who.Actor(), "token:" + std::to_string(id));
+    }
+    tx.commit();
+    return true;
+  });
+}
+
+Result<api::ReplyOutcome> PgApiStore::StartFlow(const api::Principal& who, MemberId member,
+                                                const std::string& flow,
+                                                const std::string& channel,
+                                                const std::string& idempotency_key) {
+  using Kind = api::ReplyOutcome::Kind;
+  const std::string request = "flow:" + std::to_string(member) + ":" + flow + ":" + channel;
+  return session_.Run([&](pqxx::connection& c) -> api::ReplyOutcome {
+    pqxx::work tx(c);
+    if (auto seen = Remembered(tx, who, idempotency_key, request)) return *seen;
+    api::MemberQuery query;
+    query.after_id = member - 1;
+    query.limit = 1;
+    const pqxx::result reach = tx.exec_params(
+        kSearch, who.organization, who.WholeOrganization(), IntArray(who.chapters), "{}",
+        query.after_id, "", "", "", "", -1, false, 1, false);
+    if (reach.empty() || reach[0][0].as<MemberId>() != member) return {.kind = Kind::kNotFound};
+    const pqxx::result f = tx.exec_params(
+        "SELECT 1 FROM flows WHERE organization_id = $1 AND slug = $2 AND active_version IS NOT NULL",
+        who.organization, flow);
+    if (f.empty()) return {.kind = Kind::kUnknownFlow};
+    const pqxx::result ch = tx.exec_params(
+        "SELECT id FROM channels WHERE organization_id = $1 AND slug = $2", who.organization,
+        channel);
+    if (ch.empty()) return {.kind = Kind::kUnknownChannel};
+    const auto event_id =
+        tx.exec_params1("INSERT INTO member_events (organization_id, member_id, kind, channel_id,"
+                        " payload) VALUES ($1, $2, 'flow_start', $3, jsonb_build_object('flow', $4::text))"
+                        " RETURNING id",
+                        who.organization, member, ch[0][0].as<std::int64_t>(), flow)[0]
+            .as<std::int64_t>();
+    tx.exec_params("INSERT INTO audit_log (organization_id, actor, action, member_id, detail)"
+                   " VALUES ($1, $2, 'flow.start_requested', $3, $4)",
+                   who.organization, who.Actor(), member,
+                   "flow:" + flow + " channel:" + channel + " event:" + std::to_string(event_id));
+    Remember(tx, who, idempotency_key, request, event_id);
+    tx.commit();
+    return {.kind = Kind::kQueued, .event_id = event_id, .member_id = member};
+  });
 }
 
 Result<std::optional<api::Principal>> PgApiStore::Authenticate(const std::string& token_hash,
@@ -274,6 +468,186 @@ Result<std::optional<api::MemberView>> PgApiStore::Member(const api::Principal& 
   if (!page.ok()) return page.error();
   if (page->members.empty() || page->members[0].id != id) return std::optional<MemberView>{};
   return std::optional<MemberView>{std::move(page->members[0])};
+}
+
+namespace {
+
+api::ConversationView ReadConversation(const pqxx::row& r) {
+  api::ConversationView v;
+  v.id = r[0].as<std::int64_t>();
+  v.member_id = r[1].as<MemberId>();
+  v.phone = r[2].as<std::string>();
+  v.channel = r[3].as<std::string>();
+  v.kind = r[4].as<std::string>();
+  v.status = r[5].as<std::string>();
+  v.opened_at = r[6].as<std::string>();
+  v.closed_at = r[7].as<std::string>();
+  if (!r[8].is_null()) {
+    v.story = api::StoryView{r[8].as<std::string>(), r[9].as<std::string>(), r[10].as<bool>()};
+  }
+  return v;
+}
+
+pqxx::result FindConversations(pqxx::work& tx, const api::Principal& who,
+                               const api::ConversationQuery& query, bool with_personal,
+                               std::int64_t only_id) {
+  return tx.exec_params(kConversations, who.organization, who.WholeOrganization(),
+                        IntArray(who.chapters), with_personal, query.after_id, query.status,
+                        query.kind, query.limit + 1, only_id);
+}
+
+}  // namespace
+
+Result<api::ConversationPage> PgApiStore::Conversations(const api::Principal& who,
+                                                        const api::ConversationQuery& query,
+                                                        bool with_personal) {
+  return session_.Run([&](pqxx::connection& c) {
+    pqxx::work tx(c);
+    api::ConversationPage page;
+    for (const auto& row : FindConversations(tx, who, query, with_personal, 0)) {
+      if (static_cast<int>(page.conversations.size()) == query.limit) {
+        page.next_after = page.conversations.back().id;
+        break;
+      }
+      page.conversations.push_back(ReadConversation(row));
+    }
+    return page;
+  });
+}
+
+Result<std::optional<api::ConversationDetail>> PgApiStore::Conversation(const api::Principal& who,
+                                                                        std::int64_t id) {
+  return session_.Run([&](pqxx::connection& c) -> std::optional<api::ConversationDetail> {
+    pqxx::work tx(c);
+    api::ConversationQuery query;
+    query.status = "";
+    const pqxx::result found = FindConversations(tx, who, query, true, id);
+    if (found.empty()) return std::nullopt;
+    api::ConversationDetail detail{ReadConversation(found[0]), {}};
+    const pqxx::row& r = found[0];
+    for (const auto& m : tx.exec_params(kThread, who.organization, detail.conversation.member_id,
+                                        r[11].as<std::int64_t>(), r[12].as<std::string>(),
+                                        r[13].as<std::string>())) {
+      detail.messages.push_back(api::ThreadMessage{m[0].as<std::string>(), m[1].as<std::string>(),
+                                                   m[2].as<std::string>(), m[3].as<std::string>()});
+    }
+    return detail;
+  });
+}
+
+Result<api::ReplyOutcome> PgApiStore::Reply(const api::Principal& who, std::int64_t conversation,
+                                            const std::string& text,
+                                            const std::string& idempotency_key) {
+  using Kind = api::ReplyOutcome::Kind;
+  const std::string request = "reply:" + std::to_string(conversation);
+  return session_.Run([&](pqxx::connection& c) -> api::ReplyOutcome {
+    pqxx::work tx(c);
+    if (auto seen = Remembered(tx, who, idempotency_key, request)) return *seen;
+    api::ConversationQuery query;
+    query.status = "";
+    const pqxx::result found = FindConversations(tx, who, query, false, conversation);
+    if (found.empty()) return {.kind = Kind::kNotFound};
+    const api::ConversationView v = ReadConversation(found[0]);
+    if (v.status != "open") return {.kind = Kind::kClosed, .member_id = v.member_id};
+    const auto event_id =
+        tx.exec_params1("INSERT INTO member_events (organization_id, member_id, kind, channel_id,"
+                        " payload) VALUES ($1, $2, 'organizer_reply', $3,"
+                        " jsonb_build_object('text', $4::text, 'conversation_id', $5::bigint))"
+                        " RETURNING id",
+                        who.organization, v.member_id, found[0][11].as<std::int64_t>(), text,
+                        conversation)[0]
+            .as<std::int64_t>();
+    tx.exec_params("INSERT INTO audit_log (organization_id, actor, action, member_id, detail)"
+                   " VALUES ($1, $2, 'conversation.reply', $3, $4)",
+                   who.organization, who.Actor(), v.member_id,
+                   "conversation:" + std::to_string(conversation) +
+                       " event:" + std::to_string(event_id));
+    Remember(tx, who, idempotency_key, request, event_id);
+    tx.commit();
+    return {.kind = Kind::kQueued, .event_id = event_id, .member_id = v.member_id};
+  });
+}
+
+Result<api::ActionPage> PgApiStore::Actions(const api::Principal& who,
+                                            const api::ActionQuery& query, bool with_personal) {
+  return Flatten(session_.Run([&](pqxx::connection& c) -> Result<api::ActionPage> {
+    pqxx::work tx(c);
+    std::int64_t event = 0;
+    if (!query.event.empty()) {
+      const pqxx::result e = tx.exec_params(
+          "SELECT id FROM events WHERE organization_id = $1 AND slug = $2", who.organization,
+          query.event);
+      if (e.empty()) return MakeError(ErrorCode::kNotFound, "no such event");
+      event = e[0][0].as<std::int64_t>();
+    }
+    api::ActionPage page;
+    for (const auto& r : tx.exec_params(kActions, who.organization, who.WholeOrganization(),
+                                        IntArray(who.chapters), with_personal, query.after_id,
+                                        query.kind, event, query.limit + 1)) {
+      if (static_cast<int>(page.actions.size()) == query.limit) {
+        page.next_after = page.actions.back().id;
+        break;
+      }
+      page.actions.push_back(api::ActionView{
+          r[0].as<std::int64_t>(), r[1].as<MemberId>(), r[2].as<std::string>(),
+          r[3].as<std::string>(), r[4].as<std::string>(), r[5].as<std::string>(),
+          r[6].as<std::string>(), r[7].as<std::string>(), r[8].as<std::string>()});
+    }
+    if (query.csv) {
+      tx.exec_params("INSERT INTO audit_log (organization_id, actor, action, detail)"
+                     " VALUES ($1, $2, 'actions.export', $3)",
+                     who.organization, who.Actor(),
+                     "rows:" + std::to_string(page.actions.size()) +
+                         (with_personal ? " with_phone" : "") +
+                         (query.kind.empty() ? "" : " kind:" + query.kind) +
+                         (query.event.empty() ? "" : " event:" + query.event));
+    }
+    tx.commit();
+    return page;
+  }));
+}
+
+Result<api::AuditPage> PgApiStore::Audit(const api::Principal& who, const api::AuditQuery& query) {
+  return session_.Run([&](pqxx::connection& c) {
+    pqxx::work tx(c);
+    api::AuditPage page;
+    for (const auto& r : tx.exec_params(
+             "SELECT id, actor, action, COALESCE(member_id, 0), detail,"
+             " to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+             "  FROM audit_log WHERE organization_id = $1 AND id > $2 ORDER BY id LIMIT $3",
+             who.organization, query.after_id, query.limit + 1)) {
+      if (static_cast<int>(page.entries.size()) == query.limit) {
+        page.next_after = page.entries.back().id;
+        break;
+      }
+      page.entries.push_back(api::AuditEntry{r[0].as<std::int64_t>(), r[1].as<std::string>(),
+                                             r[2].as<std::string>(), r[3].as<MemberId>(),
+                                             r[4].as<std::string>(), r[5].as<std::string>()});
+    }
+    return page;
+  });
+}
+
+Result<bool> PgApiStore::Close(const api::Principal& who, std::int64_t conversation) {
+  return session_.Run([&](pqxx::connection& c) -> bool {
+    pqxx::work tx(c);
+    api::ConversationQuery query;
+    query.status = "";
+    const pqxx::result found = FindConversations(tx, who, query, false, conversation);
+    if (found.empty()) return false;
+    const api::ConversationView v = ReadConversation(found[0]);
+    if (v.status == "open") {
+      tx.exec_params("UPDATE conversations SET status = 'closed', closed_at = now()"
+                     " WHERE organization_id = $1 AND id = $2 AND status = 'open'",
+                     who.organization, conversation);
+      tx.exec_params("INSERT INTO audit_log (organization_id, actor, action, member_id, detail)"
+                     " VALUES ($1, $2, 'conversation.close', $3, $4)",
+                     who.organization, who.Actor(), v.member_id,
+                     "conversation:" + std::to_string(conversation));
+    }
+    tx.commit();
+    return true;
+  });
 }
 
 }  // namespace chorus::store::pg

@@ -35,6 +35,26 @@ class PgApiStore final : public api::ApiStore {
                                                 bool with_personal) override;
   Result<std::optional<std::int64_t>> ChapterId(const api::Principal& who,
                                                 std::string_view slug) override;
+  Result<api::ConversationPage> Conversations(const api::Principal& who,
+                                              const api::ConversationQuery& query,
+                                              bool with_personal) override;
+  Result<std::optional<api::ConversationDetail>> Conversation(const api::Principal& who,
+                                                              std::int64_t id) override;
+  Result<api::ReplyOutcome> Reply(const api::Principal& who, std::int64_t conversation,
+                                  const std::string& text,
+                                  const std::string& idempotency_key) override;
+  Result<bool> Close(const api::Principal& who, std::int64_t conversation) override;
+  Result<api::ActionPage> Actions(const api::Principal& who, const api::ActionQuery& query,
+                                  bool with_personal) override;
+  Result<api::AuditPage> Audit(const api::Principal& who, const api::AuditQuery& query) override;
+  Result<api::ReplyOutcome> StartFlow(const api::Principal& who, MemberId member,
+                                      const std::string& flow, const std::string& channel,
+                                      const std::string& idempotency_key) override;
+  Result<std::vector<api::TokenView>> Tokens(const api::Principal& who) override;
+  Result<api::IssuedToken> IssueToken(const api::Principal& who, api::Role role,
+                                      const std::string& chapter,
+                                      const std::string& name) override;
+  Result<bool> RevokeToken(const api::Principal& who, std::int64_t id) override;
 
  private:
   PgSession session_;

@@ -25,7 +25,8 @@ SELECT e.src, e.id, e.organization_id, e.member_id, e.channel_id, e.body, e.sess
       WHERE i.organization_id = k.org AND i.member_id = k.member AND i.processed_at IS NULL
       ORDER BY i.id LIMIT $3)
     UNION ALL
-    (SELECT 1, m.id, m.organization_id, m.member_id, COALESCE(m.channel_id, 0), '', m.due_at,
+    (SELECT 1, m.id, m.organization_id, m.member_id, COALESCE(m.channel_id, 0),
+            COALESCE(m.payload->>'text', ''), m.due_at,
             COALESCE(m.session_id, 0), m.token, m.kind, COALESCE(m.payload->>'timer', ''),
             COALESCE((m.payload->>'ok')::boolean, false), COALESCE(m.payload->>'flow', ''),
             (m.payload->>'event_id')::bigint
