@@ -8,9 +8,9 @@ namespace {
 
 constexpr std::array<std::string_view, 4> kRoleNames = {"owner", "organizer", "chapter_leader",
                                                         "viewer"};
-constexpr std::array<std::string_view, 12> kResourceNames = {
-    "organization", "channels", "chapters",      "keywords", "flows",  "events",
-    "members",      "personal", "conversations", "actions",  "tokens", "audit"};
+constexpr std::array<std::string_view, 13> kResourceNames = {
+    "organization", "channels", "chapters", "keywords", "flows",   "events", "members",
+    "personal",     "conversations",        "actions",  "tokens",  "audit",  "erasure"};
 
 bool LeaderMay(Resource resource, Access access) {
   switch (resource) {
@@ -31,6 +31,7 @@ bool LeaderMay(Resource resource, Access access) {
     case Resource::kChannels:
     case Resource::kTokens:
     case Resource::kAudit:
+    case Resource::kErasure:
       return false;
   }
   return false;
@@ -40,7 +41,8 @@ bool ViewerMay(Resource resource, Access access) {
   if (access != Access::kRead) return false;
   // Counts and settings, never a member's phone number or words, nor who holds tokens.
   return resource != Resource::kPersonal && resource != Resource::kConversations &&
-         resource != Resource::kTokens && resource != Resource::kAudit;
+         resource != Resource::kTokens && resource != Resource::kAudit &&
+         resource != Resource::kErasure;
 }
 
 }  // namespace

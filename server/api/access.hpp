@@ -32,6 +32,7 @@ enum class Resource {
   kActions,
   kTokens,
   kAudit,
+  kErasure,  // erasing a member completely: the organization's decision, not a chapter's
 };
 enum class Access { kRead, kWrite, kExport };
 

@@ -189,6 +189,13 @@ class ApiStore {
   /// false when the organization has no such token. Revoking twice changes nothing.
   virtual Result<bool> RevokeToken(const Principal& who, std::int64_t id) = 0;
 
+  /// Erases the member on request: phone number (replaced by a keyed hash), language, fields,
+  /// tags, chapters, message bodies in both directions, answers and actions, stories, flow
+  /// state, queued messages (cancelled), webhook payloads. Keeps the opt-outs and consent
+  /// history (no text). Serialised with the member's processing. Audited. false when the
+  /// member is not within reach (or already erased).
+  virtual Result<bool> Erase(const Principal& who, MemberId member) = 0;
+
   /// Closes an open conversation (a closed one stays closed); false when not within reach.
   virtual Result<bool> Close(const Principal& who, std::int64_t conversation) = 0;
 

@@ -474,6 +474,15 @@ ApiReply StartFlow(api::ApiStore& store, const api::Principal& who, const ApiCal
   return ApiReply{202, ToJson(out)};
 }
 
+ApiReply EraseMember(api::ApiStore& store, const api::Principal& who, const ApiCall& call) {
+  const auto id = PathId(call);
+  if (!id) return Refuse(400, "invalid_argument", "an id is a positive whole number", "id", call);
+  auto erased = store.Erase(who, *id);
+  if (!erased.ok()) return Failed(erased.error(), call);
+  if (!*erased) return Unreachable(who, "member", call);
+  return ApiReply{200, R"({"status":"erased"})"};
+}
+
 ApiReply GetMember(api::ApiStore& store, const api::Principal& who, const ApiCall& call) {
   MemberId id = 0;
   const std::string& text = call.path_params.at(0);
@@ -583,6 +592,8 @@ void AddApiRoutes(Router& router, ApiRouteDeps deps) {
   router.Add(Verb::get, "/v1/actions",
              Endpoint(shared, Resource::kActions, Access::kRead, ListActions));
   router.Add(Verb::get, "/v1/audit", Endpoint(shared, Resource::kAudit, Access::kRead, ListAudit));
+  router.Add(Verb::delete_, "/v1/members/{id}",
+             Endpoint(shared, Resource::kErasure, Access::kWrite, EraseMember));
   router.Add(Verb::post, "/v1/members/{id}/flows",
              Endpoint(shared, Resource::kMembers, Access::kWrite, StartFlow));
   router.Add(Verb::get, "/v1/tokens", Endpoint(shared, Resource::kTokens, Access::kRead, ListTokens));

@@ -61,6 +61,18 @@ std::string_view OpenApiDocument() {
       }
     },
     "/v1/members/{id}": {
+      "delete": {
+        "operationId": "eraseMember",
+        "summary": "Erase the member completely on their request (owners and organizers): phone number, messages, answers, stories; only the opt-out and consent record stays, under a hash",
+        "parameters": [{"$ref": "#/components/parameters/Id"}],
+        "responses": {
+          "200": {"description": "Erased", "content": {"application/json": {"schema": {"type": "object", "properties": {"status": {"type": "string"}}}}}},
+          "400": {"$ref": "#/components/responses/Invalid"},
+          "401": {"$ref": "#/components/responses/Unauthenticated"},
+          "403": {"$ref": "#/components/responses/Forbidden"},
+          "404": {"$ref": "#/components/responses/NotFound"}
+        }
+      },
       "get": {
         "operationId": "getMember",
         "summary": "One member",

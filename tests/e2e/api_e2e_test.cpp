@@ -95,8 +95,13 @@ class ChorusApiE2eTest : public ChorusE2eTest {
   }
 
   transport::HttpResponseSpec Call(const Operation& op, const std::string& token) {
-    return op.method == "post" ? Post(op.path, token, R"({"text":"Hello from the walk"})")
-                               : Get(op.path, token);
+    if (op.method == "post") return Post(op.path, token, R"({"text":"Hello from the walk"})");
+    if (op.method == "get") return Get(op.path, token);
+    transport::HttpRequestSpec request;
+    request.method = "DELETE";
+    request.url = server_->base_url + op.path;
+    if (!token.empty()) request.headers.emplace_back("Authorization", "Bearer " + token);
+    return http_.Send(std::move(request));
   }
 
   void SetUp() override {
@@ -140,6 +145,22 @@ class ChorusApiE2eTest : public ChorusE2eTest {
     request.url = server_->base_url + path;
     if (!token.empty()) request.headers.emplace_back("Authorization", "Bearer " + token);
     return http_.Send(std::move(request));
+  }
+
+  // Every text, varchar and JSON column of every table, searched for `needle`: "table.column"
+  // of each hit.
+  std::vector<std::string> ColumnsHolding(const std::string& needle) {
+    std::vector<std::string> hits;
+    for (const auto& col : Query("SELECT table_name, column_name FROM information_schema.columns"
+                                 " WHERE table_schema = 'public'"
+                                 "   AND data_type IN ('text', 'character varying', 'jsonb', 'ARRAY')")) {
+      const std::string table = col[0].as<std::string>(), column = col[1].as<std::string>();
+      const std::int64_t n = Count("SELECT count(*) FROM \"" + table + "\" WHERE \"" + column +
+                                       "\"::text LIKE '%' || $1 || '%'",
+                                   needle);
+      if (n > 0) hits.push_back(table + "." + column);
+    }
+    return hits;
   }
 
   ChorusServer* server_ = nullptr;
@@ -205,7 +226,9 @@ TEST_F(ChorusApiE2eTest, AChapterLeaderIsRefusedOutsideTheirChapterOnEveryDocume
       EXPECT_EQ(r.status, 403) << op.method << " " << op.path;
     }
   }
-  // Nothing the walk posted reached the Pune member, and their conversation is still open.
+  // Nothing the walk posted reached the Pune member, nor erased them, and their conversation
+  // is still open.
+  EXPECT_EQ(Count("SELECT count(*) FROM members WHERE erased_at IS NOT NULL"), 0);
   EXPECT_EQ(Count("SELECT count(*) FROM member_events WHERE kind = 'organizer_reply'"), 0);
   EXPECT_EQ(Count("SELECT count(*) FROM conversations WHERE status = 'open'"), 1);
   // Outside the chapter and not there at all: the same answer.
@@ -227,8 +250,8 @@ TEST_F(ChorusApiE2eTest, AViewerReadsNoPersonalDataWritesNothingAndNobodyGetsInW
   const std::vector<Operation> ops = DocumentedOperations(MemberId(pune_member_), conversation);
   for (const Operation& op : ops) {
     const auto seen = Call(op, viewer);
-    if (op.method == "post") {
-      EXPECT_EQ(seen.status, 403) << op.path;
+    if (op.method != "get") {
+      EXPECT_EQ(seen.status, 403) << op.method << " " << op.path;
     } else {
       EXPECT_TRUE(seen.status == 200 || seen.status == 403) << op.path << " " << seen.status;
     }
@@ -410,6 +433,39 @@ TEST_F(ChorusApiE2eTest, AnOrganizerStartsAFlowForAMemberOnceWhateverTheRetries)
   const std::string leader = Token({"--role", "chapter_leader", "--chapter", "ny"});
   EXPECT_EQ(Post("/v1/members/" + MemberId(pune_member_) + "/flows", leader, body).status, 403);
   EXPECT_EQ(Post(path, Token({"--role", "viewer"}), body).status, 403);
+}
+
+TEST_F(ChorusApiE2eTest, AnErasedMemberLeavesNoTraceButTheirOptOut) {
+  const std::string story = "My landlord Mr Quigley shut off the heat on 4th street";
+  const std::string conversation = HandOff(nyc_member_, story);
+  ASSERT_TRUE(WaitProcessed({Text(nyc_member_, "STOP")}));
+  const std::string organizer = Token({"--role", "organizer"});
+  const std::string id = MemberId(nyc_member_);
+  ASSERT_FALSE(ColumnsHolding(nyc_member_).empty()) << "the search must be able to fail";
+
+  transport::HttpRequestSpec leader_try;
+  leader_try.method = "DELETE";
+  leader_try.url = server_->base_url + "/v1/members/" + id;
+  leader_try.headers.emplace_back(
+      "Authorization", "Bearer " + Token({"--role", "chapter_leader", "--chapter", "ny"}));
+  EXPECT_EQ(http_.Send(leader_try).status, 403) << "erasure is the organization's decision";
+
+  transport::HttpRequestSpec erase = leader_try;
+  erase.headers = {{"Authorization", "Bearer " + organizer}};
+  const auto erased = http_.Send(erase);
+  ASSERT_EQ(erased.status, 200) << erased.body;
+  EXPECT_THAT(ColumnsHolding(nyc_member_), ::testing::IsEmpty());
+  EXPECT_THAT(ColumnsHolding(nyc_member_.substr(1)), ::testing::IsEmpty());
+  EXPECT_THAT(ColumnsHolding("Quigley"), ::testing::IsEmpty());
+  // What the law needs stays: the opt-out and its consent record, without text.
+  EXPECT_EQ(Count("SELECT count(*) FROM opt_outs o JOIN members m ON m.organization_id ="
+                  " o.organization_id AND m.id = o.member_id WHERE m.id = $1::bigint",
+                  id),
+            1);
+  EXPECT_EQ(Get("/v1/members/" + id, organizer).status, 404);
+  EXPECT_EQ(http_.Send(erase).status, 404) << "erased once";
+  EXPECT_EQ(Get("/v1/conversations/" + conversation, organizer).status, 404);
+  EXPECT_EQ(Count("SELECT count(*) FROM audit_log WHERE action = 'member.erase'"), 1);
 }
 
 TEST_F(ChorusApiE2eTest, TokenCreateRefusesBadArgumentsWithOneLine) {

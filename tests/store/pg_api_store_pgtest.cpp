@@ -260,5 +260,62 @@ TEST_F(PgApiStoreTest, ARepliedKeyIsOneEventAndALeaderCannotReplyOutsideTheirCha
   EXPECT_EQ(Count("SELECT count(*) FROM audit_log WHERE action = 'conversation.close'"), 1);
 }
 
+TEST_F(PgApiStoreTest, ErasureLeavesNoTraceOfThePhoneNumberOrTheStoryButKeepsTheOptOut) {
+  const std::int64_t talk = Value<std::int64_t>(
+      "INSERT INTO conversations (organization_id, member_id, channel_id, kind)"
+      " VALUES ($1, $2, $3, 'story') RETURNING id",
+      org_, in_delhi_, sms_);
+  Sql("INSERT INTO stories (organization_id, member_id, conversation_id, body, place)"
+      " VALUES ($1, $2, $3, 'Evicted by Mr Quigley', 'Karol Bagh')",
+      org_, in_delhi_, talk);
+  Sql("INSERT INTO actions (organization_id, member_id, kind, value) VALUES ($1, $2, 'pledge', 'Quigley')",
+      org_, in_delhi_);
+  InsertOutbound({.channel = sms_, .member = in_delhi_, .recipient = "+15005550103",
+                  .body = "Hi Quigley"});
+  Sql("INSERT INTO inbound_messages (organization_id, channel_id, carrier_message_id, sender,"
+      " sender_is_e164, recipient, body, member_id)"
+      " VALUES ($1, $2, 'SM-erase-1', '+15005550103', true, '+15005550000', 'Quigley again', $3)",
+      org_, sms_, in_delhi_);
+  const auto columns_holding = [&](const std::string& needle) {
+    std::vector<std::string> hits;
+    for (const auto& col : Sql("SELECT table_name, column_name FROM information_schema.columns"
+                               " WHERE table_schema = 'public' AND data_type IN"
+                               " ('text', 'character varying', 'jsonb', 'ARRAY')")) {
+      const std::string where = "\"" + col[0].as<std::string>() + "\".\"" +
+                                col[1].as<std::string>() + "\"";
+      if (Count("SELECT count(*) FROM \"" + col[0].as<std::string>() + "\" WHERE \"" +
+                    col[1].as<std::string>() + "\"::text LIKE '%' || $1 || '%'",
+                needle) > 0) {
+        hits.push_back(where);
+      }
+    }
+    return hits;
+  };
+  ASSERT_FALSE(columns_holding("5005550103").empty());
+  ASSERT_FALSE(columns_holding("Quigley").empty());
+
+  const api::Principal leader = Login(api::Role::kChapterLeader, "maharashtra");
+  auto refused = store_->Erase(leader, in_delhi_);
+  ASSERT_TRUE(refused.ok());
+  EXPECT_FALSE(*refused) << "outside the leader's chapters";
+  const api::Principal organizer = Login(api::Role::kOrganizer);
+  auto erased = store_->Erase(organizer, in_delhi_);
+  ASSERT_TRUE(erased.ok());
+  EXPECT_TRUE(*erased);
+  EXPECT_THAT(columns_holding("5005550103"), ::testing::IsEmpty());
+  EXPECT_THAT(columns_holding("Quigley"), ::testing::IsEmpty());
+  EXPECT_THAT(columns_holding("Karol Bagh"), ::testing::IsEmpty());
+  EXPECT_EQ(Count("SELECT count(*) FROM opt_outs WHERE organization_id = $1 AND member_id = $2",
+                  org_, in_delhi_),
+            1);
+  EXPECT_EQ(Count("SELECT count(*) FROM outbound_messages WHERE member_id = $1 AND status = 'cancelled'",
+                  in_delhi_),
+            1);
+  EXPECT_THAT(Ids(organizer), ElementsAre(in_pune_, in_maharashtra_, nowhere_));
+  auto again = store_->Erase(organizer, in_delhi_);
+  ASSERT_TRUE(again.ok());
+  EXPECT_FALSE(*again);
+}
+
 }  // namespace
 }  // namespace chorus::store::pg

@@ -6,6 +6,8 @@
 #include <stdexcept>
 
 #include "api/token.hpp"
+#include "core/hmac.hpp"
+#include "ingest/webhook_item.hpp"
 #include "store/pg/pg_array.hpp"
 
 namespace chorus::store::pg {
@@ -33,7 +35,7 @@ SELECT m.id, CASE WHEN $11 THEN m.phone_e164 ELSE '' END, COALESCE(m.language, '
        COALESCE(to_char(m.joined_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'), ''),
        to_char(m.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
   FROM members m
- WHERE m.organization_id = $1 AND m.id > $5
+ WHERE m.organization_id = $1 AND m.id > $5 AND m.erased_at IS NULL
    AND ($2 OR EXISTS (SELECT 1 FROM member_chapters mc
                        WHERE mc.organization_id = m.organization_id AND mc.member_id = m.id
                          AND mc.chapter_id = ANY($3::bigint[])))
@@ -78,6 +80,7 @@ SELECT c.id, c.member_id, CASE WHEN $4 THEN m.phone_e164 ELSE '' END, ch.slug, c
      WHERE st.organization_id = c.organization_id AND st.conversation_id = c.id
      ORDER BY st.id DESC LIMIT 1) s ON $4
  WHERE c.organization_id = $1 AND c.id > $5 AND ($6 = '' OR c.status = $6)
+   AND m.erased_at IS NULL
    AND ($7 = '' OR c.kind = $7) AND ($9 = 0 OR c.id = $9)
    AND ($2 OR EXISTS (SELECT 1 FROM member_chapters mc
                        WHERE mc.organization_id = c.organization_id AND mc.member_id = c.member_id
@@ -322,6 +325,57 @@ Result<bool> PgApiStore::RevokeToken(const api::Principal& who, std::int64_t id)
                      " VALUES ($1, $2, 'token.revoke', $3)",
                      who.organization, who.Actor(), "token:" + std::to_string(id));
     }
+    tx.commit();
+    return true;
+  });
+}
+
+namespace {
+
+// Every statement of an erasure, in order; $1 organization, $2 member.
+constexpr const char* kErase[] = {
+    "UPDATE inbound_messages SET body = '', sender = 'erased', body_redacted_at = now(),"
+    " processed_at = COALESCE(processed_at, now()), outcome = COALESCE(outcome, 'erased')"
+    " WHERE organization_id = $1 AND member_id = $2",
+    "UPDATE outbound_messages SET body = '', recipient = 'erased', body_redacted_at = now(),"
+    " status = CASE WHEN status = 'queued' THEN 'cancelled' ELSE status END,"
+    " error_code = CASE WHEN status = 'queued' THEN 'erased' ELSE error_code END"
+    " WHERE organization_id = $1 AND member_id = $2",
+    "DELETE FROM stories WHERE organization_id = $1 AND member_id = $2",
+    "DELETE FROM actions WHERE organization_id = $1 AND member_id = $2",
+    "DELETE FROM member_chapters WHERE organization_id = $1 AND member_id = $2",
+    "UPDATE conversations SET status = 'closed', closed_at = COALESCE(closed_at, now())"
+    " WHERE organization_id = $1 AND member_id = $2",
+    "UPDATE flow_sessions SET state = '{}', active = false, ended_at = COALESCE(ended_at, now())"
+    " WHERE organization_id = $1 AND member_id = $2",
+    "UPDATE member_events SET payload = '{}', processed_at = COALESCE(processed_at, now()),"
+    " outcome = COALESCE(outcome, 'erased') WHERE organization_id = $1 AND member_id = $2",
+    "UPDATE webhook_calls SET payload = '{}', status = 'done', finished_at = COALESCE(finished_at, now())"
+    " WHERE organization_id = $1 AND member_id = $2",
+};
+
+}  // namespace
+
+Result<bool> PgApiStore::Erase(const api::Principal& who, MemberId member) {
+  return session_.Run([&](pqxx::connection& c) -> bool {
+    pqxx::work tx(c);
+    // The member's processing lock: nothing of theirs is being processed meanwhile.
+    tx.exec_params("SELECT pg_advisory_xact_lock($1)",
+                   ingest::MemberLockKey(ingest::MemberKey{who.organization, member}));
+    const pqxx::result reach = tx.exec_params(
+        kSearch, who.organization, who.WholeOrganization(), IntArray(who.chapters), "{}",
+        member - 1, "", "", "", "", -1, true, 1, false);
+    if (reach.empty() || reach[0][0].as<MemberId>() != member) return false;
+    const std::string phone = reach[0][1].as<std::string>();
+    for (const char* statement : kErase) tx.exec_params(statement, who.organization, member);
+    tx.exec_params("UPDATE members SET phone_e164 = $3, language = NULL, fields = '{}',"
+                   " tags = '{}', erased_at = now(), updated_at = now()"
+                   " WHERE organization_id = $1 AND id = $2",
+                   who.organization, member,
+                   "erased:" + HmacSha256Hex("chorus erasure v1", phone));
+    tx.exec_params("INSERT INTO audit_log (organization_id, actor, action, member_id, detail)"
+                   " VALUES ($1, $2, 'member.erase', $3, '')",
+                   who.organization, who.Actor(), member);
     tx.commit();
     return true;
   });

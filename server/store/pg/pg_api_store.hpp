@@ -55,6 +55,7 @@ class PgApiStore final : public api::ApiStore {
                                       const std::string& chapter,
                                       const std::string& name) override;
   Result<bool> RevokeToken(const api::Principal& who, std::int64_t id) override;
+  Result<bool> Erase(const api::Principal& who, MemberId member) override;
 
  private:
   PgSession session_;
