@@ -181,6 +181,11 @@ class ApiStore {
                                          const std::string& flow, const std::string& channel,
                                          const std::string& idempotency_key) = 0;
 
+  /// Opts the member out of the whole organization on their behalf, as a member event
+  /// (organizer_opt_out), audited; the same idempotency rules as Reply.
+  virtual Result<ReplyOutcome> OptOut(const Principal& who, MemberId member,
+                                      const std::string& idempotency_key) = 0;
+
   virtual Result<std::vector<TokenView>> Tokens(const Principal& who) = 0;
   /// kInvalidArgument when the role and chapter do not fit together, kNotFound for an unknown
   /// chapter. Audited with the caller as actor.

@@ -483,6 +483,23 @@ ApiReply EraseMember(api::ApiStore& store, const api::Principal& who, const ApiC
   return ApiReply{200, R"({"status":"erased"})"};
 }
 
+ApiReply OptOutMember(api::ApiStore& store, const api::Principal& who, const ApiCall& call) {
+  const auto id = PathId(call);
+  if (!id) return Refuse(400, "invalid_argument", "an id is a positive whole number", "id", call);
+  auto outcome = store.OptOut(who, *id, call.idempotency_key);
+  if (!outcome.ok()) return Failed(outcome.error(), call);
+  if (outcome->kind == api::ReplyOutcome::Kind::kKeyReused) {
+    return Refuse(409, "idempotency_key_reused",
+                  "this Idempotency-Key was used for another request", "Idempotency-Key", call);
+  }
+  if (outcome->kind != api::ReplyOutcome::Kind::kQueued) return Unreachable(who, "member", call);
+  if (!outcome->repeated && call.member_event) call.member_event(who.organization, *id);
+  chorus::api::v1::Queued out;
+  out.set_event_id(outcome->event_id);
+  out.set_status("queued");
+  return ApiReply{202, ToJson(out)};
+}
+
 ApiReply GetMember(api::ApiStore& store, const api::Principal& who, const ApiCall& call) {
   MemberId id = 0;
   const std::string& text = call.path_params.at(0);
@@ -594,6 +611,8 @@ void AddApiRoutes(Router& router, ApiRouteDeps deps) {
   router.Add(Verb::get, "/v1/audit", Endpoint(shared, Resource::kAudit, Access::kRead, ListAudit));
   router.Add(Verb::delete_, "/v1/members/{id}",
              Endpoint(shared, Resource::kErasure, Access::kWrite, EraseMember));
+  router.Add(Verb::post, "/v1/members/{id}/opt-out",
+             Endpoint(shared, Resource::kMembers, Access::kWrite, OptOutMember));
   router.Add(Verb::post, "/v1/members/{id}/flows",
              Endpoint(shared, Resource::kMembers, Access::kWrite, StartFlow));
   router.Add(Verb::get, "/v1/tokens", Endpoint(shared, Resource::kTokens, Access::kRead, ListTokens));

@@ -198,6 +198,24 @@ std::string_view OpenApiDocument() {
         }
       }
     },
+    "/v1/members/{id}/opt-out": {
+      "post": {
+        "operationId": "optOutMember",
+        "summary": "Opt the member out of the whole organization on their behalf (recorded with source api, no confirmation text), in order with their own messages",
+        "parameters": [
+          {"$ref": "#/components/parameters/Id"},
+          {"name": "Idempotency-Key", "in": "header", "schema": {"type": "string", "maxLength": 200}}
+        ],
+        "responses": {
+          "202": {"description": "Queued", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Queued"}}}},
+          "400": {"$ref": "#/components/responses/Invalid"},
+          "401": {"$ref": "#/components/responses/Unauthenticated"},
+          "403": {"$ref": "#/components/responses/Forbidden"},
+          "404": {"$ref": "#/components/responses/NotFound"},
+          "409": {"description": "The Idempotency-Key was used for another request", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+        }
+      }
+    },
     "/v1/tokens": {
       "get": {
         "operationId": "listTokens",

@@ -89,6 +89,8 @@ class Decider {
       mark.event_outcome = FlowStart(event, member->second, *org);
     } else if (event.kind == EventKind::kOrganizerReply) {
       mark.event_outcome = OrganizerReply(event, member->second, *org);
+    } else if (event.kind == EventKind::kOrganizerOptOut) {
+      mark.event_outcome = OrganizerOptOut(member->second);
     } else {
       mark.event_outcome = SessionEvent(event, member->second, *org);
     }
@@ -192,7 +194,8 @@ class Decider {
       }
       // STOP ends the member's flow on that channel (STOPALL: everywhere).
       if (opted_out) {
-        const auto scope = all ? std::nullopt : std::optional<ChannelId>(channel.id);
+        std::optional<ChannelId> scope;
+        if (!all) scope = channel.id;
         EndSessions(m, scope);
         CloseHandOff(m, scope);
       }
@@ -238,6 +241,25 @@ class Decider {
     if (m.state.OptedOutOf(event.channel_id)) return EventOutcome::kSuppressed;
     Send(m, org, event.channel_id, event.body, routing::ReplyKind::kReply, 0, /*guard=*/false);
     return EventOutcome::kSent;
+  }
+
+  // An organizer records, on the member's behalf (they asked by phone, at the door), that they
+  // want no more texts from the organization: as STOPALL does, without a confirmation text
+  // (the member did not text us). Replies and flow texts not yet sent are cancelled.
+  EventOutcome OrganizerOptOut(MemberRecord& m) {
+    if (m.state.opted_out_all) return EventOutcome::kOptedOut;
+    routing::Decision d;
+    d.consent = routing::ConsentChange{routing::ConsentKind::kOptOut,
+                                       routing::ConsentScope::kOrganization, "", ""};
+    routing::Apply(d, 0, m.state);
+    CancelEarlierDrafts(m.id, 0, /*all=*/true);
+    EndSessions(m, std::nullopt);
+    CloseHandOff(m, std::nullopt);
+    ConsentRecord record{m.organization_id, m.id, 0, *d.consent, 0};
+    record.source = "api";
+    fx_.consents.push_back(std::move(record));
+    consent_changed_.insert(m.id);
+    return EventOutcome::kOptedOut;
   }
 
   // ---- sessions ----
@@ -577,6 +599,7 @@ std::string_view EventKindName(EventKind kind) {
     case EventKind::kWebhookResult: return "webhook_result";
     case EventKind::kFlowStart: return "flow_start";
     case EventKind::kOrganizerReply: return "organizer_reply";
+    case EventKind::kOrganizerOptOut: return "organizer_opt_out";
   }
   return "inbound";
 }
@@ -585,12 +608,12 @@ std::vector<std::pair<std::string, std::vector<std::string>>> EventOutcomeNames(
   std::vector<std::pair<std::string, std::vector<std::string>>> out;
   std::vector<std::string> inbound, other;
   for (std::string_view name : routing::OutcomeNames()) inbound.emplace_back(name);
-  for (int i = 0; i <= static_cast<int>(EventOutcome::kSent); ++i) {
+  for (int i = 0; i <= static_cast<int>(EventOutcome::kOptedOut); ++i) {
     other.emplace_back(EventOutcomeName(static_cast<EventOutcome>(i)));
   }
   out.emplace_back("inbound", inbound);
   for (EventKind kind : {EventKind::kTimer, EventKind::kWebhookResult, EventKind::kFlowStart,
-                         EventKind::kOrganizerReply}) {
+                         EventKind::kOrganizerReply, EventKind::kOrganizerOptOut}) {
     out.emplace_back(std::string(EventKindName(kind)), other);
   }
   return out;
@@ -614,6 +637,8 @@ std::string_view EventOutcomeName(EventOutcome outcome) {
       return "unknown_flow";
     case EventOutcome::kSent:
       return "sent";
+    case EventOutcome::kOptedOut:
+      return "opted_out";
   }
   return "routed";
 }

@@ -27,6 +27,7 @@ enum class EventKind {
   kWebhookResult,  // the answer of a webhook a flow called
   kFlowStart,      // a flow started for the member (an event follow-up; the API later)
   kOrganizerReply, // an organizer's one-to-one text from the inbox (the API)
+  kOrganizerOptOut,// an organizer opts the member out of the organization on their behalf
 };
 
 struct MemberEvent {
@@ -88,7 +89,8 @@ struct ConsentRecord {
   MemberId member_id = 0;
   ChannelId channel_id = 0;
   routing::ConsentChange change;
-  InboundId inbound_id = 0;
+  InboundId inbound_id = 0;  // 0: not caused by a message
+  std::string source = "keyword";  // keyword | api (consent_events.source)
 };
 
 /// The final opt-out state of a member whose consent changed in the batch.
@@ -177,6 +179,7 @@ enum class EventOutcome {
   kSuppressed,     // kFlowStart for an opted-out member: nothing sent
   kUnknownFlow,
   kSent,           // kOrganizerReply: queued for the member
+  kOptedOut,       // kOrganizerOptOut: recorded (or the member had already opted out)
 };
 std::string_view EventOutcomeName(EventOutcome outcome);
 std::string_view EventKindName(EventKind kind);

@@ -468,6 +468,37 @@ TEST_F(ChorusApiE2eTest, AnErasedMemberLeavesNoTraceButTheirOptOut) {
   EXPECT_EQ(Count("SELECT count(*) FROM audit_log WHERE action = 'member.erase'"), 1);
 }
 
+TEST_F(ChorusApiE2eTest, AnOptOutOnTheMembersBehalfIsHonouredLikeTheirOwnStop) {
+  const std::string organizer = Token({"--role", "organizer"});
+  const std::string conversation = HandOff(nyc_member_, "Please stop texting me");
+  const std::size_t texts_before = BodiesTo(nyc_member_).size();
+  const std::string path = "/v1/members/" + MemberId(nyc_member_) + "/opt-out";
+  const std::string leader = Token({"--role", "chapter_leader", "--chapter", "ny"});
+  EXPECT_EQ(Post("/v1/members/" + MemberId(pune_member_) + "/opt-out", leader, "").status, 403);
+  const auto first = Post(path, organizer, "", "out-1");
+  ASSERT_EQ(first.status, 202) << first.body;
+  EXPECT_EQ(Post(path, organizer, "", "out-1").body, first.body);
+  ASSERT_TRUE(Eventually([&] {
+    return Count("SELECT count(*) FROM opt_outs o JOIN members m ON m.organization_id ="
+                 " o.organization_id AND m.id = o.member_id WHERE m.phone_e164 = $1"
+                 " AND o.channel_id IS NULL",
+                 nyc_member_) == 1;
+  }));
+  EXPECT_EQ(Count("SELECT count(*) FROM consent_events WHERE source = 'api' AND kind = 'opt_out'"
+                  " AND scope = 'organization'"),
+            1);
+  EXPECT_EQ(Count("SELECT count(*) FROM conversations WHERE status = 'open'"), 0)
+      << "the hand-off closes as with STOP";
+  // Nothing more reaches the member: no confirmation, no keyword reply, no organizer reply.
+  const std::string events = Text(nyc_member_, "EVENTS");
+  ASSERT_TRUE(WaitProcessed({events}));
+  EXPECT_EQ(Post("/v1/conversations/" + conversation + "/reply", organizer,
+                 R"({"text":"Sorry to see you go"})")
+                .status,
+            409);
+  EXPECT_EQ(BodiesTo(nyc_member_).size(), texts_before);
+}
+
 TEST_F(ChorusApiE2eTest, TokenCreateRefusesBadArgumentsWithOneLine) {
   for (const auto& args : std::vector<std::vector<std::string>>{
            {"token", "create", "--org", "e2e", "--role", "admin"},

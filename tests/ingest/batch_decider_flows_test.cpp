@@ -163,6 +163,12 @@ class Batch {
     context_.events.push_back(e);
     return *this;
   }
+  Batch& OrganizerOptOut() {
+    MemberEvent e = Event(EventKind::kOrganizerOptOut);
+    e.channel_id = 0;
+    context_.events.push_back(e);
+    return *this;
+  }
   BatchEffects Decide() const { return DecideBatch(context_, snapshot_); }
 
  private:
@@ -296,6 +302,28 @@ TEST(DecideFlows, AStopCancelsAnEarlierReplyAndSuppressesALaterOne) {
   EXPECT_EQ(std::count(sent.begin(), sent.end(), "We will call you."), 0);
   EXPECT_EQ(std::count(sent.begin(), sent.end(), "Still there?"), 0);
   EXPECT_EQ(sent.size(), 1u) << "only the STOP confirmation";
+}
+
+TEST(DecideFlows, AnOptOutOnTheMembersBehalfStopsEverythingWithoutAConfirmation) {
+  const BatchEffects fx = Batch()
+                              .InTheZipQuestion()
+                              .OrganizerReply("We will call you.")
+                              .OrganizerOptOut()
+                              .OrganizerReply("Still there?")
+                              .OrganizerOptOut()
+                              .Decide();
+  ASSERT_EQ(fx.processed.size(), 4u);
+  EXPECT_EQ(fx.processed[1].event_outcome, EventOutcome::kOptedOut);
+  EXPECT_EQ(fx.processed[2].event_outcome, EventOutcome::kSuppressed);
+  EXPECT_EQ(fx.processed[3].event_outcome, EventOutcome::kOptedOut);
+  EXPECT_THAT(Sent(fx), IsEmpty()) << "the earlier reply is cancelled; no confirmation is sent";
+  ASSERT_EQ(fx.consents.size(), 1u) << "opting out twice records it once";
+  EXPECT_EQ(fx.consents[0].source, "api");
+  EXPECT_EQ(fx.consents[0].change.scope, routing::ConsentScope::kOrganization);
+  ASSERT_EQ(fx.opt_outs.size(), 1u);
+  EXPECT_TRUE(fx.opt_outs[0].all);
+  ASSERT_EQ(fx.sessions.size(), 1u);
+  EXPECT_FALSE(fx.sessions[0].session.active) << "the flow in progress ends";
 }
 
 TEST(DecideFlows, AFlowStartCarriesItsEventIntoTheSession) {

@@ -419,6 +419,29 @@ Result<bool> PgApiStore::Erase(const api::Principal& who, MemberId member) {
   });
 }
 
+Result<api::ReplyOutcome> PgApiStore::OptOut(const api::Principal& who, MemberId member,
+                                             const std::string& idempotency_key) {
+  using Kind = api::ReplyOutcome::Kind;
+  const std::string request = "opt_out:" + std::to_string(member);
+  return session_.Run([&](pqxx::connection& c) -> api::ReplyOutcome {
+    pqxx::work tx(c);
+    if (auto seen = Remembered(tx, who, idempotency_key, request)) return *seen;
+    const pqxx::result reach = FindMember(tx, who, member, false);
+    if (reach.empty() || reach[0][0].as<MemberId>() != member) return {.kind = Kind::kNotFound};
+    const auto event_id =
+        tx.exec_params1("INSERT INTO member_events (organization_id, member_id, kind)"
+                        " VALUES ($1, $2, 'organizer_opt_out') RETURNING id",
+                        who.organization, member)[0]
+            .as<std::int64_t>();
+    tx.exec_params("INSERT INTO audit_log (organization_id, actor, action, member_id, detail)"
+                   " VALUES ($1, $2, 'member.opt_out_requested', $3, $4)",
+                   who.organization, who.Actor(), member, "event:" + std::to_string(event_id));
+    Remember(tx, who, idempotency_key, request, event_id);
+    tx.commit();
+    return {.kind = Kind::kQueued, .event_id = event_id, .member_id = member};
+  });
+}
+
 Result<api::ReplyOutcome> PgApiStore::StartFlow(const api::Principal& who, MemberId member,
                                                 const std::string& flow,
                                                 const std::string& channel,

@@ -50,6 +50,8 @@ class PgApiStore final : public api::ApiStore {
   Result<api::ReplyOutcome> StartFlow(const api::Principal& who, MemberId member,
                                       const std::string& flow, const std::string& channel,
                                       const std::string& idempotency_key) override;
+  Result<api::ReplyOutcome> OptOut(const api::Principal& who, MemberId member,
+                                   const std::string& idempotency_key) override;
   Result<std::vector<api::TokenView>> Tokens(const api::Principal& who) override;
   Result<api::IssuedToken> IssueToken(const api::Principal& who, api::Role role,
                                       const std::string& chapter,

@@ -62,10 +62,11 @@ DELETE FROM member_chapters mc
 constexpr const char* kInsertConsents = R"sql(
 INSERT INTO consent_events (organization_id, member_id, channel_id, kind, scope, source,
                             keyword, language, inbound_message_id)
-SELECT org, member, channel, kind, scope, 'keyword', keyword, NULLIF(language, ''), inbound
+SELECT org, member, NULLIF(channel, 0), kind, scope, source, NULLIF(keyword, ''),
+       NULLIF(language, ''), NULLIF(inbound, 0)
   FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::text[], $5::text[], $6::text[],
-              $7::text[], $8::bigint[]) WITH ORDINALITY
-       AS v(org, member, channel, kind, scope, keyword, language, inbound, n)
+              $7::text[], $8::bigint[], $9::text[]) WITH ORDINALITY
+       AS v(org, member, channel, kind, scope, keyword, language, inbound, source, n)
  ORDER BY n
 )sql";
 
@@ -433,7 +434,7 @@ void WriteMemberUpdates(pqxx::work& tx, const BatchEffects& fx) {
 void WriteConsents(pqxx::work& tx, const BatchContext& ctx, const BatchEffects& fx) {
   if (!fx.consents.empty()) {
     std::vector<std::int64_t> orgs, members, channels, inbound;
-    std::vector<std::string> kinds, scopes, keywords, languages;
+    std::vector<std::string> kinds, scopes, keywords, languages, sources;
     for (const auto& c : fx.consents) {
       orgs.push_back(c.organization_id);
       members.push_back(c.member_id);
@@ -444,10 +445,11 @@ void WriteConsents(pqxx::work& tx, const BatchContext& ctx, const BatchEffects& 
       keywords.push_back(c.change.keyword);
       languages.push_back(c.change.language);
       inbound.push_back(c.inbound_id);
+      sources.push_back(c.source);
     }
     tx.exec_prepared("insert_consents", IntArray(orgs), IntArray(members), IntArray(channels),
                      TextArray(kinds), TextArray(scopes), TextArray(keywords), TextArray(languages),
-                     IntArray(inbound));
+                     IntArray(inbound), TextArray(sources));
   }
   WriteOptOuts(tx, ctx, fx);
 }
