@@ -186,6 +186,14 @@ class ApiStore {
   virtual Result<ReplyOutcome> OptOut(const Principal& who, MemberId member,
                                       const std::string& idempotency_key) = 0;
 
+  /// Queues an edit of the member's fields and tags (`edit_text`: ingest/member_edit.hpp's
+  /// form, already checked) as a member event (organizer_update), audited with the names it
+  /// touches, never the values; the same idempotency rules as Reply.
+  virtual Result<ReplyOutcome> UpdateMember(const Principal& who, MemberId member,
+                                            const std::string& edit_text,
+                                            const std::string& audit_detail,
+                                            const std::string& idempotency_key) = 0;
+
   virtual Result<std::vector<TokenView>> Tokens(const Principal& who) = 0;
   /// kInvalidArgument when the role and chapter do not fit together, kNotFound for an unknown
   /// chapter. Audited with the caller as actor.

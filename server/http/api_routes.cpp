@@ -6,6 +6,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 
 #include "api/access.hpp"
@@ -15,6 +16,7 @@
 #include "chorus/api/v1/api.pb.h"
 #include "core/percent_encoding.hpp"
 #include "http/await_callback.hpp"
+#include "ingest/member_edit.hpp"
 
 namespace chorus::http {
 namespace {
@@ -500,6 +502,67 @@ ApiReply OptOutMember(api::ApiStore& store, const api::Principal& who, const Api
   return ApiReply{202, ToJson(out)};
 }
 
+std::string Joined(const std::set<std::string>& names) {
+  std::string out;
+  for (const auto& n : names) out += (out.empty() ? "" : ",") + n;
+  return out;
+}
+
+ApiReply UpdateMember(api::ApiStore& store, const api::Principal& who, const ApiCall& call) {
+  const auto id = PathId(call);
+  if (!id) return Refuse(400, "invalid_argument", "an id is a positive whole number", "id", call);
+  chorus::api::v1::UpdateMemberRequest request;
+  if (auto bad = ReadBody(call, request,
+                          R"({"fields": {"zip": "10001"}, "add_tags": [...], "remove_tags": [...]})")) {
+    return *bad;
+  }
+  ingest::MemberEdit edit;
+  std::set<std::string> field_names;
+  for (const auto& [name, value] : request.fields()) {
+    if (!ingest::IsMemberFieldName(name)) {
+      return Refuse(400, "invalid_argument", "a field name is 1 to 63 of a-z, 0-9 and _",
+                    "fields." + name.substr(0, 63), call);
+    }
+    if (!ingest::IsMemberFieldValue(value)) {
+      return Refuse(400, "invalid_argument",
+                    "a field value is at most 500 bytes without control characters",
+                    "fields." + name, call);
+    }
+    edit.fields[name] = value;
+    field_names.insert(name);
+  }
+  for (const auto* list : {&request.add_tags(), &request.remove_tags()}) {
+    const bool add = list == &request.add_tags();
+    for (int i = 0; i < list->size(); ++i) {
+      const std::string& tag = list->Get(i);
+      if (!ingest::IsMemberTag(tag)) {
+        return Refuse(400, "invalid_argument", "a tag is 1 to 63 of a-z, 0-9, _ and -",
+                      std::string(add ? "add_tags" : "remove_tags") + "[" + std::to_string(i) + "]",
+                      call);
+      }
+      (add ? edit.add_tags : edit.remove_tags).insert(tag);
+    }
+  }
+  if (edit.fields.empty() && edit.add_tags.empty() && edit.remove_tags.empty()) {
+    return Refuse(400, "invalid_argument", "nothing to change", "", call);
+  }
+  const std::string detail = "fields:" + Joined(field_names) + " add_tags:" +
+                             Joined(edit.add_tags) + " remove_tags:" + Joined(edit.remove_tags);
+  auto outcome = store.UpdateMember(who, *id, ingest::EncodeMemberEdit(edit), detail,
+                                    call.idempotency_key);
+  if (!outcome.ok()) return Failed(outcome.error(), call);
+  if (outcome->kind == api::ReplyOutcome::Kind::kKeyReused) {
+    return Refuse(409, "idempotency_key_reused",
+                  "this Idempotency-Key was used for another request", "Idempotency-Key", call);
+  }
+  if (outcome->kind != api::ReplyOutcome::Kind::kQueued) return Unreachable(who, "member", call);
+  if (!outcome->repeated && call.member_event) call.member_event(who.organization, *id);
+  chorus::api::v1::Queued out;
+  out.set_event_id(outcome->event_id);
+  out.set_status("queued");
+  return ApiReply{202, ToJson(out)};
+}
+
 ApiReply GetMember(api::ApiStore& store, const api::Principal& who, const ApiCall& call) {
   MemberId id = 0;
   const std::string& text = call.path_params.at(0);
@@ -611,6 +674,8 @@ void AddApiRoutes(Router& router, ApiRouteDeps deps) {
   router.Add(Verb::get, "/v1/audit", Endpoint(shared, Resource::kAudit, Access::kRead, ListAudit));
   router.Add(Verb::delete_, "/v1/members/{id}",
              Endpoint(shared, Resource::kErasure, Access::kWrite, EraseMember));
+  router.Add(Verb::patch, "/v1/members/{id}",
+             Endpoint(shared, Resource::kMembers, Access::kWrite, UpdateMember));
   router.Add(Verb::post, "/v1/members/{id}/opt-out",
              Endpoint(shared, Resource::kMembers, Access::kWrite, OptOutMember));
   router.Add(Verb::post, "/v1/members/{id}/flows",

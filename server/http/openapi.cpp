@@ -61,6 +61,23 @@ std::string_view OpenApiDocument() {
       }
     },
     "/v1/members/{id}": {
+      "patch": {
+        "operationId": "updateMember",
+        "summary": "Set fields and add or remove tags, in order with the member's own messages",
+        "parameters": [
+          {"$ref": "#/components/parameters/Id"},
+          {"name": "Idempotency-Key", "in": "header", "schema": {"type": "string", "maxLength": 200}}
+        ],
+        "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/UpdateMemberRequest"}}}},
+        "responses": {
+          "202": {"description": "Queued", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Queued"}}}},
+          "400": {"$ref": "#/components/responses/Invalid"},
+          "401": {"$ref": "#/components/responses/Unauthenticated"},
+          "403": {"$ref": "#/components/responses/Forbidden"},
+          "404": {"$ref": "#/components/responses/NotFound"},
+          "409": {"description": "The Idempotency-Key was used for another request", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+        }
+      },
       "delete": {
         "operationId": "eraseMember",
         "summary": "Erase the member completely on their request (owners and organizers): phone number, messages, answers, stories; only the opt-out and consent record stays, under a hash",
@@ -426,6 +443,14 @@ std::string_view OpenApiDocument() {
         "properties": {
           "entries": {"type": "array", "items": {"$ref": "#/components/schemas/AuditEntry"}},
           "next_cursor": {"type": "string"}
+        }
+      },
+      "UpdateMemberRequest": {
+        "type": "object",
+        "properties": {
+          "fields": {"type": "object", "additionalProperties": {"type": "string", "maxLength": 500}},
+          "add_tags": {"type": "array", "items": {"type": "string"}},
+          "remove_tags": {"type": "array", "items": {"type": "string"}}
         }
       },
       "StartFlowRequest": {

@@ -6,6 +6,7 @@
 #include "core/phone_number.hpp"
 #include "core/segments.hpp"
 #include "core/text.hpp"
+#include "ingest/member_edit.hpp"
 
 namespace chorus::ingest {
 namespace {
@@ -91,6 +92,8 @@ class Decider {
       mark.event_outcome = OrganizerReply(event, member->second, *org);
     } else if (event.kind == EventKind::kOrganizerOptOut) {
       mark.event_outcome = OrganizerOptOut(member->second);
+    } else if (event.kind == EventKind::kOrganizerUpdate) {
+      mark.event_outcome = OrganizerUpdate(event, member->second);
     } else {
       mark.event_outcome = SessionEvent(event, member->second, *org);
     }
@@ -260,6 +263,16 @@ class Decider {
     fx_.consents.push_back(std::move(record));
     consent_changed_.insert(m.id);
     return EventOutcome::kOptedOut;
+  }
+
+  // An organizer's edit of fields and tags, seen by the member's next message and flow step.
+  static EventOutcome OrganizerUpdate(const MemberEvent& event, MemberRecord& m) {
+    const auto edit = DecodeMemberEdit(event.body);
+    if (!edit) return EventOutcome::kInvalid;
+    for (const auto& [name, value] : edit->fields) m.view.fields[name] = value;
+    for (const auto& tag : edit->add_tags) m.view.tags.insert(tag);
+    for (const auto& tag : edit->remove_tags) m.view.tags.erase(tag);
+    return EventOutcome::kUpdated;
   }
 
   // ---- sessions ----
@@ -600,6 +613,7 @@ std::string_view EventKindName(EventKind kind) {
     case EventKind::kFlowStart: return "flow_start";
     case EventKind::kOrganizerReply: return "organizer_reply";
     case EventKind::kOrganizerOptOut: return "organizer_opt_out";
+    case EventKind::kOrganizerUpdate: return "organizer_update";
   }
   return "inbound";
 }
@@ -608,12 +622,13 @@ std::vector<std::pair<std::string, std::vector<std::string>>> EventOutcomeNames(
   std::vector<std::pair<std::string, std::vector<std::string>>> out;
   std::vector<std::string> inbound, other;
   for (std::string_view name : routing::OutcomeNames()) inbound.emplace_back(name);
-  for (int i = 0; i <= static_cast<int>(EventOutcome::kOptedOut); ++i) {
+  for (int i = 0; i <= static_cast<int>(EventOutcome::kInvalid); ++i) {
     other.emplace_back(EventOutcomeName(static_cast<EventOutcome>(i)));
   }
   out.emplace_back("inbound", inbound);
   for (EventKind kind : {EventKind::kTimer, EventKind::kWebhookResult, EventKind::kFlowStart,
-                         EventKind::kOrganizerReply, EventKind::kOrganizerOptOut}) {
+                         EventKind::kOrganizerReply, EventKind::kOrganizerOptOut,
+                         EventKind::kOrganizerUpdate}) {
     out.emplace_back(std::string(EventKindName(kind)), other);
   }
   return out;
@@ -639,6 +654,10 @@ std::string_view EventOutcomeName(EventOutcome outcome) {
       return "sent";
     case EventOutcome::kOptedOut:
       return "opted_out";
+    case EventOutcome::kUpdated:
+      return "updated";
+    case EventOutcome::kInvalid:
+      return "invalid";
   }
   return "routed";
 }

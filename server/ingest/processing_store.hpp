@@ -28,6 +28,7 @@ enum class EventKind {
   kFlowStart,      // a flow started for the member (an event follow-up; the API later)
   kOrganizerReply, // an organizer's one-to-one text from the inbox (the API)
   kOrganizerOptOut,// an organizer opts the member out of the organization on their behalf
+  kOrganizerUpdate,// an organizer sets fields or tags (body: ingest/member_edit.hpp's text)
 };
 
 struct MemberEvent {
@@ -180,6 +181,8 @@ enum class EventOutcome {
   kUnknownFlow,
   kSent,           // kOrganizerReply: queued for the member
   kOptedOut,       // kOrganizerOptOut: recorded (or the member had already opted out)
+  kUpdated,        // kOrganizerUpdate: applied
+  kInvalid,        // an event whose content could not be read: nothing done
 };
 std::string_view EventOutcomeName(EventOutcome outcome);
 std::string_view EventKindName(EventKind kind);

@@ -98,7 +98,8 @@ class ChorusApiE2eTest : public ChorusE2eTest {
     if (op.method == "post") return Post(op.path, token, R"({"text":"Hello from the walk"})");
     if (op.method == "get") return Get(op.path, token);
     transport::HttpRequestSpec request;
-    request.method = "DELETE";
+    request.method = op.method == "patch" ? "PATCH" : "DELETE";
+    if (op.method == "patch") request.body = R"({"fields":{"zip":"00000"}})";
     request.url = server_->base_url + op.path;
     if (!token.empty()) request.headers.emplace_back("Authorization", "Bearer " + token);
     return http_.Send(std::move(request));
@@ -497,6 +498,44 @@ TEST_F(ChorusApiE2eTest, AnOptOutOnTheMembersBehalfIsHonouredLikeTheirOwnStop) {
                 .status,
             409);
   EXPECT_EQ(BodiesTo(nyc_member_).size(), texts_before);
+}
+
+TEST_F(ChorusApiE2eTest, AnOrganizerEditsFieldsAndTagsThroughTheMembersQueue) {
+  const std::string organizer = Token({"--role", "organizer"});
+  const std::string id = MemberId(nyc_member_);
+  const auto patch = [&](const std::string& token, const std::string& member, const std::string& body) {
+    transport::HttpRequestSpec request;
+    request.method = "PATCH";
+    request.url = server_->base_url + "/v1/members/" + member;
+    request.headers = {{"Authorization", "Bearer " + token}, {"Content-Type", "application/json"}};
+    request.body = body;
+    return http_.Send(std::move(request));
+  };
+  const auto queued = patch(organizer, id,
+                            R"({"fields":{"zip":"10001","shift":"evening"},"add_tags":["captain"],)"
+                            R"("remove_tags":["volunteer"]})");
+  ASSERT_EQ(queued.status, 202) << queued.body;
+  ASSERT_TRUE(Eventually([&] {
+    const auto member = Get("/v1/members/" + id, organizer);
+    return member.body.find(R"("shift":"evening")") != std::string::npos &&
+           member.body.find(R"("tags":["captain"])") != std::string::npos;
+  }));
+  EXPECT_EQ(Count("SELECT count(*) FROM audit_log WHERE action = 'member.update_requested'"
+                  " AND detail LIKE 'fields:shift,zip add_tags:captain remove_tags:volunteer%'"),
+            1);
+  EXPECT_EQ(Count("SELECT count(*) FROM audit_log WHERE detail LIKE '%evening%'"), 0)
+      << "values are personal: never in the audit log";
+
+  const auto bad_name = patch(organizer, id, R"({"fields":{"Zip Code":"1"}})");
+  EXPECT_EQ(bad_name.status, 400);
+  EXPECT_THAT(bad_name.body, HasSubstr(R"("field":"fields.Zip Code")"));
+  const auto bad_tag = patch(organizer, id, R"({"add_tags":["ok","Not OK"]})");
+  EXPECT_EQ(bad_tag.status, 400);
+  EXPECT_THAT(bad_tag.body, HasSubstr(R"("field":"add_tags[1]")"));
+  EXPECT_EQ(patch(organizer, id, "{}").status, 400);
+  const std::string leader = Token({"--role", "chapter_leader", "--chapter", "ny"});
+  EXPECT_EQ(patch(leader, MemberId(pune_member_), R"({"add_tags":["x"]})").status, 403);
+  EXPECT_EQ(patch(leader, id, R"({"add_tags":["leader-ok"]})").status, 202);
 }
 
 TEST_F(ChorusApiE2eTest, TokenCreateRefusesBadArgumentsWithOneLine) {

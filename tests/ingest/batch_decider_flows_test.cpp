@@ -169,6 +169,12 @@ class Batch {
     context_.events.push_back(e);
     return *this;
   }
+  Batch& OrganizerUpdate(std::string text) {
+    MemberEvent e = Event(EventKind::kOrganizerUpdate);
+    e.body = std::move(text);
+    context_.events.push_back(e);
+    return *this;
+  }
   BatchEffects Decide() const { return DecideBatch(context_, snapshot_); }
 
  private:
@@ -324,6 +330,20 @@ TEST(DecideFlows, AnOptOutOnTheMembersBehalfStopsEverythingWithoutAConfirmation)
   EXPECT_TRUE(fx.opt_outs[0].all);
   ASSERT_EQ(fx.sessions.size(), 1u);
   EXPECT_FALSE(fx.sessions[0].session.active) << "the flow in progress ends";
+}
+
+TEST(DecideFlows, AnOrganizersEditSetsFieldsAndTagsAndAGarbledOneDoesNothing) {
+  Batch batch;
+  batch.ana().view.tags = {"volunteer"};
+  const BatchEffects fx =
+      batch.OrganizerUpdate("f\tzip\t10001\n+\tcaptain\n-\tvolunteer\n").OrganizerUpdate("zip=1").Decide();
+  ASSERT_EQ(fx.processed.size(), 2u);
+  EXPECT_EQ(fx.processed[0].event_outcome, EventOutcome::kUpdated);
+  EXPECT_EQ(fx.processed[1].event_outcome, EventOutcome::kInvalid);
+  ASSERT_EQ(fx.member_updates.size(), 1u);
+  EXPECT_EQ(fx.member_updates[0].fields.at("zip"), "10001");
+  EXPECT_THAT(fx.member_updates[0].tags_added, ElementsAre("captain"));
+  EXPECT_THAT(fx.member_updates[0].tags_removed, ElementsAre("volunteer"));
 }
 
 TEST(DecideFlows, AFlowStartCarriesItsEventIntoTheSession) {

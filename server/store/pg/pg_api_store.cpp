@@ -442,6 +442,35 @@ Result<api::ReplyOutcome> PgApiStore::OptOut(const api::Principal& who, MemberId
   });
 }
 
+Result<api::ReplyOutcome> PgApiStore::UpdateMember(const api::Principal& who, MemberId member,
+                                                   const std::string& edit_text,
+                                                   const std::string& audit_detail,
+                                                   const std::string& idempotency_key) {
+  using Kind = api::ReplyOutcome::Kind;
+  // Field values are personal data: the key's record holds a hash of the edit, not the edit.
+  const std::string request =
+      "update:" + std::to_string(member) + ":" + HmacSha256Hex("chorus idempotency", edit_text);
+  return session_.Run([&](pqxx::connection& c) -> api::ReplyOutcome {
+    pqxx::work tx(c);
+    if (auto seen = Remembered(tx, who, idempotency_key, request)) return *seen;
+    const pqxx::result reach = FindMember(tx, who, member, false);
+    if (reach.empty() || reach[0][0].as<MemberId>() != member) return {.kind = Kind::kNotFound};
+    const auto event_id =
+        tx.exec_params1("INSERT INTO member_events (organization_id, member_id, kind, payload)"
+                        " VALUES ($1, $2, 'organizer_update', jsonb_build_object('text', $3::text))"
+                        " RETURNING id",
+                        who.organization, member, edit_text)[0]
+            .as<std::int64_t>();
+    tx.exec_params("INSERT INTO audit_log (organization_id, actor, action, member_id, detail)"
+                   " VALUES ($1, $2, 'member.update_requested', $3, $4)",
+                   who.organization, who.Actor(), member,
+                   audit_detail + " event:" + std::to_string(event_id));
+    Remember(tx, who, idempotency_key, request, event_id);
+    tx.commit();
+    return {.kind = Kind::kQueued, .event_id = event_id, .member_id = member};
+  });
+}
+
 Result<api::ReplyOutcome> PgApiStore::StartFlow(const api::Principal& who, MemberId member,
                                                 const std::string& flow,
                                                 const std::string& channel,

@@ -52,6 +52,10 @@ class PgApiStore final : public api::ApiStore {
                                       const std::string& idempotency_key) override;
   Result<api::ReplyOutcome> OptOut(const api::Principal& who, MemberId member,
                                    const std::string& idempotency_key) override;
+  Result<api::ReplyOutcome> UpdateMember(const api::Principal& who, MemberId member,
+                                         const std::string& edit_text,
+                                         const std::string& audit_detail,
+                                         const std::string& idempotency_key) override;
   Result<std::vector<api::TokenView>> Tokens(const api::Principal& who) override;
   Result<api::IssuedToken> IssueToken(const api::Principal& who, api::Role role,
                                       const std::string& chapter,

@@ -177,7 +177,7 @@ void LockMembers(pqxx::work& tx, const std::vector<MemberKey>& sorted) {
 ingest::EventKind KindFrom(std::string_view name) {
   for (auto kind : {ingest::EventKind::kTimer, ingest::EventKind::kWebhookResult,
                     ingest::EventKind::kFlowStart, ingest::EventKind::kOrganizerReply,
-                    ingest::EventKind::kOrganizerOptOut}) {
+                    ingest::EventKind::kOrganizerOptOut, ingest::EventKind::kOrganizerUpdate}) {
     if (ingest::EventKindName(kind) == name) return kind;
   }
   return ingest::EventKind::kInbound;
