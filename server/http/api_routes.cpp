@@ -245,6 +245,26 @@ ApiReply GetConversation(api::ApiStore& store, const api::Principal& who, const 
   return Ok(out);
 }
 
+// The answer to a write queued as a member event: 202 with the event, processing hinted; the
+// outcomes that are the same for every such write answered here.
+ApiReply QueuedAnswer(const Result<api::ReplyOutcome>& outcome, const api::Principal& who,
+                      const ApiCall& call) {
+  if (!outcome.ok()) return Failed(outcome.error(), call);
+  using Kind = api::ReplyOutcome::Kind;
+  if (outcome->kind == Kind::kKeyReused) {
+    return Refuse(409, "idempotency_key_reused",
+                  "this Idempotency-Key was used for another request", "Idempotency-Key", call);
+  }
+  if (outcome->kind != Kind::kQueued) return Unreachable(who, "member", call);
+  if (!outcome->repeated && call.member_event) {
+    call.member_event(who.organization, outcome->member_id);
+  }
+  chorus::api::v1::Queued out;
+  out.set_event_id(outcome->event_id);
+  out.set_status("queued");
+  return ApiReply{202, ToJson(out)};
+}
+
 constexpr std::size_t kMaxReplyBytes = 1600;
 
 ApiReply ReplyToConversation(api::ApiStore& store, const api::Principal& who,
@@ -264,26 +284,13 @@ ApiReply ReplyToConversation(api::ApiStore& store, const api::Principal& who,
                   "Idempotency-Key", call);
   }
   auto outcome = store.Reply(who, *id, request.text(), call.idempotency_key);
-  if (!outcome.ok()) return Failed(outcome.error(), call);
-  using Kind = api::ReplyOutcome::Kind;
-  switch (outcome->kind) {
-    case Kind::kNotFound:
-      return Unreachable(who, "conversation", call);
-    case Kind::kClosed:
-      return Refuse(409, "conflict", "the conversation is closed", "id", call);
-    case Kind::kKeyReused:
-      return Refuse(409, "idempotency_key_reused",
-                    "this Idempotency-Key was used for another request", "Idempotency-Key", call);
-    case Kind::kUnknownFlow:
-    case Kind::kUnknownChannel:
-    case Kind::kQueued:
-      break;
+  if (outcome.ok() && outcome->kind == api::ReplyOutcome::Kind::kNotFound) {
+    return Unreachable(who, "conversation", call);
   }
-  if (!outcome->repeated && call.member_event) call.member_event(who.organization, outcome->member_id);
-  chorus::api::v1::ReplyAccepted out;
-  out.set_event_id(outcome->event_id);
-  out.set_status("queued");
-  return ApiReply{202, ToJson(out)};
+  if (outcome.ok() && outcome->kind == api::ReplyOutcome::Kind::kClosed) {
+    return Refuse(409, "conflict", "the conversation is closed", "id", call);
+  }
+  return QueuedAnswer(outcome, who, call);
 }
 
 ApiReply CloseConversation(api::ApiStore& store, const api::Principal& who, const ApiCall& call) {
@@ -453,27 +460,13 @@ ApiReply StartFlow(api::ApiStore& store, const api::Principal& who, const ApiCal
     return Refuse(400, "invalid_argument", "channel is required", "channel", call);
   }
   auto outcome = store.StartFlow(who, *id, request.flow(), request.channel(), call.idempotency_key);
-  if (!outcome.ok()) return Failed(outcome.error(), call);
-  using Kind = api::ReplyOutcome::Kind;
-  switch (outcome->kind) {
-    case Kind::kNotFound:
-    case Kind::kClosed:
-      return Unreachable(who, "member", call);
-    case Kind::kUnknownFlow:
-      return Refuse(404, "not_found", "no such active flow", "flow", call);
-    case Kind::kUnknownChannel:
-      return Refuse(404, "not_found", "no such channel", "channel", call);
-    case Kind::kKeyReused:
-      return Refuse(409, "idempotency_key_reused",
-                    "this Idempotency-Key was used for another request", "Idempotency-Key", call);
-    case Kind::kQueued:
-      break;
+  if (outcome.ok() && outcome->kind == api::ReplyOutcome::Kind::kUnknownFlow) {
+    return Refuse(404, "not_found", "no such active flow", "flow", call);
   }
-  if (!outcome->repeated && call.member_event) call.member_event(who.organization, *id);
-  chorus::api::v1::Queued out;
-  out.set_event_id(outcome->event_id);
-  out.set_status("queued");
-  return ApiReply{202, ToJson(out)};
+  if (outcome.ok() && outcome->kind == api::ReplyOutcome::Kind::kUnknownChannel) {
+    return Refuse(404, "not_found", "no such channel", "channel", call);
+  }
+  return QueuedAnswer(outcome, who, call);
 }
 
 ApiReply EraseMember(api::ApiStore& store, const api::Principal& who, const ApiCall& call) {
@@ -488,18 +481,7 @@ ApiReply EraseMember(api::ApiStore& store, const api::Principal& who, const ApiC
 ApiReply OptOutMember(api::ApiStore& store, const api::Principal& who, const ApiCall& call) {
   const auto id = PathId(call);
   if (!id) return Refuse(400, "invalid_argument", "an id is a positive whole number", "id", call);
-  auto outcome = store.OptOut(who, *id, call.idempotency_key);
-  if (!outcome.ok()) return Failed(outcome.error(), call);
-  if (outcome->kind == api::ReplyOutcome::Kind::kKeyReused) {
-    return Refuse(409, "idempotency_key_reused",
-                  "this Idempotency-Key was used for another request", "Idempotency-Key", call);
-  }
-  if (outcome->kind != api::ReplyOutcome::Kind::kQueued) return Unreachable(who, "member", call);
-  if (!outcome->repeated && call.member_event) call.member_event(who.organization, *id);
-  chorus::api::v1::Queued out;
-  out.set_event_id(outcome->event_id);
-  out.set_status("queued");
-  return ApiReply{202, ToJson(out)};
+  return QueuedAnswer(store.OptOut(who, *id, call.idempotency_key), who, call);
 }
 
 std::string Joined(const std::set<std::string>& names) {
@@ -548,19 +530,9 @@ ApiReply UpdateMember(api::ApiStore& store, const api::Principal& who, const Api
   }
   const std::string detail = "fields:" + Joined(field_names) + " add_tags:" +
                              Joined(edit.add_tags) + " remove_tags:" + Joined(edit.remove_tags);
-  auto outcome = store.UpdateMember(who, *id, ingest::EncodeMemberEdit(edit), detail,
-                                    call.idempotency_key);
-  if (!outcome.ok()) return Failed(outcome.error(), call);
-  if (outcome->kind == api::ReplyOutcome::Kind::kKeyReused) {
-    return Refuse(409, "idempotency_key_reused",
-                  "this Idempotency-Key was used for another request", "Idempotency-Key", call);
-  }
-  if (outcome->kind != api::ReplyOutcome::Kind::kQueued) return Unreachable(who, "member", call);
-  if (!outcome->repeated && call.member_event) call.member_event(who.organization, *id);
-  chorus::api::v1::Queued out;
-  out.set_event_id(outcome->event_id);
-  out.set_status("queued");
-  return ApiReply{202, ToJson(out)};
+  return QueuedAnswer(
+      store.UpdateMember(who, *id, ingest::EncodeMemberEdit(edit), detail, call.idempotency_key),
+      who, call);
 }
 
 ApiReply GetMember(api::ApiStore& store, const api::Principal& who, const ApiCall& call) {

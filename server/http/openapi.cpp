@@ -147,7 +147,7 @@ std::string_view OpenApiDocument() {
         ],
         "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ReplyRequest"}}}},
         "responses": {
-          "202": {"description": "Queued", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ReplyAccepted"}}}},
+          "202": {"description": "Queued", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Queued"}}}},
           "400": {"$ref": "#/components/responses/Invalid"},
           "401": {"$ref": "#/components/responses/Unauthenticated"},
           "403": {"$ref": "#/components/responses/Forbidden"},
@@ -398,13 +398,6 @@ std::string_view OpenApiDocument() {
         "type": "object",
         "required": ["text"],
         "properties": {"text": {"type": "string", "minLength": 1}}
-      },
-      "ReplyAccepted": {
-        "type": "object",
-        "properties": {
-          "event_id": {"type": "string"},
-          "status": {"type": "string"}
-        }
       },
       "Action": {
         "type": "object",

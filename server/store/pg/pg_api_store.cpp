@@ -293,6 +293,46 @@ void Remember(pqxx::work& tx, const api::Principal& who, const std::string& key,
                  who.organization, key, who.token_id, request, std::to_string(event_id));
 }
 
+// What an organizer's write queues for a member: the event, its audit row (`detail` holds ids
+// and names, never values; the event id is added), and the Idempotency-Key's record.
+struct QueuedEvent {
+  MemberId member = 0;
+  std::string kind;            // member_events.kind
+  std::int64_t channel = 0;    // 0: none
+  std::string payload = "{}";  // JSON
+  std::string audit_action;
+  std::string audit_detail;
+};
+
+api::ReplyOutcome Queue(pqxx::work& tx, const api::Principal& who, const QueuedEvent& e,
+                        const std::string& key, const std::string& request) {
+  const auto event_id =
+      tx.exec_params1("INSERT INTO member_events (organization_id, member_id, kind, channel_id,"
+                      " payload) VALUES ($1, $2, $3, NULLIF($4, 0), $5::jsonb) RETURNING id",
+                      who.organization, e.member, e.kind, e.channel, e.payload)[0]
+          .as<std::int64_t>();
+  std::string detail = e.audit_detail;
+  detail += (detail.empty() ? "" : " ") + std::string("event:") + std::to_string(event_id);
+  tx.exec_params("INSERT INTO audit_log (organization_id, actor, action, member_id, detail)"
+                 " VALUES ($1, $2, $3, $4, $5)",
+                 who.organization, who.Actor(), e.audit_action, e.member, detail);
+  Remember(tx, who, key, request, event_id);
+  tx.commit();
+  return {.kind = api::ReplyOutcome::Kind::kQueued, .event_id = event_id, .member_id = e.member};
+}
+
+// A JSON object of string values, built by PostgreSQL so nothing needs escaping here.
+std::string JsonObject(pqxx::work& tx, const std::vector<std::pair<std::string, std::string>>& kv) {
+  std::vector<std::string> keys, values;
+  for (const auto& [k, v] : kv) {
+    keys.push_back(k);
+    values.push_back(v);
+  }
+  return tx.exec_params1("SELECT jsonb_object($1::text[], $2::text[])::text", TextArray(keys),
+                         TextArray(values))[0]
+      .as<std::string>();
+}
+
 }  // namespace
 
 Result<CreatedToken> PgApiStore::CreateToken(const std::string& organization, api::Role role,
@@ -428,17 +468,10 @@ Result<api::ReplyOutcome> PgApiStore::OptOut(const api::Principal& who, MemberId
     if (auto seen = Remembered(tx, who, idempotency_key, request)) return *seen;
     const pqxx::result reach = FindMember(tx, who, member, false);
     if (reach.empty() || reach[0][0].as<MemberId>() != member) return {.kind = Kind::kNotFound};
-    const auto event_id =
-        tx.exec_params1("INSERT INTO member_events (organization_id, member_id, kind)"
-                        " VALUES ($1, $2, 'organizer_opt_out') RETURNING id",
-                        who.organization, member)[0]
-            .as<std::int64_t>();
-    tx.exec_params("INSERT INTO audit_log (organization_id, actor, action, member_id, detail)"
-                   " VALUES ($1, $2, 'member.opt_out_requested', $3, $4)",
-                   who.organization, who.Actor(), member, "event:" + std::to_string(event_id));
-    Remember(tx, who, idempotency_key, request, event_id);
-    tx.commit();
-    return {.kind = Kind::kQueued, .event_id = event_id, .member_id = member};
+    return Queue(tx, who,
+                 {.member = member, .kind = "organizer_opt_out",
+                  .audit_action = "member.opt_out_requested"},
+                 idempotency_key, request);
   });
 }
 
@@ -455,19 +488,11 @@ Result<api::ReplyOutcome> PgApiStore::UpdateMember(const api::Principal& who, Me
     if (auto seen = Remembered(tx, who, idempotency_key, request)) return *seen;
     const pqxx::result reach = FindMember(tx, who, member, false);
     if (reach.empty() || reach[0][0].as<MemberId>() != member) return {.kind = Kind::kNotFound};
-    const auto event_id =
-        tx.exec_params1("INSERT INTO member_events (organization_id, member_id, kind, payload)"
-                        " VALUES ($1, $2, 'organizer_update', jsonb_build_object('text', $3::text))"
-                        " RETURNING id",
-                        who.organization, member, edit_text)[0]
-            .as<std::int64_t>();
-    tx.exec_params("INSERT INTO audit_log (organization_id, actor, action, member_id, detail)"
-                   " VALUES ($1, $2, 'member.update_requested', $3, $4)",
-                   who.organization, who.Actor(), member,
-                   audit_detail + " event:" + std::to_string(event_id));
-    Remember(tx, who, idempotency_key, request, event_id);
-    tx.commit();
-    return {.kind = Kind::kQueued, .event_id = event_id, .member_id = member};
+    return Queue(tx, who,
+                 {.member = member, .kind = "organizer_update",
+                  .payload = JsonObject(tx, {{"text", edit_text}}),
+                  .audit_action = "member.update_requested", .audit_detail = audit_detail},
+                 idempotency_key, request);
   });
 }
 
@@ -490,19 +515,12 @@ Result<api::ReplyOutcome> PgApiStore::StartFlow(const api::Principal& who, Membe
         "SELECT id FROM channels WHERE organization_id = $1 AND slug = $2", who.organization,
         channel);
     if (ch.empty()) return {.kind = Kind::kUnknownChannel};
-    const auto event_id =
-        tx.exec_params1("INSERT INTO member_events (organization_id, member_id, kind, channel_id,"
-                        " payload) VALUES ($1, $2, 'flow_start', $3, jsonb_build_object('flow', $4::text))"
-                        " RETURNING id",
-                        who.organization, member, ch[0][0].as<std::int64_t>(), flow)[0]
-            .as<std::int64_t>();
-    tx.exec_params("INSERT INTO audit_log (organization_id, actor, action, member_id, detail)"
-                   " VALUES ($1, $2, 'flow.start_requested', $3, $4)",
-                   who.organization, who.Actor(), member,
-                   "flow:" + flow + " channel:" + channel + " event:" + std::to_string(event_id));
-    Remember(tx, who, idempotency_key, request, event_id);
-    tx.commit();
-    return {.kind = Kind::kQueued, .event_id = event_id, .member_id = member};
+    return Queue(tx, who,
+                 {.member = member, .kind = "flow_start", .channel = ch[0][0].as<std::int64_t>(),
+                  .payload = JsonObject(tx, {{"flow", flow}}),
+                  .audit_action = "flow.start_requested",
+                  .audit_detail = "flow:" + flow + " channel:" + channel},
+                 idempotency_key, request);
   });
 }
 
@@ -690,22 +708,14 @@ Result<api::ReplyOutcome> PgApiStore::Reply(const api::Principal& who, std::int6
     if (found.empty()) return {.kind = Kind::kNotFound};
     const api::ConversationView v = ReadConversation(found[0]);
     if (v.status != "open") return {.kind = Kind::kClosed, .member_id = v.member_id};
-    const auto event_id =
-        tx.exec_params1("INSERT INTO member_events (organization_id, member_id, kind, channel_id,"
-                        " payload) VALUES ($1, $2, 'organizer_reply', $3,"
-                        " jsonb_build_object('text', $4::text, 'conversation_id', $5::bigint))"
-                        " RETURNING id",
-                        who.organization, v.member_id, found[0][11].as<std::int64_t>(), text,
-                        conversation)[0]
-            .as<std::int64_t>();
-    tx.exec_params("INSERT INTO audit_log (organization_id, actor, action, member_id, detail)"
-                   " VALUES ($1, $2, 'conversation.reply', $3, $4)",
-                   who.organization, who.Actor(), v.member_id,
-                   "conversation:" + std::to_string(conversation) +
-                       " event:" + std::to_string(event_id));
-    Remember(tx, who, idempotency_key, request, event_id);
-    tx.commit();
-    return {.kind = Kind::kQueued, .event_id = event_id, .member_id = v.member_id};
+    return Queue(tx, who,
+                 {.member = v.member_id, .kind = "organizer_reply",
+                  .channel = found[0][11].as<std::int64_t>(),
+                  .payload = JsonObject(tx, {{"text", text},
+                                             {"conversation_id", std::to_string(conversation)}}),
+                  .audit_action = "conversation.reply",
+                  .audit_detail = "conversation:" + std::to_string(conversation)},
+                 idempotency_key, request);
   });
 }
 
