@@ -46,6 +46,13 @@ std::optional<FieldError> ReadField(const std::string& text, MemberQuery& out) {
   return std::nullopt;
 }
 
+std::optional<FieldError> ReadCursor(const std::string& value, std::int64_t& out) {
+  auto after = DecodeCursor(value);
+  if (!after.ok()) return Invalid("cursor", after.error().message);
+  out = *after;
+  return std::nullopt;
+}
+
 std::optional<FieldError> ReadText(const std::string& name, const std::string& text,
                                    std::optional<std::string>& out) {
   if (text.empty() || text.size() > 200) {
@@ -71,11 +78,8 @@ std::optional<FieldError> ParseMemberQuery(const std::map<std::string, std::stri
     else if (name == "chapter") error = ReadText(name, value, out.chapter);
     else if (name == "tag") error = ReadText(name, value, out.tag);
     else if (name == "language") error = ReadText(name, value, out.language);
-    else if (name == "cursor") {
-      auto after = DecodeCursor(value);
-      if (!after.ok()) error = Invalid("cursor", after.error().message);
-      else out.after_id = *after;
-    } else {
+    else if (name == "cursor") error = ReadCursor(value, out.after_id);
+    else {
       error = Invalid(name, "unknown parameter " + name);
     }
     if (error) return error;
@@ -100,9 +104,7 @@ std::optional<FieldError> ParseConversationQuery(const std::map<std::string, std
       }
       out.kind = value;
     } else if (name == "cursor") {
-      auto after = DecodeCursor(value);
-      if (!after.ok()) error = Invalid("cursor", after.error().message);
-      else out.after_id = *after;
+      error = ReadCursor(value, out.after_id);
     } else {
       error = Invalid(name, "unknown parameter " + name);
     }
@@ -111,16 +113,6 @@ std::optional<FieldError> ParseConversationQuery(const std::map<std::string, std
   return std::nullopt;
 }
 
-namespace {
-
-std::optional<FieldError> ReadCursor(const std::string& value, std::int64_t& out) {
-  auto after = DecodeCursor(value);
-  if (!after.ok()) return Invalid("cursor", after.error().message);
-  out = *after;
-  return std::nullopt;
-}
-
-}  // namespace
 
 std::optional<FieldError> ParseActionQuery(const std::map<std::string, std::string>& params,
                                            ActionQuery& out) {

@@ -11,8 +11,9 @@ namespace chorus::http {
 
 struct ClientOptions {
   std::chrono::milliseconds timeout{10'000};  // connect + write + read, per request
-  // A carrier's API answers in 100-300 ms: at 1,000 sends/s that is 100-300 requests open to
-  // one host, so a pool of 32 capped a node at about 150 sends/s (BENCHMARKS.md, run P).
+  // Requests in flight to one host are its answer time times the send rate (a 150 ms answer at
+  // 1,000 sends/s is 150 open requests); with 32, sends queued inside the node (BENCHMARKS.md,
+  // runs P and Q).
   std::size_t max_connections_per_host = 128;
   std::size_t max_idle_per_host = 128;
   bool verify_tls = true;  // verify carriers' certificates against the system trust store

@@ -66,7 +66,7 @@ std::string_view OpenApiDocument() {
         "summary": "Set fields and add or remove tags, in order with the member's own messages",
         "parameters": [
           {"$ref": "#/components/parameters/Id"},
-          {"name": "Idempotency-Key", "in": "header", "schema": {"type": "string", "maxLength": 200}}
+          {"$ref": "#/components/parameters/IdempotencyKey"}
         ],
         "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/UpdateMemberRequest"}}}},
         "responses": {
@@ -75,7 +75,7 @@ std::string_view OpenApiDocument() {
           "401": {"$ref": "#/components/responses/Unauthenticated"},
           "403": {"$ref": "#/components/responses/Forbidden"},
           "404": {"$ref": "#/components/responses/NotFound"},
-          "409": {"description": "The Idempotency-Key was used for another request", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+          "409": {"$ref": "#/components/responses/KeyReused"}
         }
       },
       "delete": {
@@ -143,7 +143,7 @@ std::string_view OpenApiDocument() {
         "summary": "Text the member one to one; sent in order with their own messages, never after their STOP",
         "parameters": [
           {"$ref": "#/components/parameters/Id"},
-          {"name": "Idempotency-Key", "in": "header", "schema": {"type": "string", "maxLength": 200}, "description": "A repeat with the same key gets the first answer and sends nothing more"}
+          {"$ref": "#/components/parameters/IdempotencyKey"}
         ],
         "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ReplyRequest"}}}},
         "responses": {
@@ -202,7 +202,7 @@ std::string_view OpenApiDocument() {
         "summary": "Start a flow for the member, in order with their own messages; nothing is sent to a member who opted out",
         "parameters": [
           {"$ref": "#/components/parameters/Id"},
-          {"name": "Idempotency-Key", "in": "header", "schema": {"type": "string", "maxLength": 200}}
+          {"$ref": "#/components/parameters/IdempotencyKey"}
         ],
         "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/StartFlowRequest"}}}},
         "responses": {
@@ -211,7 +211,7 @@ std::string_view OpenApiDocument() {
           "401": {"$ref": "#/components/responses/Unauthenticated"},
           "403": {"$ref": "#/components/responses/Forbidden"},
           "404": {"$ref": "#/components/responses/NotFound"},
-          "409": {"description": "The Idempotency-Key was used for another request", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+          "409": {"$ref": "#/components/responses/KeyReused"}
         }
       }
     },
@@ -221,7 +221,7 @@ std::string_view OpenApiDocument() {
         "summary": "Opt the member out of the whole organization on their behalf (recorded with source api, no confirmation text), in order with their own messages",
         "parameters": [
           {"$ref": "#/components/parameters/Id"},
-          {"name": "Idempotency-Key", "in": "header", "schema": {"type": "string", "maxLength": 200}}
+          {"$ref": "#/components/parameters/IdempotencyKey"}
         ],
         "responses": {
           "202": {"description": "Queued", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Queued"}}}},
@@ -229,7 +229,7 @@ std::string_view OpenApiDocument() {
           "401": {"$ref": "#/components/responses/Unauthenticated"},
           "403": {"$ref": "#/components/responses/Forbidden"},
           "404": {"$ref": "#/components/responses/NotFound"},
-          "409": {"description": "The Idempotency-Key was used for another request", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+          "409": {"$ref": "#/components/responses/KeyReused"}
         }
       }
     },
@@ -287,6 +287,7 @@ std::string_view OpenApiDocument() {
   },
   "components": {
     "parameters": {
+      "IdempotencyKey": {"name": "Idempotency-Key", "in": "header", "schema": {"type": "string", "maxLength": 200}, "description": "A repeat with the same key gets the first answer and does nothing more"},
       "Limit": {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100, "default": 50}},
       "Cursor": {"name": "cursor", "in": "query", "schema": {"type": "string"}, "description": "next_cursor of the previous page"},
       "Id": {"name": "id", "in": "path", "required": true, "schema": {"type": "string", "pattern": "^[0-9]+$"}}
@@ -298,6 +299,7 @@ std::string_view OpenApiDocument() {
       "Invalid": {"description": "A parameter is malformed; field names it", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
       "Unauthenticated": {"description": "No valid bearer token", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
       "Forbidden": {"description": "Outside the token's role or chapters; says nothing of whether the resource exists", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+      "KeyReused": {"description": "The Idempotency-Key was used for another request", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
       "NotFound": {"description": "No such resource in the organization", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
     },
     "schemas": {

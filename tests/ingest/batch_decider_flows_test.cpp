@@ -157,23 +157,20 @@ class Batch {
     context_.events.push_back(e);
     return *this;
   }
+  // An organizer's event from the API: `body` is its text (a reply, an encoded edit).
+  Batch& Organizer(EventKind kind, std::string body = "") {
+    MemberEvent e = Event(kind);
+    e.body = std::move(body);
+    if (kind == EventKind::kOrganizerOptOut) e.channel_id = 0;
+    context_.events.push_back(e);
+    return *this;
+  }
   Batch& OrganizerReply(std::string text) {
-    MemberEvent e = Event(EventKind::kOrganizerReply);
-    e.body = std::move(text);
-    context_.events.push_back(e);
-    return *this;
+    return Organizer(EventKind::kOrganizerReply, std::move(text));
   }
-  Batch& OrganizerOptOut() {
-    MemberEvent e = Event(EventKind::kOrganizerOptOut);
-    e.channel_id = 0;
-    context_.events.push_back(e);
-    return *this;
-  }
+  Batch& OrganizerOptOut() { return Organizer(EventKind::kOrganizerOptOut); }
   Batch& OrganizerUpdate(std::string text) {
-    MemberEvent e = Event(EventKind::kOrganizerUpdate);
-    e.body = std::move(text);
-    context_.events.push_back(e);
-    return *this;
+    return Organizer(EventKind::kOrganizerUpdate, std::move(text));
   }
   BatchEffects Decide() const { return DecideBatch(context_, snapshot_); }
 
