@@ -16,6 +16,11 @@ packages=(
   postgresql-15 postgresql-client-15
   util-linux procps curl
 )
+# node runs the OpenAPI validator of the e2e tests (tests/openapi). A node that brings its own
+# npm is kept: NodeSource's nodejs conflicts with Debian's npm.
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  packages+=(nodejs npm)
+fi
 if [ "${1:-}" = --fuzz ]; then
   packages+=(clang)
 fi

@@ -10,6 +10,12 @@ build=${CHORUS_BUILD_DIR:-$root/build}
 "$root/deploy/install-deps.sh"
 cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCHORUS_WERROR=ON >/dev/null
 cmake --build "$build" -j2
+# The OpenAPI validator of the e2e tests, from tests/openapi/package-lock.json.
+openapi="$root/tests/openapi"
+if [ ! -e "$openapi/node_modules/.package-lock.json" ] ||
+   [ "$openapi/package-lock.json" -nt "$openapi/node_modules/.package-lock.json" ]; then
+  (cd "$openapi" && npm ci --no-audit --no-fund)
+fi
 
 # Under /tmp so the postgres user can reach it when we run as root.
 pgdir=$(mktemp -d /tmp/chorus-test-pg.XXXXXX)
