@@ -100,6 +100,24 @@ struct ActionPage {
   std::int64_t next_after = 0;
 };
 
+struct AnswerView {
+  std::int64_t id = 0;
+  MemberId member_id = 0;
+  std::string phone;  // empty unless asked for
+  std::string flow;
+  int version = 0;
+  std::string step;
+  std::string field;
+  std::string value;
+  std::string channel;  // slug
+  std::string created_at;
+};
+
+struct AnswerPage {
+  std::vector<AnswerView> answers;
+  std::int64_t next_after = 0;
+};
+
 struct AuditEntry {
   std::int64_t id = 0;
   std::string actor;
@@ -217,6 +235,10 @@ class ApiStore {
   virtual Result<ActionPage> Actions(const Principal& who, const ActionQuery& query,
                                      bool with_personal) = 0;
   virtual Result<AuditPage> Audit(const Principal& who, const AuditQuery& query) = 0;
+  /// A flow's answers from members within reach; kNotFound for a flow the organization does
+  /// not have. An export (query.csv) is audited with the number of rows.
+  virtual Result<AnswerPage> Answers(const Principal& who, const AnswerQuery& query,
+                                     bool with_phone) = 0;
 
   /// The chapter's id, nullopt when the organization has no such chapter.
   virtual Result<std::optional<std::int64_t>> ChapterId(const Principal& who,

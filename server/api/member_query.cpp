@@ -114,31 +114,51 @@ std::optional<FieldError> ParseConversationQuery(const std::map<std::string, std
 }
 
 
+namespace {
+
+// format=csv|json and limit, shared by the listings that export: a CSV export's pages are up
+// to kMaxExportRows long. Returns whether `name` was one of them.
+bool ReadExportParam(const std::string& name, const std::string& value, bool& csv, int& limit,
+                     std::optional<FieldError>& error) {
+  if (name == "format") return true;  // read first, below
+  if (name != "limit") return false;
+  int n = 0;
+  const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
+  const int max = csv ? kMaxExportRows : kMaxLimit;
+  if (value.empty() || ec != std::errc() || end != value.data() + value.size() || n < 1 || n > max) {
+    error = Invalid("limit", "limit must be a whole number from 1 to " + std::to_string(max));
+  } else {
+    limit = n;
+  }
+  return true;
+}
+
+std::optional<FieldError> ReadFormat(const std::map<std::string, std::string>& params, bool& csv,
+                                     int& limit) {
+  auto format = params.find("format");
+  if (format == params.end()) return std::nullopt;
+  if (format->second != "csv" && format->second != "json") {
+    return Invalid("format", "format must be json or csv");
+  }
+  csv = format->second == "csv";
+  if (csv) limit = kMaxExportRows;
+  return std::nullopt;
+}
+
+}  // namespace
+
 std::optional<FieldError> ParseActionQuery(const std::map<std::string, std::string>& params,
                                            ActionQuery& out) {
   static constexpr std::string_view kKinds[] = {"petition", "pledge", "rsvp",
                                                 "check_in", "story",  "custom"};
-  if (auto format = params.find("format"); format != params.end()) {
-    if (format->second != "csv" && format->second != "json") {
-      return Invalid("format", "format must be json or csv");
-    }
-    out.csv = format->second == "csv";
-    if (out.csv) out.limit = kMaxExportRows;
-  }
+  if (auto bad = ReadFormat(params, out.csv, out.limit)) return bad;
   for (const auto& [name, value] : params) {
     std::optional<FieldError> error;
-    if (name == "format") continue;
-    if (name == "limit") {
-      int limit = 0;
-      const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), limit);
-      const int max = out.csv ? kMaxExportRows : kMaxLimit;
-      if (value.empty() || ec != std::errc() || end != value.data() + value.size() || limit < 1 ||
-          limit > max) {
-        error = Invalid("limit", "limit must be a whole number from 1 to " + std::to_string(max));
-      } else {
-        out.limit = limit;
-      }
-    } else if (name == "kind") {
+    if (ReadExportParam(name, value, out.csv, out.limit, error)) {
+      if (error) return error;
+      continue;
+    }
+    if (name == "kind") {
       bool known = false;
       for (auto k : kKinds) known = known || k == value;
       if (!known) error = Invalid("kind", "kind must be petition, pledge, rsvp, check_in, story or custom");
@@ -146,6 +166,28 @@ std::optional<FieldError> ParseActionQuery(const std::map<std::string, std::stri
     } else if (name == "event") {
       if (value.empty() || value.size() > 200) error = Invalid("event", "event must be an event's slug");
       out.event = value;
+    } else if (name == "cursor") {
+      error = ReadCursor(value, out.after_id);
+    } else {
+      error = Invalid(name, "unknown parameter " + name);
+    }
+    if (error) return error;
+  }
+  return std::nullopt;
+}
+
+std::optional<FieldError> ParseAnswerQuery(const std::map<std::string, std::string>& params,
+                                           AnswerQuery& out) {
+  if (auto bad = ReadFormat(params, out.csv, out.limit)) return bad;
+  for (const auto& [name, value] : params) {
+    std::optional<FieldError> error;
+    if (ReadExportParam(name, value, out.csv, out.limit, error)) {
+      if (error) return error;
+      continue;
+    }
+    if (name == "step") {
+      if (value.empty() || value.size() > 64) error = Invalid("step", "step must be a step's id");
+      out.step = value;
     } else if (name == "cursor") {
       error = ReadCursor(value, out.after_id);
     } else {

@@ -54,6 +54,17 @@ inline constexpr int kMaxExportRows = 10000;
 std::optional<FieldError> ParseActionQuery(const std::map<std::string, std::string>& params,
                                            ActionQuery& out);
 
+/// GET /v1/flows/{slug}/answers: a flow's answers, oldest first; as CSV with format=csv.
+struct AnswerQuery {
+  std::string flow;  // from the path
+  std::string step;  // "" for every step
+  bool csv = false;
+  std::int64_t after_id = 0;
+  int limit = 50;
+};
+std::optional<FieldError> ParseAnswerQuery(const std::map<std::string, std::string>& params,
+                                           AnswerQuery& out);
+
 /// GET /v1/audit: newest first is not needed for an append-only log; oldest first, paged.
 struct AuditQuery {
   std::int64_t after_id = 0;

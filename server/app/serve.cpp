@@ -29,6 +29,7 @@
 #include "dispatch/webhook_caller.hpp"
 #include "store/pg/migrations.hpp"
 #include "store/pg/pg_api_store.hpp"
+#include "store/pg/pg_workspace_editor.hpp"
 #include "store/pg/pg_inbox_store.hpp"
 #include "store/pg/pg_node_lock.hpp"
 #include "store/pg/pg_outbox_store.hpp"
@@ -47,6 +48,23 @@ namespace asio = boost::asio;
 // Database connections of the organizer API's executor: its requests are few and short next to
 // the webhooks', and two keep one slow search from holding up every other organizer.
 constexpr int kApiConnections = 2;
+
+// One database thread of the organizer API: its stores, on connections of their own.
+struct ApiDatabase {
+  std::unique_ptr<store::pg::PgApiStore> api;
+  std::unique_ptr<store::pg::PgWorkspaceEditor> workspace;
+};
+
+std::vector<std::unique_ptr<ApiDatabase>> ApiDatabases(
+    const std::string& dsn, const std::shared_ptr<const secrets::Keyring>& keyring) {
+  std::vector<std::unique_ptr<ApiDatabase>> out;
+  for (int i = 0; i < kApiConnections; ++i) {
+    out.push_back(std::make_unique<ApiDatabase>(
+        ApiDatabase{std::make_unique<store::pg::PgApiStore>(dsn),
+                    std::make_unique<store::pg::PgWorkspaceEditor>(dsn, keyring)}));
+  }
+  return out;
+}
 
 template <typename Port, typename Store>
 std::vector<std::unique_ptr<Port>> Stores(const std::string& dsn, int n) {
@@ -78,7 +96,8 @@ Result<int> CheckSchema(const std::string& dsn) {
 // Descriptors the rest of the process needs besides public connections: every database
 // connection, the carrier client (in-flight sends), the admin listener, and files and logs.
 Result<ConnectionBudget> Budget(const Settings& s) {
-  const auto reserved = static_cast<std::size_t>(s.ingest_writers + s.process_workers + 8) +
+  const auto reserved = static_cast<std::size_t>(s.ingest_writers + s.process_workers + 8 +
+                                                 2 * kApiConnections) +
                         static_cast<std::size_t>(s.dispatch_in_flight) + 64 + 64;
   const std::uint64_t descriptors = RaiseDescriptorLimit();
   auto budget = PlanConnections(s.max_connections, s.max_connections_per_peer, descriptors,
@@ -166,7 +185,7 @@ class Gateway {
                InboxOptions()),
         retention_(std::make_unique<store::pg::PgRetentionStore>(s.database_url), Snapshots(),
                    RetentionOptions()),
-        api_pool_(Stores<api::ApiStore, store::pg::PgApiStore>(s.database_url, kApiConnections)),
+        api_pool_(ApiDatabases(s.database_url, p.keyring)),
         public_routes_(PublicRoutes()),
         admin_routes_(AdminRoutes()),
         public_(io_, PublicServerOptions(s, budget_), public_routes_, PublicMetrics()),
@@ -295,12 +314,16 @@ class Gateway {
                                      settings_.public_base_url, &registry_, {}});
     http::AddHealthRoute(*router);
     http::AddApiRoutes(*router,
-                       {[this](std::function<void(api::ApiStore&)> job) {
-                          api_pool_.Post(std::move(job));
+                       {[this](std::function<void(http::ApiBackends)> job) {
+                          api_pool_.Post([job = std::move(job)](ApiDatabase& db) {
+                            job({*db.api, *db.workspace});
+                          });
                         },
                         [this](OrganizationId org, MemberId member) {
                           processor_.Hint({ingest::MemberKey{org, member}});
-                        }});
+                        },
+                        [this](OrganizationId org) { watch_.ReloadNow(org); },
+                        std::make_shared<CarrierChannelRules>(*carriers_)});
     return router;
   }
 
@@ -334,7 +357,7 @@ class Gateway {
   dispatch::WebhookCaller webhooks_;
   ingest::Inbox inbox_;
   retention::RetentionJob retention_;
-  StorePool<api::ApiStore> api_pool_;
+  StorePool<ApiDatabase> api_pool_;
   std::shared_ptr<http::Router> public_routes_;
   std::shared_ptr<http::Router> admin_routes_;
   http::Server public_;

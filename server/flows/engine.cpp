@@ -120,6 +120,7 @@ class Run {
     }
     const std::string field = step.save_as.empty() ? step.id : step.save_as;
     SetField(field, answer->value);
+    fx_.answers.push_back({step.id, field, answer->value});
     const std::string next =
         answer->choice && !answer->choice->next.empty() ? answer->choice->next : step.next;
     return Go(next, Outcome::kAnswered);

@@ -112,6 +112,13 @@ struct ActionRecord {
   std::string value;
 };
 
+/// A valid answer to an ask step, as saved (also kept per answer: the flow's answers export).
+struct AnswerRecord {
+  std::string step;
+  std::string field;
+  std::string value;
+};
+
 struct StoryRecord {
   std::string text;
   std::string place;
@@ -127,6 +134,7 @@ struct Effects {
   std::optional<std::string> language;
   std::vector<ActionRecord> actions;
   std::vector<StoryRecord> stories;
+  std::vector<AnswerRecord> answers;
   std::vector<TimerRequest> timers;
   std::vector<WebhookRequest> webhooks;
   bool cancel_timers = false;  // the session left its wait: pending timers are void

@@ -1,5 +1,7 @@
 #include "http/api_routes.hpp"
 
+#include "http/api_endpoint.hpp"
+
 #include <google/protobuf/util/json_util.h>
 
 #include <charconv>
@@ -25,91 +27,6 @@ namespace http_ = beast::http;
 using api::Access;
 using api::Resource;
 
-/// What a job on a database thread hands back to the I/O thread.
-struct ApiReply {
-  unsigned status = 200;
-  std::string body;
-  std::string content_type = "application/json";
-  std::string next_cursor;  // a CSV export's continuation (X-Next-Cursor)
-};
-
-/// The request as a job needs it: copied, since the job outlives nothing of the I/O side.
-struct ApiCall {
-  std::string authorization;
-  std::string idempotency_key;
-  std::string body;
-  std::function<void(OrganizationId, MemberId)> member_event;
-  std::string request_id;
-  std::map<std::string, std::string> params;
-  std::vector<std::string> path_params;
-};
-
-using Job = std::function<ApiReply(api::ApiStore&, const api::Principal&, const ApiCall&)>;
-
-std::string ToJson(const google::protobuf::Message& message) {
-  google::protobuf::util::JsonPrintOptions options;
-  options.preserve_proto_field_names = true;
-  options.always_print_primitive_fields = true;
-  std::string out;
-  (void)google::protobuf::util::MessageToJsonString(message, &out, options);
-  return out;
-}
-
-ApiReply Refuse(unsigned status, std::string_view code, std::string_view message,
-                std::string_view field, const ApiCall& call) {
-  chorus::api::v1::ApiError error;
-  error.set_code(std::string(code));
-  error.set_message(std::string(message));
-  error.set_field(std::string(field));
-  error.set_request_id(call.request_id);
-  return ApiReply{status, ToJson(error)};
-}
-
-ApiReply Forbidden(const ApiCall& call) {
-  return Refuse(403, "forbidden", "this token may not do that", "", call);
-}
-
-// A store failure: the database is down (503, retry) or something unexpected (500).
-ApiReply Failed(const Error& error, const ApiCall& call) {
-  if (error.code == ErrorCode::kUnavailable || error.code == ErrorCode::kTimeout) {
-    return Refuse(503, "unavailable", "the database is unavailable; retry later", "", call);
-  }
-  return Refuse(500, "internal", "the request could not be completed", "", call);
-}
-
-template <typename Message>
-ApiReply Ok(const Message& message) {
-  return ApiReply{200, ToJson(message)};
-}
-
-// Splits "a=1&b=2" (after the '?'); nullopt names the parameter that is malformed or repeated.
-std::optional<std::map<std::string, std::string>> ParseQuery(std::string_view target,
-                                                             std::string& bad) {
-  std::map<std::string, std::string> params;
-  const auto question = target.find('?');
-  if (question == std::string_view::npos) return params;
-  std::string_view rest = target.substr(question + 1);
-  while (!rest.empty()) {
-    const auto amp = rest.find('&');
-    const std::string_view pair = rest.substr(0, amp);
-    rest = amp == std::string_view::npos ? std::string_view{} : rest.substr(amp + 1);
-    if (pair.empty()) continue;
-    const auto eq = pair.find('=');
-    auto name = PercentDecode(pair.substr(0, eq), PlusMeans::kSpace);
-    auto value = PercentDecode(eq == std::string_view::npos ? "" : pair.substr(eq + 1),
-                               PlusMeans::kSpace);
-    if (!name || !value || name->empty() || name->size() > 64) {
-      bad = name && !name->empty() && name->size() <= 64 ? *name : "query";
-      return std::nullopt;
-    }
-    if (!params.emplace(*name, *value).second) {
-      bad = *name;
-      return std::nullopt;
-    }
-  }
-  return params;
-}
-
 chorus::api::v1::Member ToProto(const api::MemberView& m, bool with_personal) {
   chorus::api::v1::Member out;
   out.set_id(m.id);
@@ -122,17 +39,6 @@ chorus::api::v1::Member ToProto(const api::MemberView& m, bool with_personal) {
   out.set_joined_at(m.joined_at);
   out.set_created_at(m.created_at);
   return out;
-}
-
-ApiReply GetOrganization(api::ApiStore& store, const api::Principal& who, const ApiCall& call) {
-  auto org = store.Organization(who);
-  if (!org.ok()) return Failed(org.error(), call);
-  chorus::api::v1::Organization out;
-  out.set_slug(org->slug);
-  out.set_name(org->name);
-  out.set_default_language(org->default_language);
-  out.set_time_zone(org->time_zone);
-  return Ok(out);
 }
 
 ApiReply ListChapters(api::ApiStore& store, const api::Principal& who, const ApiCall& call) {
@@ -198,14 +104,6 @@ chorus::api::v1::Conversation ToProto(const api::ConversationView& c, bool with_
   return out;
 }
 
-std::optional<std::int64_t> PathId(const ApiCall& call) {
-  std::int64_t id = 0;
-  const std::string& text = call.path_params.at(0);
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
-  if (ec != std::errc() || end != text.data() + text.size() || id <= 0) return std::nullopt;
-  return id;
-}
-
 // Not within reach: a leader learns nothing of whether it exists; others get 404.
 ApiReply Unreachable(const api::Principal& who, std::string_view what, const ApiCall& call) {
   if (!who.WholeOrganization()) return Forbidden(call);
@@ -251,10 +149,7 @@ ApiReply QueuedAnswer(const Result<api::ReplyOutcome>& outcome, const api::Princ
                       const ApiCall& call) {
   if (!outcome.ok()) return Failed(outcome.error(), call);
   using Kind = api::ReplyOutcome::Kind;
-  if (outcome->kind == Kind::kKeyReused) {
-    return Refuse(409, "idempotency_key_reused",
-                  "this Idempotency-Key was used for another request", "Idempotency-Key", call);
-  }
+  if (outcome->kind == Kind::kKeyReused) return KeyReused(call);
   if (outcome->kind != Kind::kQueued) return Unreachable(who, "member", call);
   if (!outcome->repeated && call.member_event) {
     call.member_event(who.organization, outcome->member_id);
@@ -318,14 +213,24 @@ std::string CsvField(std::string_view text, bool free_text) {
   return quoted + "\"";
 }
 
+// One CSV line; a field marked true is text a member typed (CsvField's formula guard).
+std::string CsvLine(std::initializer_list<std::pair<std::string_view, bool>> fields) {
+  std::string out;
+  bool first = true;
+  for (const auto& [value, free_text] : fields) {
+    if (!first) out += ',';
+    first = false;
+    out += CsvField(value, free_text);
+  }
+  return out + "\r\n";
+}
+
 std::string ActionsCsv(const api::ActionPage& page, bool personal) {
   std::string out = "id,member_id,phone,kind,target,event,value,channel,created_at\r\n";
   for (const auto& a : page.actions) {
-    out += std::to_string(a.id) + "," + std::to_string(a.member_id) + "," +
-           (personal ? CsvField(a.phone, false) : "") + "," + CsvField(a.kind, false) + "," +
-           CsvField(a.target, true) + "," + CsvField(a.event, false) + "," +
-           CsvField(a.value, true) + "," + CsvField(a.channel, false) + "," + a.created_at +
-           "\r\n";
+    out += CsvLine({{std::to_string(a.id), false}, {std::to_string(a.member_id), false},
+                    {personal ? a.phone : "", false}, {a.kind, false}, {a.target, true},
+                    {a.event, false}, {a.value, true}, {a.channel, false}, {a.created_at, false}});
   }
   return out;
 }
@@ -365,6 +270,55 @@ ApiReply ListActions(api::ApiStore& store, const api::Principal& who, const ApiC
   return Ok(out);
 }
 
+std::string AnswersCsv(const api::AnswerPage& page) {
+  std::string out = "id,member_id,phone,flow,version,step,field,value,channel,created_at\r\n";
+  for (const auto& a : page.answers) {
+    out += CsvLine({{std::to_string(a.id), false}, {std::to_string(a.member_id), false},
+                    {a.phone, false}, {a.flow, false}, {std::to_string(a.version), false},
+                    {a.step, false}, {a.field, false}, {a.value, true}, {a.channel, false},
+                    {a.created_at, false}});
+  }
+  return out;
+}
+
+// A flow's answers: the member's own words, so only for roles that read personal data
+// (Resource::kPersonal), within reach; an export also needs the export right.
+ApiReply ListAnswers(api::ApiStore& store, const api::Principal& who, const ApiCall& call) {
+  api::AnswerQuery query;
+  query.flow = call.path_params.at(0);
+  if (auto bad = api::ParseAnswerQuery(call.params, query)) {
+    return Refuse(400, bad->code, bad->message, bad->field, call);
+  }
+  if (query.csv && !api::Allowed(who.role, Resource::kActions, Access::kExport)) {
+    return Forbidden(call);
+  }
+  auto page = store.Answers(who, query, true);
+  if (!page.ok()) {
+    if (page.error().code == ErrorCode::kNotFound) {
+      return Refuse(404, "not_found", "no such flow", "slug", call);
+    }
+    return Failed(page.error(), call);
+  }
+  const std::string next = page->next_after ? api::EncodeCursor(page->next_after) : "";
+  if (query.csv) return ApiReply{200, AnswersCsv(*page), "text/csv; charset=utf-8", next};
+  chorus::api::v1::FlowAnswerPage out;
+  for (const auto& a : page->answers) {
+    auto* p = out.add_answers();
+    p->set_id(a.id);
+    p->set_member_id(a.member_id);
+    p->set_phone(a.phone);
+    p->set_flow(a.flow);
+    p->set_version(a.version);
+    p->set_step(a.step);
+    p->set_field(a.field);
+    p->set_value(a.value);
+    p->set_channel(a.channel);
+    p->set_created_at(a.created_at);
+  }
+  out.set_next_cursor(next);
+  return Ok(out);
+}
+
 ApiReply ListAudit(api::ApiStore& store, const api::Principal& who, const ApiCall& call) {
   api::AuditQuery query;
   if (auto bad = api::ParseAuditQuery(call.params, query)) {
@@ -386,12 +340,6 @@ ApiReply ListAudit(api::ApiStore& store, const api::Principal& who, const ApiCal
   return Ok(out);
 }
 
-template <typename Message>
-std::optional<ApiReply> ReadBody(const ApiCall& call, Message& out, std::string_view shape) {
-  if (google::protobuf::util::JsonStringToMessage(call.body, &out).ok()) return std::nullopt;
-  return Refuse(400, "invalid_argument", "the body must be JSON: " + std::string(shape), "", call);
-}
-
 ApiReply ListTokens(api::ApiStore& store, const api::Principal& who, const ApiCall& call) {
   auto tokens = store.Tokens(who);
   if (!tokens.ok()) return Failed(tokens.error(), call);
@@ -411,7 +359,7 @@ ApiReply ListTokens(api::ApiStore& store, const api::Principal& who, const ApiCa
 
 ApiReply CreateToken(api::ApiStore& store, const api::Principal& who, const ApiCall& call) {
   chorus::api::v1::CreateTokenRequest request;
-  if (auto bad = ReadBody(call, request, R"({"role": "...", "chapter": "...", "name": "..."})")) {
+  if (auto bad = ReadJsonBody(call, request, R"({"role": "...", "chapter": "...", "name": "..."})")) {
     return *bad;
   }
   const auto role = api::RoleFromName(request.role());
@@ -454,7 +402,7 @@ ApiReply StartFlow(api::ApiStore& store, const api::Principal& who, const ApiCal
   const auto id = PathId(call);
   if (!id) return Refuse(400, "invalid_argument", "an id is a positive whole number", "id", call);
   chorus::api::v1::StartFlowRequest request;
-  if (auto bad = ReadBody(call, request, R"({"flow": "...", "channel": "..."})")) return *bad;
+  if (auto bad = ReadJsonBody(call, request, R"({"flow": "...", "channel": "..."})")) return *bad;
   if (request.flow().empty()) return Refuse(400, "invalid_argument", "flow is required", "flow", call);
   if (request.channel().empty()) {
     return Refuse(400, "invalid_argument", "channel is required", "channel", call);
@@ -494,7 +442,7 @@ ApiReply UpdateMember(api::ApiStore& store, const api::Principal& who, const Api
   const auto id = PathId(call);
   if (!id) return Refuse(400, "invalid_argument", "an id is a positive whole number", "id", call);
   chorus::api::v1::UpdateMemberRequest request;
-  if (auto bad = ReadBody(call, request,
+  if (auto bad = ReadJsonBody(call, request,
                           R"({"fields": {"zip": "10001"}, "add_tags": [...], "remove_tags": [...]})")) {
     return *bad;
   }
@@ -553,67 +501,6 @@ ApiReply GetMember(api::ApiStore& store, const api::Principal& who, const ApiCal
   return Ok(ToProto(**member, personal));
 }
 
-// Authenticates, checks the role table, then runs `job`; all on the database thread.
-ApiReply Authorize(api::ApiStore& store, const ApiCall& call, Resource resource, Access access,
-                   const Job& job) {
-  const auto bearer = api::ReadBearer(call.authorization);
-  const ApiReply unauthenticated =
-      Refuse(401, "unauthenticated", "a valid bearer token is required", "", call);
-  if (!bearer) return unauthenticated;
-  auto who = store.Authenticate(bearer->hash, bearer->organization);
-  if (!who.ok()) return Failed(who.error(), call);
-  if (!*who) return unauthenticated;
-  if (!api::Allowed((*who)->role, resource, access)) return Forbidden(call);
-  return job(store, **who, call);
-}
-
-Response ToResponse(const Request& req, ApiReply reply) {
-  Response res{static_cast<http_::status>(reply.status), req.version()};
-  res.set(http_::field::content_type, reply.content_type);
-  res.set(http_::field::cache_control, "no-store");
-  if (!reply.next_cursor.empty()) res.set("X-Next-Cursor", reply.next_cursor);
-  if (reply.status == 401) res.set(http_::field::www_authenticate, "Bearer");
-  res.body() = std::move(reply.body);
-  return res;
-}
-
-// A plain function, not a coroutine: GCC 12 destroys a lambda's init-captures twice when the
-// lambda is a temporary inside a co_await expression (seen as a double free here).
-asio::awaitable<ApiReply> RunOnDatabase(const ApiRouteDeps& deps, Resource resource,
-                                        Access access, std::shared_ptr<const Job> job,
-                                        ApiCall call) {
-  auto shared = std::make_shared<const ApiCall>(std::move(call));
-  return AwaitCallback<ApiReply>(
-      [&deps, resource, access, job, shared](std::function<void(ApiReply)> done) {
-        deps.post([resource, access, job, shared, done](api::ApiStore& store) {
-          done(Authorize(store, *shared, resource, access, *job));
-        });
-      });
-}
-
-Handler Endpoint(std::shared_ptr<const ApiRouteDeps> deps, Resource resource, Access access,
-                 Job job) {
-  return [deps, resource, access, job = std::make_shared<const Job>(std::move(job))](
-             const Request& req, RequestContext& ctx) -> asio::awaitable<Response> {
-    ApiCall call;
-    call.authorization = std::string(req[http_::field::authorization]);
-    call.idempotency_key = std::string(req["Idempotency-Key"]);
-    call.body = req.body();
-    call.member_event = deps->member_event;
-    call.request_id = ctx.request_id;
-    call.path_params = ctx.path_params;
-    std::string bad;
-    auto params = ParseQuery(ctx.target, bad);
-    if (!params) {
-      co_return ToResponse(req, Refuse(400, "invalid_argument",
-                                       "a query parameter is malformed or repeated", bad, call));
-    }
-    call.params = std::move(*params);
-    ApiReply reply = co_await RunOnDatabase(*deps, resource, access, job, std::move(call));
-    co_return ToResponse(req, std::move(reply));
-  };
-}
-
 }  // namespace
 
 void AddApiRoutes(Router& router, ApiRouteDeps deps) {
@@ -625,8 +512,6 @@ void AddApiRoutes(Router& router, ApiRouteDeps deps) {
                res.body() = std::string(OpenApiDocument());
                co_return res;
              });
-  router.Add(Verb::get, "/v1/organization",
-             Endpoint(shared, Resource::kOrganization, Access::kRead, GetOrganization));
   router.Add(Verb::get, "/v1/chapters",
              Endpoint(shared, Resource::kChapters, Access::kRead, ListChapters));
   router.Add(Verb::get, "/v1/members",
@@ -644,6 +529,9 @@ void AddApiRoutes(Router& router, ApiRouteDeps deps) {
   router.Add(Verb::get, "/v1/actions",
              Endpoint(shared, Resource::kActions, Access::kRead, ListActions));
   router.Add(Verb::get, "/v1/audit", Endpoint(shared, Resource::kAudit, Access::kRead, ListAudit));
+  router.Add(Verb::get, "/v1/flows/{slug}/answers",
+             Endpoint(shared, Resource::kPersonal, Access::kRead, ListAnswers));
+  AddWorkspaceApiRoutes(router, shared);
   router.Add(Verb::delete_, "/v1/members/{id}",
              Endpoint(shared, Resource::kErasure, Access::kWrite, EraseMember));
   router.Add(Verb::patch, "/v1/members/{id}",

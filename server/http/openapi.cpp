@@ -15,14 +15,357 @@ std::string_view OpenApiDocument() {
   },
   "security": [{"bearer": []}],
   "paths": {
+    "/v1/channels": {
+      "get": {
+        "operationId": "listChannels",
+        "summary": "Enabled channels with their settings; credentials by name only, never their values",
+        "responses": {
+          "200": {"description": "The channels", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ChannelList"}}}},
+          "400": {"$ref": "#/components/responses/Invalid"},
+          "401": {"$ref": "#/components/responses/Unauthenticated"},
+          "403": {"$ref": "#/components/responses/Forbidden"}
+        }
+      },
+      "post": {
+        "operationId": "createChannel",
+        "summary": "Add a channel: the workspace file's channel object, credentials in settings (write-only, sealed with the server's key), checked by its carrier",
+        "parameters": [{"$ref": "#/components/parameters/IdempotencyKey"}],
+        "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Channel"}}}},
+        "responses": {
+          "201": {"description": "Created", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ChannelItem"}}}},
+          "400": {"$ref": "#/components/responses/Invalid"},
+          "401": {"$ref": "#/components/responses/Unauthenticated"},
+          "403": {"$ref": "#/components/responses/Forbidden"},
+          "409": {"$ref": "#/components/responses/Conflict"}
+        }
+      }
+    },
+    "/v1/channels/{slug}": {
+      "put": {
+        "operationId": "replaceChannel",
+        "summary": "Replace a channel whole; credentials left out are kept",
+        "parameters": [{"$ref": "#/components/parameters/Slug"}, {"$ref": "#/components/parameters/IfMatch"}],
+        "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Channel"}}}},
+        "responses": {
+          "200": {"description": "Replaced", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ChannelItem"}}}},
+          "400": {"$ref": "#/components/responses/Invalid"},
+          "401": {"$ref": "#/components/responses/Unauthenticated"},
+          "403": {"$ref": "#/components/responses/Forbidden"},
+          "404": {"$ref": "#/components/responses/NotFound"},
+          "409": {"$ref": "#/components/responses/Conflict"},
+          "412": {"$ref": "#/components/responses/Stale"}
+        }
+      },
+      "delete": {
+        "operationId": "disableChannel",
+        "summary": "Disable a channel (never deleted: history refers to it)",
+        "parameters": [{"$ref": "#/components/parameters/Slug"}, {"$ref": "#/components/parameters/IfMatch"}],
+        "responses": {
+          "200": {"description": "Disabled", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Status"}}}},
+          "400": {"$ref": "#/components/responses/Invalid"},
+          "401": {"$ref": "#/components/responses/Unauthenticated"},
+          "403": {"$ref": "#/components/responses/Forbidden"},
+          "404": {"$ref": "#/components/responses/NotFound"},
+          "412": {"$ref": "#/components/responses/Stale"}
+        }
+      }
+    },
+    "/v1/keywords": {
+      "get": {
+        "operationId": "listKeywords",
+        "summary": "The organization's keywords (a chapter leader: those of no chapter or of theirs)",
+        "responses": {
+          "200": {"description": "The keywords", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/KeywordList"}}}},
+          "400": {"$ref": "#/components/responses/Invalid"},
+          "401": {"$ref": "#/components/responses/Unauthenticated"},
+          "403": {"$ref": "#/components/responses/Forbidden"}
+        }
+      },
+      "post": {
+        "operationId": "createKeyword",
+        "summary": "Add a keyword: the workspace file's keyword object, on one channel or every channel; live on every node within a second",
+        "parameters": [{"$ref": "#/components/parameters/IdempotencyKey"}],
+        "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Keyword"}}}},
+        "responses": {
+          "201": {"description": "Created", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/KeywordItem"}}}},
+          "400": {"$ref": "#/components/responses/Invalid"},
+          "401": {"$ref": "#/components/responses/Unauthenticated"},
+          "403": {"$ref": "#/components/responses/Forbidden"},
+          "409": {"$ref": "#/components/responses/Conflict"}
+        }
+      }
+    },
+    "/v1/keywords/{id}": {
+      "put": {
+        "operationId": "replaceKeyword",
+        "summary": "Replace a keyword whole",
+        "parameters": [{"$ref": "#/components/parameters/Id"}, {"$ref": "#/components/parameters/IfMatch"}],
+        "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Keyword"}}}},
+        "responses": {
+          "200": {"description": "Replaced", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/KeywordItem"}}}},
+          "400": {"$ref": "#/components/responses/Invalid"},
+          "401": {"$ref": "#/components/responses/Unauthenticated"},
+          "403": {"$ref": "#/components/responses/Forbidden"},
+          "404": {"$ref": "#/components/responses/NotFound"},
+          "409": {"$ref": "#/components/responses/Conflict"},
+          "412": {"$ref": "#/components/responses/Stale"}
+        }
+      },
+      "delete": {
+        "operationId": "deleteKeyword",
+        "summary": "Remove a keyword",
+        "parameters": [{"$ref": "#/components/parameters/Id"}, {"$ref": "#/components/parameters/IfMatch"}],
+        "responses": {
+          "200": {"description": "Deleted", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Status"}}}},
+          "400": {"$ref": "#/components/responses/Invalid"},
+          "401": {"$ref": "#/components/responses/Unauthenticated"},
+          "403": {"$ref": "#/components/responses/Forbidden"},
+          "404": {"$ref": "#/components/responses/NotFound"},
+          "412": {"$ref": "#/components/responses/Stale"}
+        }
+      }
+    },
+    "/v1/chapters/{slug}": {
+      "put": {
+        "operationId": "replaceChapter",
+        "summary": "Replace a chapter whole (the body's slug, when given, is the path's)",
+        "parameters": [{"$ref": "#/components/parameters/Slug"}, {"$ref": "#/components/parameters/IfMatch"}],
+        "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ChapterDefinition"}}}},
+        "responses": {
+          "200": {"description": "Replaced", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ChapterItem"}}}},
+          "400": {"$ref": "#/components/responses/Invalid"},
+          "401": {"$ref": "#/components/responses/Unauthenticated"},
+          "403": {"$ref": "#/components/responses/Forbidden"},
+          "404": {"$ref": "#/components/responses/NotFound"},
+          "412": {"$ref": "#/components/responses/Stale"}
+        }
+      },
+      "delete": {
+        "operationId": "archiveChapter",
+        "summary": "Archive a chapter (members' history keeps naming it); refused while it has live sub-chapters",
+        "parameters": [{"$ref": "#/components/parameters/Slug"}, {"$ref": "#/components/parameters/IfMatch"}],
+        "responses": {
+          "200": {"description": "Archived", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Status"}}}},
+          "400": {"$ref": "#/components/responses/Invalid"},
+          "401": {"$ref": "#/components/responses/Unauthenticated"},
+          "403": {"$ref": "#/components/responses/Forbidden"},
+          "404": {"$ref": "#/components/responses/NotFound"},
+          "409": {"$ref": "#/components/responses/Conflict"},
+          "412": {"$ref": "#/components/responses/Stale"}
+        }
+      }
+    },
+    "/v1/events": {
+      "get": {
+        "operationId": "listEvents",
+        "summary": "Events not archived (a chapter leader: those of no chapter or of theirs)",
+        "responses": {
+          "200": {"description": "The events", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/EventList"}}}},
+          "400": {"$ref": "#/components/responses/Invalid"},
+          "401": {"$ref": "#/components/responses/Unauthenticated"},
+          "403": {"$ref": "#/components/responses/Forbidden"}
+        }
+      },
+      "post": {
+        "operationId": "createEvent",
+        "summary": "Add an event: the workspace file's event object",
+        "parameters": [{"$ref": "#/components/parameters/IdempotencyKey"}],
+        "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Event"}}}},
+        "responses": {
+          "201": {"description": "Created", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/EventItem"}}}},
+          "400": {"$ref": "#/components/responses/Invalid"},
+          "401": {"$ref": "#/components/responses/Unauthenticated"},
+          "403": {"$ref": "#/components/responses/Forbidden"},
+          "409": {"$ref": "#/components/responses/Conflict"}
+        }
+      }
+    },
+    "/v1/events/{slug}": {
+      "put": {
+        "operationId": "replaceEvent",
+        "summary": "Replace an event whole; moving its time makes its follow-ups due again",
+        "parameters": [{"$ref": "#/components/parameters/Slug"}, {"$ref": "#/components/parameters/IfMatch"}],
+        "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Event"}}}},
+        "responses": {
+          "200": {"description": "Replaced", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/EventItem"}}}},
+          "400": {"$ref": "#/components/responses/Invalid"},
+          "401": {"$ref": "#/components/responses/Unauthenticated"},
+          "403": {"$ref": "#/components/responses/Forbidden"},
+          "404": {"$ref": "#/components/responses/NotFound"},
+          "412": {"$ref": "#/components/responses/Stale"}
+        }
+      },
+      "delete": {
+        "operationId": "archiveEvent",
+        "summary": "Archive an event",
+        "parameters": [{"$ref": "#/components/parameters/Slug"}, {"$ref": "#/components/parameters/IfMatch"}],
+        "responses": {
+          "200": {"description": "Archived", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Status"}}}},
+          "400": {"$ref": "#/components/responses/Invalid"},
+          "401": {"$ref": "#/components/responses/Unauthenticated"},
+          "403": {"$ref": "#/components/responses/Forbidden"},
+          "404": {"$ref": "#/components/responses/NotFound"},
+          "412": {"$ref": "#/components/responses/Stale"}
+        }
+      }
+    },
+    "/v1/flows": {
+      "get": {
+        "operationId": "listFlows",
+        "summary": "Flows, each with its live and latest version",
+        "responses": {
+          "200": {"description": "The flows", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/FlowList"}}}},
+          "400": {"$ref": "#/components/responses/Invalid"},
+          "401": {"$ref": "#/components/responses/Unauthenticated"},
+          "403": {"$ref": "#/components/responses/Forbidden"}
+        }
+      },
+      "post": {
+        "operationId": "saveFlow",
+        "summary": "Store a flow (the workspace file's flow object) as a new version, validated first; a definition equal to a stored version is that version. Live only with activate=true or a later activate",
+        "parameters": [
+          {"name": "activate", "in": "query", "schema": {"type": "boolean", "default": false}},
+          {"$ref": "#/components/parameters/IdempotencyKey"}
+        ],
+        "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Flow"}}}},
+        "responses": {
+          "201": {"description": "Stored", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/SavedFlow"}}}},
+          "400": {"$ref": "#/components/responses/Invalid"},
+          "401": {"$ref": "#/components/responses/Unauthenticated"},
+          "403": {"$ref": "#/components/responses/Forbidden"},
+          "409": {"$ref": "#/components/responses/KeyReused"}
+        }
+      }
+    },
+    "/v1/flows/validate": {
+      "post": {
+        "operationId": "validateFlow",
+        "summary": "Check a flow against the organization without storing it; 400 names the step and field at fault",
+        "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Flow"}}}},
+        "responses": {
+          "200": {"description": "Valid", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/FlowValidation"}}}},
+          "400": {"$ref": "#/components/responses/Invalid"},
+          "401": {"$ref": "#/components/responses/Unauthenticated"},
+          "403": {"$ref": "#/components/responses/Forbidden"}
+        }
+      }
+    },
+    "/v1/flows/{slug}/versions": {
+      "get": {
+        "operationId": "listFlowVersions",
+        "summary": "A flow's versions, newest first, and which is live",
+        "parameters": [{"$ref": "#/components/parameters/Slug"}],
+        "responses": {
+          "200": {"description": "The versions", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/FlowVersionList"}}}},
+          "400": {"$ref": "#/components/responses/Invalid"},
+          "401": {"$ref": "#/components/responses/Unauthenticated"},
+          "403": {"$ref": "#/components/responses/Forbidden"},
+          "404": {"$ref": "#/components/responses/NotFound"}
+        }
+      }
+    },
+    "/v1/flows/{slug}/versions/{version}": {
+      "get": {
+        "operationId": "getFlowVersion",
+        "summary": "One version's definition",
+        "parameters": [
+          {"$ref": "#/components/parameters/Slug"},
+          {"name": "version", "in": "path", "required": true, "schema": {"type": "integer", "minimum": 1}}
+        ],
+        "responses": {
+          "200": {"description": "The version", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/FlowVersionDetail"}}}},
+          "400": {"$ref": "#/components/responses/Invalid"},
+          "401": {"$ref": "#/components/responses/Unauthenticated"},
+          "403": {"$ref": "#/components/responses/Forbidden"},
+          "404": {"$ref": "#/components/responses/NotFound"}
+        }
+      }
+    },
+    "/v1/flows/{slug}/activate": {
+      "post": {
+        "operationId": "activateFlow",
+        "summary": "Make a version live; members already in the flow finish on the version they began",
+        "parameters": [{"$ref": "#/components/parameters/Slug"}],
+        "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ActivateFlowRequest"}}}},
+        "responses": {
+          "200": {"description": "Live", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/FlowVersionList"}}}},
+          "400": {"$ref": "#/components/responses/Invalid"},
+          "401": {"$ref": "#/components/responses/Unauthenticated"},
+          "403": {"$ref": "#/components/responses/Forbidden"},
+          "404": {"$ref": "#/components/responses/NotFound"}
+        }
+      }
+    },
+    "/v1/flows/{slug}/rollback": {
+      "post": {
+        "operationId": "rollBackFlow",
+        "summary": "Make the version before the live one live again",
+        "parameters": [{"$ref": "#/components/parameters/Slug"}],
+        "responses": {
+          "200": {"description": "Rolled back", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/FlowVersionList"}}}},
+          "400": {"$ref": "#/components/responses/Invalid"},
+          "401": {"$ref": "#/components/responses/Unauthenticated"},
+          "403": {"$ref": "#/components/responses/Forbidden"},
+          "404": {"$ref": "#/components/responses/NotFound"}
+        }
+      }
+    },
+    "/v1/flows/{slug}/pause": {
+      "post": {
+        "operationId": "pauseFlow",
+        "summary": "No version live: keywords naming the flow do nothing until one is activated",
+        "parameters": [{"$ref": "#/components/parameters/Slug"}],
+        "responses": {
+          "200": {"description": "Paused", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/FlowVersionList"}}}},
+          "400": {"$ref": "#/components/responses/Invalid"},
+          "401": {"$ref": "#/components/responses/Unauthenticated"},
+          "403": {"$ref": "#/components/responses/Forbidden"},
+          "404": {"$ref": "#/components/responses/NotFound"}
+        }
+      }
+    },
+    "/v1/flows/{slug}/answers": {
+      "get": {
+        "operationId": "listFlowAnswers",
+        "summary": "Every valid answer to the flow's questions from members within reach (roles that read personal data); format=csv exports (audited)",
+        "parameters": [
+          {"$ref": "#/components/parameters/Slug"},
+          {"name": "step", "in": "query", "schema": {"type": "string"}},
+          {"name": "format", "in": "query", "schema": {"type": "string", "enum": ["json", "csv"]}},
+          {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 10000}},
+          {"$ref": "#/components/parameters/Cursor"}
+        ],
+        "responses": {
+          "200": {"description": "One page of answers", "headers": {"X-Next-Cursor": {"schema": {"type": "string"}, "description": "CSV: the cursor of the next page"}}, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/FlowAnswerPage"}}, "text/csv": {"schema": {"type": "string"}}}},
+          "400": {"$ref": "#/components/responses/Invalid"},
+          "401": {"$ref": "#/components/responses/Unauthenticated"},
+          "403": {"$ref": "#/components/responses/Forbidden"},
+          "404": {"$ref": "#/components/responses/NotFound"}
+        }
+      }
+    },
     "/v1/organization": {
       "get": {
         "operationId": "getOrganization",
-        "summary": "The token's organization",
+        "summary": "The token's organization and its settings",
         "responses": {
           "200": {"description": "The organization", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Organization"}}}},
+          "400": {"$ref": "#/components/responses/Invalid"},
           "401": {"$ref": "#/components/responses/Unauthenticated"},
           "403": {"$ref": "#/components/responses/Forbidden"}
+        }
+      },
+      "patch": {
+        "operationId": "updateOrganization",
+        "summary": "Change the name, default language, time zone, quiet hours or texts (help, confirmations, default reply)",
+        "parameters": [{"$ref": "#/components/parameters/IfMatch"}],
+        "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/OrganizationUpdate"}}}},
+        "responses": {
+          "200": {"description": "The organization as changed", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Organization"}}}},
+          "400": {"$ref": "#/components/responses/Invalid"},
+          "401": {"$ref": "#/components/responses/Unauthenticated"},
+          "403": {"$ref": "#/components/responses/Forbidden"},
+          "412": {"$ref": "#/components/responses/Stale"}
         }
       }
     },
@@ -35,6 +378,19 @@ std::string_view OpenApiDocument() {
           "400": {"$ref": "#/components/responses/Invalid"},
           "401": {"$ref": "#/components/responses/Unauthenticated"},
           "403": {"$ref": "#/components/responses/Forbidden"}
+        }
+      },
+      "post": {
+        "operationId": "createChapter",
+        "summary": "Add a chapter: the workspace file's chapter object (its parent must exist)",
+        "parameters": [{"$ref": "#/components/parameters/IdempotencyKey"}],
+        "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ChapterDefinition"}}}},
+        "responses": {
+          "201": {"description": "Created", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ChapterItem"}}}},
+          "400": {"$ref": "#/components/responses/Invalid"},
+          "401": {"$ref": "#/components/responses/Unauthenticated"},
+          "403": {"$ref": "#/components/responses/Forbidden"},
+          "409": {"$ref": "#/components/responses/Conflict"}
         }
       }
     },
@@ -290,7 +646,9 @@ std::string_view OpenApiDocument() {
       "IdempotencyKey": {"name": "Idempotency-Key", "in": "header", "schema": {"type": "string", "maxLength": 200}, "description": "A repeat with the same key gets the first answer and does nothing more"},
       "Limit": {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100, "default": 50}},
       "Cursor": {"name": "cursor", "in": "query", "schema": {"type": "string"}, "description": "next_cursor of the previous page"},
-      "Id": {"name": "id", "in": "path", "required": true, "schema": {"type": "string", "pattern": "^[0-9]+$"}}
+      "Id": {"name": "id", "in": "path", "required": true, "schema": {"type": "string", "pattern": "^[0-9]+$"}},
+      "Slug": {"name": "slug", "in": "path", "required": true, "schema": {"type": "string", "pattern": "^[a-z0-9][a-z0-9-]*$"}},
+      "IfMatch": {"name": "If-Match", "in": "header", "schema": {"type": "string"}, "description": "The revision the write replaces; 412 when the item has changed since"}
     },
     "securitySchemes": {
       "bearer": {"type": "http", "scheme": "bearer"}
@@ -300,7 +658,9 @@ std::string_view OpenApiDocument() {
       "Unauthenticated": {"description": "No valid bearer token", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
       "Forbidden": {"description": "Outside the token's role or chapters; says nothing of whether the resource exists", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
       "KeyReused": {"description": "The Idempotency-Key was used for another request", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
-      "NotFound": {"description": "No such resource in the organization", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+      "NotFound": {"description": "No such resource in the organization", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+      "Conflict": {"description": "The organization already has it, or the Idempotency-Key was used for another request", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+      "Stale": {"description": "If-Match named a revision the item no longer has; read it again", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
     },
     "schemas": {
       "Error": {
@@ -319,7 +679,10 @@ std::string_view OpenApiDocument() {
           "slug": {"type": "string"},
           "name": {"type": "string"},
           "default_language": {"type": "string"},
-          "time_zone": {"type": "string"}
+          "time_zone": {"type": "string"},
+          "revision": {"type": "integer"},
+          "quiet_hours": {"$ref": "#/components/schemas/QuietHours"},
+          "texts": {"type": "object", "additionalProperties": {"$ref": "#/components/schemas/Texts"}}
         }
       },
       "Chapter": {
@@ -490,6 +853,210 @@ std::string_view OpenApiDocument() {
           "role": {"type": "string"},
           "chapter": {"type": "string"},
           "name": {"type": "string"}
+        }
+      },
+      "Status": {
+        "type": "object",
+        "properties": {"status": {"type": "string"}}
+      },
+      "QuietHours": {
+        "type": "object",
+        "properties": {"start": {"type": "string", "pattern": "^[0-2][0-9]:[0-5][0-9]$"}, "end": {"type": "string", "pattern": "^[0-2][0-9]:[0-5][0-9]$"}}
+      },
+      "Texts": {
+        "type": "object",
+        "properties": {
+          "help": {"type": "string"},
+          "opt_out_confirmation": {"type": "string"},
+          "opt_out_all_confirmation": {"type": "string"},
+          "opt_in_confirmation": {"type": "string"},
+          "default_reply": {"type": "string"}
+        }
+      },
+      "OrganizationUpdate": {
+        "type": "object",
+        "description": "What is present changes; a language in texts is replaced whole, and all-empty texts remove it",
+        "properties": {
+          "name": {"type": "string", "maxLength": 200},
+          "default_language": {"type": "string"},
+          "time_zone": {"type": "string", "description": "An IANA zone"},
+          "quiet_hours": {"$ref": "#/components/schemas/QuietHours"},
+          "texts": {"type": "object", "additionalProperties": {"$ref": "#/components/schemas/Texts"}}
+        }
+      },
+      "Channel": {
+        "type": "object",
+        "description": "As in the workspace file (docs/WORKSPACE.md); credentials go in settings and are never returned",
+        "required": ["slug", "carrier", "sender", "country"],
+        "properties": {
+          "slug": {"type": "string"},
+          "carrier": {"type": "string"},
+          "sender": {"type": "string"},
+          "country": {"type": "string"},
+          "segments_per_second": {"type": "number"},
+          "settings": {"type": "object", "additionalProperties": {"type": "string"}}
+        }
+      },
+      "ChannelItem": {
+        "type": "object",
+        "properties": {
+          "id": {"type": "string"},
+          "revision": {"type": "integer"},
+          "channel": {"$ref": "#/components/schemas/Channel"},
+          "credentials": {"type": "array", "items": {"type": "string"}, "description": "Names of the credentials it holds"}
+        }
+      },
+      "ChannelList": {
+        "type": "object",
+        "properties": {"channels": {"type": "array", "items": {"$ref": "#/components/schemas/ChannelItem"}}}
+      },
+      "Keyword": {
+        "type": "object",
+        "description": "As in the workspace file (docs/WORKSPACE.md)",
+        "required": ["word"],
+        "properties": {
+          "word": {"type": "string"},
+          "qualifier": {"type": "string"},
+          "channels": {"type": "array", "maxItems": 1, "items": {"type": "string"}},
+          "reply": {"type": "string"},
+          "opt_in": {"type": "boolean"},
+          "language": {"type": "string"},
+          "flow": {"type": "string"},
+          "chapter": {"type": "string"}
+        }
+      },
+      "KeywordItem": {
+        "type": "object",
+        "properties": {"id": {"type": "string"}, "revision": {"type": "integer"}, "keyword": {"$ref": "#/components/schemas/Keyword"}}
+      },
+      "KeywordList": {
+        "type": "object",
+        "properties": {"keywords": {"type": "array", "items": {"$ref": "#/components/schemas/KeywordItem"}}}
+      },
+      "ChapterDefinition": {
+        "type": "object",
+        "required": ["slug", "name"],
+        "properties": {
+          "slug": {"type": "string"},
+          "name": {"type": "string"},
+          "parent": {"type": "string"},
+          "postal_codes": {"type": "array", "items": {"type": "string"}},
+          "country": {"type": "string"},
+          "time_zone": {"type": "string"}
+        }
+      },
+      "ChapterItem": {
+        "type": "object",
+        "properties": {"id": {"type": "string"}, "revision": {"type": "integer"}, "chapter": {"$ref": "#/components/schemas/ChapterDefinition"}}
+      },
+      "Event": {
+        "type": "object",
+        "description": "As in the workspace file (docs/FLOWS.md)",
+        "required": ["slug", "title", "starts_at"],
+        "properties": {
+          "slug": {"type": "string"},
+          "title": {"type": "object", "additionalProperties": {"type": "string"}},
+          "starts_at": {"type": "string", "description": "Local time, 2026-12-05T10:00"},
+          "ends_at": {"type": "string"},
+          "time_zone": {"type": "string"},
+          "place": {"type": "string"},
+          "chapter": {"type": "string"},
+          "checkin_code": {"type": "string"},
+          "follow_up_after_minutes": {"type": "integer"},
+          "attended_flow": {"type": "string"},
+          "absent_flow": {"type": "string"},
+          "checked_in_text": {"type": "object", "additionalProperties": {"type": "string"}}
+        }
+      },
+      "EventItem": {
+        "type": "object",
+        "properties": {"id": {"type": "string"}, "revision": {"type": "integer"}, "event": {"$ref": "#/components/schemas/Event"}}
+      },
+      "EventList": {
+        "type": "object",
+        "properties": {"events": {"type": "array", "items": {"$ref": "#/components/schemas/EventItem"}}}
+      },
+      "Flow": {
+        "type": "object",
+        "description": "As in the workspace file; the steps are described in docs/FLOWS.md",
+        "required": ["slug", "steps"],
+        "properties": {
+          "slug": {"type": "string"},
+          "name": {"type": "string"},
+          "keywords_interrupt": {"type": "boolean"},
+          "steps": {"type": "array", "items": {"type": "object", "required": ["id", "kind"], "properties": {"id": {"type": "string"}, "kind": {"type": "string"}}}}
+        }
+      },
+      "FlowSummary": {
+        "type": "object",
+        "properties": {
+          "slug": {"type": "string"},
+          "name": {"type": "string"},
+          "active_version": {"type": "integer", "description": "Absent while paused"},
+          "latest_version": {"type": "integer"},
+          "updated_at": {"type": "string"}
+        }
+      },
+      "FlowList": {
+        "type": "object",
+        "properties": {"flows": {"type": "array", "items": {"$ref": "#/components/schemas/FlowSummary"}}}
+      },
+      "FlowVersion": {
+        "type": "object",
+        "properties": {
+          "version": {"type": "integer"},
+          "digest": {"type": "string"},
+          "created_by": {"type": "string"},
+          "created_at": {"type": "string"},
+          "active": {"type": "boolean"}
+        }
+      },
+      "FlowVersionList": {
+        "type": "object",
+        "properties": {"slug": {"type": "string"}, "versions": {"type": "array", "items": {"$ref": "#/components/schemas/FlowVersion"}}}
+      },
+      "FlowVersionDetail": {
+        "type": "object",
+        "properties": {"slug": {"type": "string"}, "version": {"type": "integer"}, "flow": {"$ref": "#/components/schemas/Flow"}}
+      },
+      "SavedFlow": {
+        "type": "object",
+        "properties": {
+          "slug": {"type": "string"},
+          "version": {"type": "integer"},
+          "created": {"type": "boolean", "description": "false for a repeat with the same Idempotency-Key"},
+          "active_version": {"type": "integer"}
+        }
+      },
+      "ActivateFlowRequest": {
+        "type": "object",
+        "required": ["version"],
+        "properties": {"version": {"type": "integer", "minimum": 1}}
+      },
+      "FlowValidation": {
+        "type": "object",
+        "properties": {"valid": {"type": "boolean"}}
+      },
+      "FlowAnswer": {
+        "type": "object",
+        "properties": {
+          "id": {"type": "string"},
+          "member_id": {"type": "string"},
+          "phone": {"type": "string"},
+          "flow": {"type": "string"},
+          "version": {"type": "integer"},
+          "step": {"type": "string"},
+          "field": {"type": "string"},
+          "value": {"type": "string"},
+          "channel": {"type": "string"},
+          "created_at": {"type": "string"}
+        }
+      },
+      "FlowAnswerPage": {
+        "type": "object",
+        "properties": {
+          "answers": {"type": "array", "items": {"$ref": "#/components/schemas/FlowAnswer"}},
+          "next_cursor": {"type": "string"}
         }
       },
       "MemberPage": {

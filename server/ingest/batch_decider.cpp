@@ -403,6 +403,10 @@ class Decider {
     for (const auto& action : effects.actions) {
       fx_.actions.push_back(ActionWrite{m.organization_id, m.id, slot, channel, action, inbound});
     }
+    for (const auto& answer : effects.answers) {
+      fx_.answers.push_back(
+          AnswerWrite{m.organization_id, m.id, channel, session.flow, session.version, answer});
+    }
     for (const auto& story : effects.stories) {
       fx_.inbox.push_back(InboxWrite{m.organization_id, m.id, channel, slot,
                                      InboxWrite::Kind::kStory, 0, story, inbound});

@@ -140,6 +140,16 @@ struct ActionWrite {
   InboundId inbound_id = 0;
 };
 
+/// A valid answer to a flow's ask step, kept for the flow's answers export.
+struct AnswerWrite {
+  OrganizationId organization_id = 0;
+  MemberId member_id = 0;
+  ChannelId channel_id = 0;
+  std::string flow;
+  int version = 0;
+  flows::AnswerRecord answer;
+};
+
 /// A story or a hand-off, landing in the inbox; and inbound messages a conversation takes.
 struct InboxWrite {
   OrganizationId organization_id = 0;
@@ -209,6 +219,7 @@ struct BatchEffects {
   std::vector<SessionWrite> sessions;
   std::vector<TimerWrite> timers;
   std::vector<ActionWrite> actions;
+  std::vector<AnswerWrite> answers;
   std::vector<InboxWrite> inbox;
   std::vector<WebhookCallWrite> webhook_calls;
   std::vector<AuditWrite> audit;

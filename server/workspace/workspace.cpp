@@ -71,6 +71,50 @@ Snapshot::Snapshot(std::vector<Organization> organizations, std::vector<Channel>
   for (const Event& e : campaigns_.events) catalogs_[e.organization_id].AddEvent(&e);
 }
 
+namespace {
+
+// Appends the items of `from` that `keep` selects by organization.
+template <typename T, typename Keep>
+void CopyIf(const std::vector<T>& from, std::vector<T>& to, Keep keep) {
+  for (const T& item : from) {
+    if (keep(item.organization_id)) to.push_back(item);
+  }
+}
+
+}  // namespace
+
+std::shared_ptr<const Snapshot> Snapshot::Replacing(const std::set<OrganizationId>& replaced,
+                                                    const Snapshot& fresh) const {
+  const auto kept = [&](OrganizationId id) { return !replaced.count(id); };
+  const auto taken = [&](OrganizationId id) { return replaced.count(id) > 0; };
+  std::vector<Organization> orgs;
+  for (const Organization& o : organizations_) {
+    if (kept(o.id)) orgs.push_back(o);
+  }
+  for (const Organization& o : fresh.organizations_) {
+    if (taken(o.id)) orgs.push_back(o);
+  }
+  std::vector<Channel> channels;
+  CopyIf(channels_, channels, kept);
+  CopyIf(fresh.channels_, channels, taken);
+  std::vector<Keyword> keywords;
+  CopyIf(keywords_, keywords, kept);
+  CopyIf(fresh.keywords_, keywords, taken);
+  Campaigns campaigns;
+  for (const Campaigns* source : {&campaigns_, &fresh.campaigns_}) {
+    const bool old = source == &campaigns_;
+    const auto keep = [&](OrganizationId id) { return old ? kept(id) : taken(id); };
+    CopyIf(source->chapters, campaigns.chapters, keep);
+    CopyIf(source->flows, campaigns.flows, keep);
+    CopyIf(source->events, campaigns.events, keep);
+    for (const auto& [key, version] : source->active_versions) {
+      if (keep(key.first)) campaigns.active_versions[key] = version;
+    }
+  }
+  return std::make_shared<const Snapshot>(std::move(orgs), std::move(channels),
+                                          std::move(keywords), std::move(campaigns));
+}
+
 const OrganizationCatalog* Snapshot::Catalog(OrganizationId organization) const {
   auto it = catalogs_.find(organization);
   return it == catalogs_.end() ? nullptr : &it->second;

@@ -88,6 +88,11 @@ class Snapshot {
   const std::vector<Channel>& channels() const { return channels_; }
   const std::vector<Organization>& organizations() const { return organizations_; }
 
+  /// This picture with the organizations in `replaced` as `fresh` has them (a load of just
+  /// those organizations; one it lacks is gone): what a per-organization reload swaps in.
+  std::shared_ptr<const Snapshot> Replacing(const std::set<OrganizationId>& replaced,
+                                            const Snapshot& fresh) const;
+
  private:
   std::vector<Organization> organizations_;
   std::vector<Channel> channels_;

@@ -1,6 +1,8 @@
 #pragma once
 
 #include <chrono>
+#include <optional>
+#include <set>
 
 #include "core/ids.hpp"
 #include "core/result.hpp"
@@ -29,6 +31,13 @@ class WorkspaceStore {
   /// Every organization, enabled channel (credentials opened) and keyword.
   virtual Result<SnapshotPtr> LoadSnapshot() = 0;
 
+  /// A snapshot of just these organizations (what LoadSnapshot has of them), for a reload
+  /// after an edit of one organization. By default the whole snapshot.
+  virtual Result<SnapshotPtr> LoadOrganizations(const std::set<OrganizationId>& organizations) {
+    (void)organizations;
+    return LoadSnapshot();
+  }
+
   /// Makes the store hold exactly `definition` for its organization, all or nothing:
   /// organization upserted by slug, texts and compliance words replaced, channels upserted by
   /// slug (kConflict when a slug belongs to another organization) and those missing from the
@@ -45,6 +54,10 @@ class ChangeFeed {
   /// Waits up to `timeout`. Ok(true) when a change was announced (or may have been missed, as
   /// after a reconnection), Ok(false) on timeout, kUnavailable when the store cannot be reached.
   virtual Result<bool> WaitForChange(std::chrono::milliseconds timeout) = 0;
+
+  /// After WaitForChange said true: the organizations whose workspace changed since the last
+  /// call, or nullopt when it may have been any (an announcement without one, a reconnection).
+  virtual std::optional<std::set<OrganizationId>> ChangedOrganizations() { return std::nullopt; }
 
   /// The schema version the store is at.
   virtual Result<int> SchemaVersion() = 0;

@@ -38,7 +38,7 @@ void WorkspaceWatch::RunRound() {
     std::this_thread::sleep_for(round_ / 2);  // the store is down: do not spin
     return;
   }
-  if (*changed) reload_pending_ = true;
+  if (*changed) Widen(feed_->ChangedOrganizations());
   if (reload_pending_) reload_pending_ = !Reload();
 }
 
@@ -60,15 +60,45 @@ void WorkspaceWatch::SetHealth(const Result<int>& version) {
   health_ = std::move(h);
 }
 
-bool WorkspaceWatch::Reload() {
-  auto loaded = store_->LoadSnapshot();
+void WorkspaceWatch::Widen(std::optional<std::set<OrganizationId>> changed) {
+  if (!reload_pending_) {
+    pending_organizations_ = std::move(changed);
+  } else if (pending_organizations_ && changed) {
+    pending_organizations_->insert(changed->begin(), changed->end());
+  } else {
+    pending_organizations_.reset();  // all of them
+  }
+  reload_pending_ = true;
+}
+
+bool WorkspaceWatch::ReloadNow(OrganizationId organization) {
+  std::lock_guard lock(store_mutex_);
+  auto loaded = store_->LoadOrganizations({organization});
   if (!loaded.ok()) {
     spdlog::warn("workspace.reload_failed code={} error=\"{}\"",
                  ErrorCodeName(loaded.error().code), loaded.error().message);
     return false;
   }
-  snapshot_.store(*loaded);
-  spdlog::info("workspace.reloaded channels={}", (*loaded)->channels().size());
+  snapshot_.store(snapshot_.load()->Replacing({organization}, **loaded));
+  return true;
+}
+
+bool WorkspaceWatch::Reload() {
+  std::lock_guard lock(store_mutex_);
+  const bool some = pending_organizations_.has_value();
+  auto loaded = some ? store_->LoadOrganizations(*pending_organizations_) : store_->LoadSnapshot();
+  if (!loaded.ok()) {
+    spdlog::warn("workspace.reload_failed code={} error=\"{}\"",
+                 ErrorCodeName(loaded.error().code), loaded.error().message);
+    return false;
+  }
+  if (some) {
+    snapshot_.store(snapshot_.load()->Replacing(*pending_organizations_, **loaded));
+    spdlog::info("workspace.reloaded organizations={}", pending_organizations_->size());
+  } else {
+    snapshot_.store(*loaded);
+    spdlog::info("workspace.reloaded organizations=all channels={}", (*loaded)->channels().size());
+  }
   return true;
 }
 

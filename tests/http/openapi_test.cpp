@@ -35,7 +35,7 @@ TEST(OpenApi, IsAnOpenApi3DocumentWithBearerSecurity) {
 
 TEST(OpenApi, DocumentsExactlyTheRoutesOfV1) {
   Router router;
-  AddApiRoutes(router, {[](std::function<void(api::ApiStore&)>) {}});
+  AddApiRoutes(router, {[](std::function<void(ApiBackends)>) {}});
   std::set<std::string> routed;
   for (const auto& pattern : router.Patterns()) {
     if (pattern.rfind("/v1/", 0) == 0 && pattern != "/v1/openapi.json") routed.insert(pattern);

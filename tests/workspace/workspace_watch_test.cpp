@@ -3,6 +3,10 @@
 #include <gtest/gtest.h>
 
 #include <deque>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
 
 namespace chorus::workspace {
 namespace {
@@ -36,6 +40,14 @@ class ScriptedFeed : public ChangeFeed {
     return next;
   }
   Result<int> SchemaVersion() override { return *schema_; }
+  std::optional<std::set<OrganizationId>> ChangedOrganizations() override {
+    if (named_.empty()) return std::nullopt;
+    auto next = named_.front();
+    named_.pop_front();
+    return next;
+  }
+  // What each announcement names, in order (none left: every organization).
+  std::deque<std::set<OrganizationId>> named_;
 
  private:
   std::deque<Result<bool>> rounds_;
@@ -56,6 +68,11 @@ class ScriptedStore : public WorkspaceStore {
   Result<ApplySummary> Apply(const Definition&) override {
     return MakeError(ErrorCode::kInternal, "not used");
   }
+  Result<SnapshotPtr> LoadOrganizations(const std::set<OrganizationId>& organizations) override {
+    scoped_loads.push_back(organizations);
+    return LoadSnapshot();
+  }
+  std::vector<std::set<OrganizationId>> scoped_loads;
 
  private:
   std::deque<Result<SnapshotPtr>> loads_;
@@ -88,6 +105,67 @@ TEST(WorkspaceWatch, AFailedReloadIsTriedAgainWithoutANewAnnouncement) {
   watch.RunRound();
   EXPECT_EQ(watch.Snapshot()->channels().size(), 2u);
   EXPECT_EQ(loads, 2);
+}
+
+// A snapshot of two organizations, each with `channels` channels of its own.
+SnapshotPtr TwoOrganizations(int channels, const std::string& prefix) {
+  std::vector<Organization> orgs(2);
+  orgs[0].id = 1;
+  orgs[1].id = 2;
+  std::vector<Channel> list;
+  for (OrganizationId org : {1, 2}) {
+    for (int i = 0; i < channels; ++i) {
+      Channel c;
+      c.id = org * 100 + i;
+      c.organization_id = org;
+      c.slug = prefix + std::to_string(org) + "-" + std::to_string(i);
+      list.push_back(c);
+    }
+  }
+  return std::make_shared<const Snapshot>(std::move(orgs), std::move(list), std::vector<Keyword>{});
+}
+
+TEST(WorkspaceWatch, AnAnnouncementNamingOneOrganizationReloadsItAlone) {
+  int schema = 5, loads = 0;
+  auto store = std::make_unique<ScriptedStore>(
+      std::deque<Result<SnapshotPtr>>{TwoOrganizations(3, "new"), TwoOrganizations(1, "all")},
+      &loads);
+  ScriptedStore* seen = store.get();
+  auto feed = std::make_unique<ScriptedFeed>(std::deque<Result<bool>>{true, true}, &schema);
+  feed->named_ = {{2}};
+  WorkspaceWatch watch(std::move(store), std::move(feed), TwoOrganizations(1, "old"), 5, 1ms);
+  watch.RunRound();
+  ASSERT_EQ(seen->scoped_loads.size(), 1u);
+  EXPECT_EQ(seen->scoped_loads[0], std::set<OrganizationId>{2});
+  // Organization 2 as loaded; organization 1 as it was.
+  EXPECT_NE(watch.Snapshot()->ChannelBySlug("new2-2"), nullptr);
+  EXPECT_NE(watch.Snapshot()->ChannelBySlug("old1-0"), nullptr);
+  EXPECT_EQ(watch.Snapshot()->ChannelBySlug("new1-0"), nullptr);
+  EXPECT_EQ(watch.Snapshot()->channels().size(), 4u);
+  // An announcement naming none reloads everything.
+  watch.RunRound();
+  EXPECT_EQ(seen->scoped_loads.size(), 1u);
+  EXPECT_NE(watch.Snapshot()->ChannelBySlug("all1-0"), nullptr);
+  EXPECT_EQ(loads, 2);
+}
+
+TEST(WorkspaceWatch, AnEditOnThisNodeIsReloadedBeforeItsAnswerLeaves) {
+  int schema = 5, loads = 0;
+  auto store = std::make_unique<ScriptedStore>(
+      std::deque<Result<SnapshotPtr>>{TwoOrganizations(2, "new"), Outage()}, &loads);
+  ScriptedStore* seen = store.get();
+  WorkspaceWatch watch(std::move(store),
+                       std::make_unique<ScriptedFeed>(std::deque<Result<bool>>{}, &schema),
+                       TwoOrganizations(1, "old"), 5, 1ms);
+  EXPECT_TRUE(watch.ReloadNow(1));
+  ASSERT_EQ(seen->scoped_loads.size(), 1u);
+  EXPECT_EQ(seen->scoped_loads[0], std::set<OrganizationId>{1});
+  EXPECT_NE(watch.Snapshot()->ChannelBySlug("new1-1"), nullptr);
+  EXPECT_NE(watch.Snapshot()->ChannelBySlug("old2-0"), nullptr);
+  EXPECT_EQ(watch.Snapshot()->ChannelBySlug("new2-0"), nullptr);
+  // A failed load keeps the snapshot (the announcement brings the change later).
+  EXPECT_FALSE(watch.ReloadNow(2));
+  EXPECT_NE(watch.Snapshot()->ChannelBySlug("old2-0"), nullptr);
 }
 
 TEST(WorkspaceWatch, HealthSaysWhyTheStoreIsNotUsable) {

@@ -1,4 +1,5 @@
 #include "store/pg/pg_api_store.hpp"
+#include "store/pg/pg_idempotency.hpp"
 
 #include <openssl/rand.h>
 
@@ -162,6 +163,20 @@ SELECT a.id, a.member_id, CASE WHEN $4 THEN m.phone_e164 ELSE '' END, a.kind, a.
  ORDER BY a.id
  LIMIT $8)sql";
 
+constexpr const char* kAnswers = R"sql(
+SELECT a.id, a.member_id, CASE WHEN $4 THEN m.phone_e164 ELSE '' END, a.flow_slug,
+       a.flow_version, a.step, a.field, a.value, COALESCE(ch.slug, ''),
+       to_char(a.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
+  FROM flow_answers a
+  JOIN members m ON m.organization_id = a.organization_id AND m.id = a.member_id
+  LEFT JOIN channels ch ON ch.organization_id = a.organization_id AND ch.id = a.channel_id
+ WHERE a.organization_id = $1 AND a.flow_slug = $5 AND a.id > $6 AND ($7 = '' OR a.step = $7)
+   AND ($2 OR EXISTS (SELECT 1 FROM member_chapters mc
+                       WHERE mc.organization_id = a.organization_id AND mc.member_id = a.member_id
+                         AND mc.chapter_id = ANY($3::bigint[])))
+ ORDER BY a.id
+ LIMIT $8)sql";
+
 std::vector<std::string> SplitUnit(const std::string& text) {
   std::vector<std::string> out;
   if (text.empty()) return out;
@@ -269,28 +284,17 @@ std::optional<Error> TokenShape(api::Role role, const std::string& chapter) {
 // A repeat of an earlier write with the same Idempotency-Key: its outcome, or kKeyReused.
 std::optional<api::ReplyOutcome> Remembered(pqxx::work& tx, const api::Principal& who,
                                             const std::string& key, const std::string& request) {
-  if (key.empty()) return std::nullopt;
-  // Two requests with one key wait for each other here; the second sees the first's answer.
-  tx.exec_params("SELECT pg_advisory_xact_lock(hashtext($1::text || '/' || $2))",
-                 who.organization, key);
-  const pqxx::result seen = tx.exec_params(
-      "SELECT request, body FROM api_idempotency WHERE organization_id = $1 AND key = $2",
-      who.organization, key);
-  if (seen.empty()) return std::nullopt;
-  if (seen[0][0].as<std::string>() != request) {
-    return api::ReplyOutcome{.kind = api::ReplyOutcome::Kind::kKeyReused};
-  }
+  auto seen = RecallKey(tx, who.organization, key, request);
+  if (!seen) return std::nullopt;
+  if (!seen->same_request) return api::ReplyOutcome{.kind = api::ReplyOutcome::Kind::kKeyReused};
   return api::ReplyOutcome{.kind = api::ReplyOutcome::Kind::kQueued,
-                           .event_id = std::stoll(seen[0][1].as<std::string>()),
+                           .event_id = std::stoll(seen->body),
                            .repeated = true};
 }
 
 void Remember(pqxx::work& tx, const api::Principal& who, const std::string& key,
               const std::string& request, std::int64_t event_id) {
-  if (key.empty()) return;
-  tx.exec_params("INSERT INTO api_idempotency (organization_id, key, token_id, request, status,"
-                 " body) VALUES ($1, $2, $3, $4, 202, $5)",
-                 who.organization, key, who.token_id, request, std::to_string(event_id));
+  RememberKey(tx, who.organization, who.token_id, key, request, 202, std::to_string(event_id));
 }
 
 // What an organizer's write queues for a member: the event, its audit row (`detail` holds ids
@@ -423,6 +427,7 @@ constexpr const char* kErase[] = {
     " WHERE organization_id = $1 AND member_id = $2",
     "DELETE FROM stories WHERE organization_id = $1 AND member_id = $2",
     "DELETE FROM actions WHERE organization_id = $1 AND member_id = $2",
+    "DELETE FROM flow_answers WHERE organization_id = $1 AND member_id = $2",
     "DELETE FROM member_chapters WHERE organization_id = $1 AND member_id = $2",
     "UPDATE conversations SET status = 'closed', closed_at = COALESCE(closed_at, now())"
     " WHERE organization_id = $1 AND member_id = $2",
@@ -752,6 +757,42 @@ Result<api::ActionPage> PgApiStore::Actions(const api::Principal& who,
                          (with_personal ? " with_phone" : "") +
                          (query.kind.empty() ? "" : " kind:" + query.kind) +
                          (query.event.empty() ? "" : " event:" + query.event));
+    }
+    tx.commit();
+    return page;
+  }));
+}
+
+Result<api::AnswerPage> PgApiStore::Answers(const api::Principal& who,
+                                            const api::AnswerQuery& query, bool with_phone) {
+  return Flatten(session_.Run([&](pqxx::connection& c) -> Result<api::AnswerPage> {
+    pqxx::work tx(c);
+    if (tx.exec_params("SELECT 1 FROM flows WHERE organization_id = $1 AND slug = $2",
+                       who.organization, query.flow)
+            .empty()) {
+      return MakeError(ErrorCode::kNotFound, "no such flow");
+    }
+    api::AnswerPage page;
+    for (const auto& r : tx.exec_params(kAnswers, who.organization, who.WholeOrganization(),
+                                        IntArray(who.chapters), with_phone, query.flow,
+                                        query.after_id, query.step, query.limit + 1)) {
+      if (static_cast<int>(page.answers.size()) == query.limit) {
+        page.next_after = page.answers.back().id;
+        break;
+      }
+      page.answers.push_back(api::AnswerView{
+          r[0].as<std::int64_t>(), r[1].as<MemberId>(), r[2].as<std::string>(),
+          r[3].as<std::string>(), r[4].as<int>(), r[5].as<std::string>(),
+          r[6].as<std::string>(), r[7].as<std::string>(), r[8].as<std::string>(),
+          r[9].as<std::string>()});
+    }
+    if (query.csv) {
+      tx.exec_params("INSERT INTO audit_log (organization_id, actor, action, detail)"
+                     " VALUES ($1, $2, 'answers.export', $3)",
+                     who.organization, who.Actor(),
+                     "flow:" + query.flow + " rows:" + std::to_string(page.answers.size()) +
+                         (with_phone ? " with_phone" : "") +
+                         (query.step.empty() ? "" : " step:" + query.step));
     }
     tx.commit();
     return page;

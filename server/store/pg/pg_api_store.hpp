@@ -47,6 +47,8 @@ class PgApiStore final : public api::ApiStore {
   Result<api::ActionPage> Actions(const api::Principal& who, const api::ActionQuery& query,
                                   bool with_personal) override;
   Result<api::AuditPage> Audit(const api::Principal& who, const api::AuditQuery& query) override;
+  Result<api::AnswerPage> Answers(const api::Principal& who, const api::AnswerQuery& query,
+                                  bool with_phone) override;
   Result<api::ReplyOutcome> StartFlow(const api::Principal& who, MemberId member,
                                       const std::string& flow, const std::string& channel,
                                       const std::string& idempotency_key) override;

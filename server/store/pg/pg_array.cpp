@@ -69,4 +69,15 @@ std::string BoolArray(const std::vector<bool>& values) {
   return Join(values, [](std::string& out, bool v) { out += v ? 't' : 'f'; });
 }
 
+std::vector<std::string> SplitComma(std::string_view text) {
+  std::vector<std::string> out;
+  while (!text.empty()) {
+    const auto comma = text.find(',');
+    out.emplace_back(text.substr(0, comma));
+    if (comma == std::string_view::npos) break;
+    text.remove_prefix(comma + 1);
+  }
+  return out;
+}
+
 }  // namespace chorus::store::pg

@@ -1,4 +1,5 @@
 #include "store/pg/pg_campaign_store.hpp"
+#include "store/pg/pg_workspace_items.hpp"
 
 #include <map>
 #include <set>
@@ -70,20 +71,11 @@ Result<void> WriteSecrets(pqxx::work& tx, OrganizationId org, const Definition& 
 void UpsertChapters(pqxx::work& tx, OrganizationId org, const Definition& d) {
   std::vector<std::string> slugs;
   for (const auto& c : d.chapters) {  // parents first (the file checks the order)
-    tx.exec_params(
-        "INSERT INTO chapters (organization_id, slug, name, parent_id, country, postal_codes,"
-        " time_zone) VALUES ($1, $2, $3,"
-        " (SELECT id FROM chapters WHERE organization_id = $1 AND slug = NULLIF($4, '')),"
-        " $5, $6::text[], $7)"
-        " ON CONFLICT (organization_id, slug) DO UPDATE SET name = EXCLUDED.name,"
-        " parent_id = EXCLUDED.parent_id, country = EXCLUDED.country,"
-        " postal_codes = EXCLUDED.postal_codes, time_zone = EXCLUDED.time_zone,"
-        " archived_at = NULL, updated_at = now()",
-        org, c.slug, c.name, c.parent, c.country, TextArray(c.postal_codes), c.time_zone);
+    WriteChapter(tx, org, c);
     slugs.push_back(c.slug);
   }
   tx.exec_params(
-      "UPDATE chapters SET archived_at = now(), updated_at = now()"
+      "UPDATE chapters SET archived_at = now(), updated_at = now(), revision = revision + 1"
       " WHERE organization_id = $1 AND archived_at IS NULL AND slug <> ALL($2::text[])",
       org, TextArray(slugs));
 }
@@ -93,37 +85,9 @@ int UpsertFlows(pqxx::work& tx, OrganizationId org, const Definition& d) {
   int created = 0;
   std::vector<std::string> slugs;
   for (const auto& f : d.flows) {
-    const std::int64_t id =
-        tx.exec_params1(
-              "INSERT INTO flows (organization_id, slug) VALUES ($1, $2)"
-              " ON CONFLICT (organization_id, slug) DO UPDATE SET updated_at = now()"
-              " RETURNING id",
-              org, f.flow.slug)[0]
-            .as<std::int64_t>();
-    // The same definition as a stored version (compared as jsonb, so key order and spacing do
-    // not matter) is that version again: activating it rolls back.
-    const pqxx::result same = tx.exec_params(
-        "SELECT version FROM flow_versions WHERE organization_id = $1 AND flow_id = $2"
-        " AND definition = $3::jsonb ORDER BY version DESC LIMIT 1",
-        org, id, f.json);
-    int version = 0;
-    if (!same.empty()) {
-      version = same[0][0].as<int>();
-    } else {
-      version =
-          tx.exec_params1(
-                "INSERT INTO flow_versions (organization_id, flow_id, version, definition, digest)"
-                " SELECT $1, $2, COALESCE(max(version), 0) + 1, $3::jsonb,"
-                " md5($3::jsonb::text) FROM flow_versions"
-                " WHERE organization_id = $1 AND flow_id = $2 RETURNING version",
-                org, id, f.json)[0]
-              .as<int>();
-      ++created;
-    }
-    tx.exec_params(
-        "UPDATE flows SET active_version = $3, updated_at = now()"
-        " WHERE organization_id = $1 AND id = $2",
-        org, id, version);
+    const FlowVersionWritten written = WriteFlowVersion(tx, org, f, "apply");
+    created += written.created ? 1 : 0;
+    ActivateFlowVersion(tx, org, written.flow_id, written.version);
     slugs.push_back(f.flow.slug);
   }
   tx.exec_params(
@@ -134,80 +98,26 @@ int UpsertFlows(pqxx::work& tx, OrganizationId org, const Definition& d) {
   return created;
 }
 
-// Local times are read in the event's zone with PostgreSQL's time zone data. Follow-ups are due
-// follow_up_after_seconds after the end, when the event has a follow-up flow; a changed time
-// makes them due again (each member still gets them once: event_follow_ups).
-constexpr const char* kUpsertEvent = R"sql(
-INSERT INTO events (organization_id, slug, chapter_id, titles, starts_at, ends_at, time_zone,
-                    place, checkin_code, follow_up_after_seconds, attended_flow, absent_flow,
-                    follow_up_at, checked_in_texts)
-SELECT $1, $2, (SELECT id FROM chapters WHERE organization_id = $1 AND slug = NULLIF($3, '')),
-       jsonb_object($4::text[], $5::text[]), t.starts, t.ends, $8, $9, $10, $11,
-       NULLIF($12, ''), NULLIF($13, ''),
-       CASE WHEN $12 <> '' OR $13 <> '' THEN t.ends + $11::int * interval '1 second' END,
-       jsonb_object($14::text[], $15::text[])
-  FROM (SELECT s.starts,
-               COALESCE(NULLIF($7, '')::timestamp AT TIME ZONE $8,
-                        s.starts + interval '2 hours') AS ends
-          FROM (SELECT $6::timestamp AT TIME ZONE $8 AS starts) s) t
-ON CONFLICT (organization_id, slug) DO UPDATE
-   SET chapter_id = EXCLUDED.chapter_id, titles = EXCLUDED.titles,
-       starts_at = EXCLUDED.starts_at, ends_at = EXCLUDED.ends_at,
-       time_zone = EXCLUDED.time_zone, place = EXCLUDED.place,
-       checkin_code = EXCLUDED.checkin_code, checked_in_texts = EXCLUDED.checked_in_texts,
-       follow_up_after_seconds = EXCLUDED.follow_up_after_seconds,
-       attended_flow = EXCLUDED.attended_flow, absent_flow = EXCLUDED.absent_flow,
-       follow_up_at = EXCLUDED.follow_up_at,
-       followed_up_at = CASE WHEN events.follow_up_at IS NOT DISTINCT FROM EXCLUDED.follow_up_at
-                             THEN events.followed_up_at END,
-       archived_at = NULL, updated_at = now()
-)sql";
-
-// A text by language as two parallel arrays, for jsonb_object.
-std::pair<std::vector<std::string>, std::vector<std::string>> Columns(
-    const flows::LocalizedText& text) {
-  std::pair<std::vector<std::string>, std::vector<std::string>> out;
-  for (const auto& [language, value] : text) {
-    out.first.push_back(language);
-    out.second.push_back(value);
-  }
-  return out;
-}
-
 void UpsertEvents(pqxx::work& tx, OrganizationId org, const Definition& d) {
   std::vector<std::string> slugs;
   for (const auto& e : d.events) {
-    const auto [languages, titles] = Columns(e.title);
-    const auto [reply_languages, replies] = Columns(e.checked_in_text);
-    tx.exec_params(kUpsertEvent, org, e.slug, e.chapter, TextArray(languages), TextArray(titles),
-                   e.starts_local, e.ends_local, e.time_zone, e.place, e.checkin_code,
-                   e.follow_up_after_seconds, e.attended_flow, e.absent_flow,
-                   TextArray(reply_languages), TextArray(replies));
+    WriteEvent(tx, org, e);
     slugs.push_back(e.slug);
   }
   tx.exec_params(
-      "UPDATE events SET archived_at = now(), updated_at = now()"
+      "UPDATE events SET archived_at = now(), updated_at = now(), revision = revision + 1"
       " WHERE organization_id = $1 AND archived_at IS NULL AND slug <> ALL($2::text[])",
       org, TextArray(slugs));
 }
 
-std::vector<std::string> SplitComma(std::string_view text) {
-  std::vector<std::string> out;
-  while (!text.empty()) {
-    const auto comma = text.find(',');
-    out.emplace_back(text.substr(0, comma));
-    if (comma == std::string_view::npos) break;
-    text.remove_prefix(comma + 1);
-  }
-  return out;
-}
 
-void LoadChapters(pqxx::read_transaction& tx, workspace::Campaigns& out) {
+void LoadChapters(pqxx::read_transaction& tx, const OrgScope& scope, workspace::Campaigns& out) {
   for (const auto& row : tx.exec(
            "SELECT c.organization_id, c.id, c.slug, c.name, COALESCE(p.slug, ''), c.country,"
            " array_to_string(c.postal_codes, ','), c.time_zone FROM chapters c"
            " LEFT JOIN chapters p ON p.organization_id = c.organization_id AND p.id = c.parent_id"
-           " WHERE c.archived_at IS NULL ORDER BY c.organization_id, c.id")) {
+           " WHERE c.archived_at IS NULL" + scope.And("c.organization_id") +
+           " ORDER BY c.organization_id, c.id")) {
     workspace::Chapter c;
     c.organization_id = row[0].as<std::int64_t>();
     c.id = row[1].as<std::int64_t>();
@@ -221,14 +131,16 @@ void LoadChapters(pqxx::read_transaction& tx, workspace::Campaigns& out) {
   }
 }
 
-Result<void> LoadFlows(pqxx::read_transaction& tx, workspace::Campaigns& out) {
+Result<void> LoadFlows(pqxx::read_transaction& tx, const OrgScope& scope,
+                       workspace::Campaigns& out) {
   for (const auto& row :
        tx.exec("SELECT f.organization_id, f.slug, v.version, v.definition::text, f.active_version"
                " FROM flows f JOIN flow_versions v"
                "   ON v.organization_id = f.organization_id AND v.flow_id = f.id"
-               " WHERE v.version = f.active_version OR EXISTS (SELECT 1 FROM flow_sessions s"
+               " WHERE (v.version = f.active_version OR EXISTS (SELECT 1 FROM flow_sessions s"
                "   WHERE s.organization_id = f.organization_id AND s.flow_slug = f.slug"
-               "     AND s.version = v.version AND s.active)")) {
+               "     AND s.version = v.version AND s.active))" +
+               scope.And("f.organization_id"))) {
     CHORUS_ASSIGN_OR_RETURN(flows::Flow flow, workspace::file::ParseFlowJson(row[3].c_str()));
     flow.organization_id = row[0].as<std::int64_t>();
     flow.slug = row[1].c_str();
@@ -241,7 +153,7 @@ Result<void> LoadFlows(pqxx::read_transaction& tx, workspace::Campaigns& out) {
   return Ok();
 }
 
-void LoadEvents(pqxx::read_transaction& tx, workspace::Campaigns& out) {
+void LoadEvents(pqxx::read_transaction& tx, const OrgScope& scope, workspace::Campaigns& out) {
   std::map<std::int64_t, std::size_t> index;
   for (const auto& row :
        tx.exec("SELECT e.organization_id, e.id, e.slug, COALESCE(c.slug, ''),"
@@ -252,7 +164,8 @@ void LoadEvents(pqxx::read_transaction& tx, workspace::Campaigns& out) {
                " to_char(e.starts_at AT TIME ZONE e.time_zone, 'FMHH12:MI AM')"
                " FROM events e LEFT JOIN chapters c"
                "   ON c.organization_id = e.organization_id AND c.id = e.chapter_id"
-               " WHERE e.archived_at IS NULL ORDER BY e.organization_id, e.starts_at")) {
+               " WHERE e.archived_at IS NULL" + scope.And("e.organization_id") +
+               " ORDER BY e.organization_id, e.starts_at")) {
     workspace::Event e;
     e.organization_id = row[0].as<std::int64_t>();
     e.id = row[1].as<std::int64_t>();
@@ -271,11 +184,13 @@ void LoadEvents(pqxx::read_transaction& tx, workspace::Campaigns& out) {
     index[e.id] = out.events.size();
     out.events.push_back(std::move(e));
   }
+  const std::string in_scope = scope.And("e.organization_id");
   for (const auto& row : tx.exec("SELECT e.id, t.key, t.value, false FROM events e,"
-                                 " jsonb_each_text(e.titles) t WHERE e.archived_at IS NULL"
+                                 " jsonb_each_text(e.titles) t WHERE e.archived_at IS NULL" +
+                                 in_scope +
                                  " UNION ALL SELECT e.id, t.key, t.value, true FROM events e,"
                                  " jsonb_each_text(e.checked_in_texts) t"
-                                 " WHERE e.archived_at IS NULL")) {
+                                 " WHERE e.archived_at IS NULL" + in_scope)) {
     auto it = index.find(row[0].as<std::int64_t>());
     if (it == index.end()) continue;
     workspace::Event& e = out.events[it->second];
@@ -284,17 +199,20 @@ void LoadEvents(pqxx::read_transaction& tx, workspace::Campaigns& out) {
 }
 
 Result<void> LoadOrganizationSettings(pqxx::read_transaction& tx, const secrets::Keyring* keyring,
+                                      const OrgScope& scope,
                                       std::vector<workspace::Organization>& orgs) {
   std::map<OrganizationId, workspace::Organization*> by_id;
   for (auto& o : orgs) by_id[o.id] = &o;
-  for (const auto& row : tx.exec("SELECT id, time_zone, segment_budget FROM organizations")) {
+  for (const auto& row : tx.exec("SELECT id, time_zone, segment_budget FROM organizations"
+                                 " WHERE true" + scope.And("id"))) {
     auto it = by_id.find(row[0].as<std::int64_t>());
     if (it == by_id.end()) continue;
     it->second->time_zone = row[1].c_str();
     it->second->segment_budget = row[2].as<int>();
   }
   for (const auto& row : tx.exec("SELECT organization_id, name, secrets_key_id, secrets_sealed"
-                                 " FROM organization_secrets")) {
+                                 " FROM organization_secrets WHERE true" +
+                                 scope.And("organization_id"))) {
     auto it = by_id.find(row[0].as<std::int64_t>());
     if (it == by_id.end()) continue;
     const std::string name = row[1].c_str();
@@ -331,13 +249,13 @@ Result<void> ApplyCampaigns(pqxx::work& tx, OrganizationId org, const Definition
 }
 
 Result<workspace::Campaigns> LoadCampaigns(pqxx::read_transaction& tx,
-                                           const secrets::Keyring* keyring,
+                                           const secrets::Keyring* keyring, const OrgScope& scope,
                                            std::vector<workspace::Organization>& organizations) {
   workspace::Campaigns out;
-  CHORUS_TRY(LoadOrganizationSettings(tx, keyring, organizations));
-  LoadChapters(tx, out);
-  CHORUS_TRY(LoadFlows(tx, out));
-  LoadEvents(tx, out);
+  CHORUS_TRY(LoadOrganizationSettings(tx, keyring, scope, organizations));
+  LoadChapters(tx, scope, out);
+  CHORUS_TRY(LoadFlows(tx, scope, out));
+  LoadEvents(tx, scope, out);
   return out;
 }
 

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "core/result.hpp"
+#include "store/pg/pg_org_scope.hpp"
 #include "secrets/keyring.hpp"
 #include "workspace/campaigns.hpp"
 #include "workspace/definition.hpp"
@@ -23,9 +24,10 @@ Result<void> ApplyCampaigns(pqxx::work& tx, OrganizationId org,
                             const secrets::Keyring* keyring, workspace::ApplySummary& summary);
 
 /// Chapters (not archived), the flow versions that are active or still have members in them,
-/// events (not archived); and the organizations' campaign settings and secrets.
+/// events (not archived); and the organizations' campaign settings and secrets; of the
+/// organizations in `scope`.
 Result<workspace::Campaigns> LoadCampaigns(pqxx::read_transaction& tx,
-                                           const secrets::Keyring* keyring,
+                                           const secrets::Keyring* keyring, const OrgScope& scope,
                                            std::vector<workspace::Organization>& organizations);
 
 /// Seals every organization's webhook secrets again under the keyring's newest key (part of

@@ -162,6 +162,13 @@ ON CONFLICT (organization_id, event_id, member_id, kind) WHERE kind IN ('rsvp', 
 DO UPDATE SET value = EXCLUDED.value, updated_at = now()
 )sql";
 
+constexpr const char* kInsertAnswers = R"sql(
+INSERT INTO flow_answers (organization_id, member_id, channel_id, flow_slug, flow_version, step,
+                          field, value)
+SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::text[], $5::int[],
+                     $6::text[], $7::text[], $8::text[])
+)sql";
+
 constexpr const char* kOpenHandOffs = R"sql(
 INSERT INTO conversations (organization_id, member_id, channel_id, kind, session_id)
 SELECT org, member, channel, 'hand_off', session
@@ -401,6 +408,7 @@ std::vector<PreparedStatement> EffectStatements() {
           {"cancel_timers", kCancelTimers},
           {"insert_timers", kInsertTimers},
           {"insert_actions", kInsertActions},
+          {"insert_answers", kInsertAnswers},
           {"open_hand_offs", kOpenHandOffs},
           {"insert_stories", kInsertStories},
           {"append_to_conversations", kAppendToConversations},
@@ -533,6 +541,25 @@ void WriteActions(pqxx::work& tx, const BatchEffects& fx, const SessionIds& ids)
   tx.exec_prepared("insert_actions", IntArray(orgs), IntArray(members), TextArray(kinds),
                    TextArray(targets), NullableIntArray(events), TextArray(values),
                    IntArray(channels), NullableIntArray(sessions), IntArray(inbound));
+}
+
+void WriteAnswers(pqxx::work& tx, const BatchEffects& fx) {
+  if (fx.answers.empty()) return;
+  std::vector<std::int64_t> orgs, members, channels, versions;
+  std::vector<std::string> flows, steps, fields, values;
+  for (const auto& a : fx.answers) {
+    orgs.push_back(a.organization_id);
+    members.push_back(a.member_id);
+    channels.push_back(a.channel_id);
+    flows.push_back(a.flow);
+    versions.push_back(a.version);
+    steps.push_back(a.answer.step);
+    fields.push_back(a.answer.field);
+    values.push_back(a.answer.value);
+  }
+  tx.exec_prepared("insert_answers", IntArray(orgs), IntArray(members), IntArray(channels),
+                   TextArray(flows), IntArray(versions), TextArray(steps), TextArray(fields),
+                   TextArray(values));
 }
 
 void WriteInbox(pqxx::work& tx, const BatchEffects& fx, const SessionIds& ids) {

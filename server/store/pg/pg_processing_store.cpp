@@ -324,6 +324,7 @@ Result<ingest::BatchResult> PgProcessingStore::ProcessBatch(const std::vector<Me
     WriteConsents(tx, ctx, fx);
     const SessionIds ids = WriteSessions(tx, fx);
     WriteActions(tx, fx, ids);
+    WriteAnswers(tx, fx);
     WriteInbox(tx, fx, ids);
     WriteWebhookCalls(tx, fx, ids);
     WriteAudit(tx, fx);

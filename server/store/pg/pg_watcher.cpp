@@ -2,6 +2,9 @@
 
 #include <pqxx/pqxx>
 
+#include <charconv>
+#include <utility>
+
 #include "store/pg/pg_session.hpp"
 #include "store/pg/pg_workspace_store.hpp"
 
@@ -12,8 +15,19 @@ namespace {
 struct Listener : pqxx::notification_receiver {
   Listener(pqxx::connection_base& c, const std::string& channel)
       : pqxx::notification_receiver(c, channel) {}
-  void operator()(const std::string&, int) override { notified = true; }
+  void operator()(const std::string& payload, int) override {
+    notified = true;
+    OrganizationId id = 0;
+    const auto [end, ec] = std::from_chars(payload.data(), payload.data() + payload.size(), id);
+    if (ec == std::errc() && end == payload.data() + payload.size() && id > 0) {
+      organizations.insert(id);
+    } else {
+      everything = true;
+    }
+  }
   bool notified = false;
+  bool everything = false;
+  std::set<OrganizationId> organizations;
 };
 
 }  // namespace
@@ -47,6 +61,7 @@ Result<bool> PgWatcher::WaitForChange(std::chrono::milliseconds timeout) {
   CHORUS_TRY(Connect());
   if (fresh_) {
     fresh_ = false;
+    everything_ = true;
     return true;
   }
   try {
@@ -63,6 +78,17 @@ Result<bool> PgWatcher::WaitForChange(std::chrono::milliseconds timeout) {
     Drop();
     return error;
   }
+}
+
+std::optional<std::set<OrganizationId>> PgWatcher::ChangedOrganizations() {
+  std::set<OrganizationId> named;
+  bool everything = std::exchange(everything_, false);
+  if (state_) {
+    named = std::exchange(state_->listener.organizations, {});
+    everything = std::exchange(state_->listener.everything, false) || everything;
+  }
+  if (everything) return std::nullopt;
+  return named;
 }
 
 Result<int> PgWatcher::SchemaVersion() {

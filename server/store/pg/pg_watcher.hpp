@@ -21,6 +21,10 @@ class PgWatcher final : public workspace::ChangeFeed {
   /// timeout, kUnavailable when the database cannot be reached.
   Result<bool> WaitForChange(std::chrono::milliseconds timeout) override;
 
+  /// The organizations named by the announcements WaitForChange saw (NOTIFY chorus_workspace,
+  /// '<organization id>'); nullopt after a reconnection or an announcement naming none.
+  std::optional<std::set<OrganizationId>> ChangedOrganizations() override;
+
   /// The highest applied migration version (0 when none).
   Result<int> SchemaVersion() override;
 
@@ -31,6 +35,7 @@ class PgWatcher final : public workspace::ChangeFeed {
   std::string dsn_;
   std::unique_ptr<State> state_;  // connection and its LISTEN; null while disconnected
   bool fresh_ = false;  // just (re)connected: report a change so the caller reloads
+  bool everything_ = false;  // since the last ChangedOrganizations: reload all
 };
 
 }  // namespace chorus::store::pg

@@ -5,6 +5,7 @@
 
 #include "core/result.hpp"
 #include "secrets/keyring.hpp"
+#include "store/pg/pg_org_scope.hpp"
 #include "store/pg/pg_session.hpp"
 #include "workspace/definition.hpp"
 #include "workspace/workspace.hpp"
@@ -24,6 +25,9 @@ class PgWorkspaceStore final : public workspace::WorkspaceStore {
 
   /// Every organization, enabled channel (credentials opened) and keyword.
   Result<workspace::SnapshotPtr> LoadSnapshot() override;
+  /// The same, of these organizations only.
+  Result<workspace::SnapshotPtr> LoadOrganizations(
+      const std::set<OrganizationId>& organizations) override;
 
   /// Seals every channel's credentials again under the keyring's active key (channels from
   /// before migration 0004 included, whose plain text is then erased), in one transaction.
@@ -42,11 +46,17 @@ class PgWorkspaceStore final : public workspace::WorkspaceStore {
   Result<ApplySummary> Apply(const workspace::Definition& definition) override;
 
  private:
+  Result<workspace::SnapshotPtr> Load(const OrgScope& scope);
+
   PgSession session_;
   std::shared_ptr<const secrets::Keyring> keyring_;
 };
 
-/// The channel servers LISTEN on to reload their snapshot.
+/// The channel servers LISTEN on to reload their snapshot. The payload is the id of the
+/// organization that changed (servers reload just it); none means every organization.
 inline constexpr const char* kWorkspaceChannel = "chorus_workspace";
+
+/// Announces, on commit of `tx`, that `organization`'s workspace changed.
+void NotifyChanged(pqxx::work& tx, OrganizationId organization);
 
 }  // namespace chorus::store::pg

@@ -2,6 +2,7 @@
 
 // The checks of each part of a workspace file, over the generated protobuf types. Private to
 // workspace/file/: nothing outside sees protobuf.
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -11,6 +12,7 @@
 #include "chorus/v1/workspace.pb.h"
 #include "compliance/compliance_words.hpp"
 #include "core/result.hpp"
+#include "flows/validate.hpp"
 #include "workspace/channel_rules.hpp"
 #include "workspace/definition.hpp"
 #include "workspace/file/workspace_file.hpp"
@@ -44,6 +46,18 @@ Result<std::string> ResolveSecret(const std::string& written, std::string_view p
 /// and the flows and chapters keywords name. Runs after the organization, channels and
 /// keywords are in `def`.
 Result<void> CheckCampaigns(const v1::Workspace& in, const EnvLookup& env, Definition& def);
+
+/// One chapter at `path`; `def` holds the chapters before it (a parent must be among them).
+Result<ChapterDefinition> CheckChapter(const v1::Chapter& in, std::string_view path,
+                                       const Definition& def);
+/// One event at `path`; `def` holds the other events (codes are unique), chapters and
+/// settings; `flows` and `chapters` are the slugs it may name.
+Result<EventDefinition> CheckEvent(const v1::Event& in, std::string_view path,
+                                   const Definition& def, const std::set<std::string>& flows,
+                                   const std::set<std::string>& chapters);
+/// One flow at `path`, validated against `scope`, with the JSON a version stores.
+Result<FlowDefinition> CheckFlow(const v1::Flow& in, std::string_view path,
+                                 const flows::ValidationScope& scope);
 
 /// A flow as stored (chorus.v1.Flow JSON) turned into the engine's definition, unvalidated.
 Result<flows::Flow> FlowFromProto(const v1::Flow& in, std::string_view path);

@@ -232,52 +232,63 @@ Result<flows::Step> StepOf(const pb::Step& in, std::string_view path) {
   return s;
 }
 
+}  // namespace
+
+Result<ChapterDefinition> CheckChapter(const pb::Chapter& c, std::string_view at,
+                                       const Definition& def) {
+  const std::string path(at);
+  if (!IsSlug(c.slug())) return Invalid(Child(path, "slug"), kSlugProblem);
+  const bool known_parent = std::any_of(def.chapters.begin(), def.chapters.end(),
+                                        [&](const ChapterDefinition& o) { return o.slug == c.parent(); });
+  for (const auto& other : def.chapters) {
+    if (other.slug == c.slug()) return Invalid(Child(path, "slug"), Quoted(c.slug()) + " is used twice");
+  }
+  if (IsBlank(c.name())) return Invalid(Child(path, "name"), "required");
+  if (c.parent() == c.slug() && !c.parent().empty()) {
+    return Invalid(Child(path, "parent"), "is the chapter itself");
+  }
+  // Parents come first, so the store can write them in order and a cycle cannot be written.
+  if (!c.parent().empty() && !known_parent) {
+    return Invalid(Child(path, "parent"), "no chapter " + Quoted(c.parent()) + " above this one");
+  }
+  ChapterDefinition d{c.slug(), c.name(), c.parent(), {}, c.country(), c.time_zone()};
+  if (!d.country.empty()) {
+    for (char& ch : d.country) {
+      ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+    }
+    if (d.country.size() != 2 || !std::isalpha(static_cast<unsigned char>(d.country[0])) ||
+        !std::isalpha(static_cast<unsigned char>(d.country[1]))) {
+      return Invalid(Child(path, "country"), "must be a two-letter country code (US, IN, KE)");
+    }
+  }
+  // Postal codes are read for a country: the chapter's, else its parent's (Pune under
+  // Maharashtra is Indian), else the first channel's.
+  if (d.country.empty()) {
+    for (const auto& other : def.chapters) {
+      if (other.slug == d.parent) d.country = other.country;
+    }
+  }
+  if (d.country.empty() && !def.channels.empty()) d.country = def.channels.front().country;
+  for (int j = 0; j < c.postal_codes_size(); ++j) {
+    std::string code = AsciiDigits(c.postal_codes(j));
+    std::string compact;
+    for (char ch : code) {
+      if (ch != ' ' && ch != '-')
+        compact.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(ch))));
+    }
+    if (compact.empty() || compact.size() > 10) {
+      return Invalid(Element(Child(path, "postal_codes"), j), "must be a postal code prefix");
+    }
+    d.postal_codes.push_back(compact);
+  }
+  return d;
+}
+
+namespace {
+
 Result<void> CheckChapters(const pb::Workspace& in, Definition& def) {
-  std::set<std::string> seen;
   for (int i = 0; i < in.chapters_size(); ++i) {
-    const pb::Chapter& c = in.chapters(i);
-    const std::string path = Element("chapters", i);
-    if (!IsSlug(c.slug())) return Invalid(Child(path, "slug"), kSlugProblem);
-    if (!seen.insert(c.slug()).second) {
-      return Invalid(Child(path, "slug"), Quoted(c.slug()) + " is used twice");
-    }
-    if (IsBlank(c.name())) return Invalid(Child(path, "name"), "required");
-    // Parents come first, so the store can write them in order and a cycle cannot be written.
-    if (!c.parent().empty() && !seen.count(c.parent())) {
-      return Invalid(Child(path, "parent"),
-                     "no chapter " + Quoted(c.parent()) + " above this one in the file");
-    }
-    if (c.parent() == c.slug()) return Invalid(Child(path, "parent"), "is the chapter itself");
-    ChapterDefinition d{c.slug(), c.name(), c.parent(), {}, c.country(), c.time_zone()};
-    if (!d.country.empty()) {
-      for (char& ch : d.country) {
-        ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
-      }
-      if (d.country.size() != 2 || !std::isalpha(static_cast<unsigned char>(d.country[0])) ||
-          !std::isalpha(static_cast<unsigned char>(d.country[1]))) {
-        return Invalid(Child(path, "country"), "must be a two-letter country code (US, IN, KE)");
-      }
-    }
-    // Postal codes are read for a country: the chapter's, else its parent's (Pune under
-    // Maharashtra is Indian), else the first channel's.
-    if (d.country.empty()) {
-      for (const auto& other : def.chapters) {
-        if (other.slug == d.parent) d.country = other.country;
-      }
-    }
-    if (d.country.empty() && !def.channels.empty()) d.country = def.channels.front().country;
-    for (int j = 0; j < c.postal_codes_size(); ++j) {
-      std::string code = AsciiDigits(c.postal_codes(j));
-      std::string compact;
-      for (char ch : code) {
-        if (ch != ' ' && ch != '-')
-          compact.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(ch))));
-      }
-      if (compact.empty() || compact.size() > 10) {
-        return Invalid(Element(Child(path, "postal_codes"), j), "must be a postal code prefix");
-      }
-      d.postal_codes.push_back(compact);
-    }
+    CHORUS_ASSIGN_OR_RETURN(ChapterDefinition d, CheckChapter(in.chapters(i), Element("chapters", i), def));
     def.chapters.push_back(std::move(d));
   }
   return Ok();
@@ -332,69 +343,80 @@ Result<void> CheckCheckedInText(const pb::Event& e, const std::string& path,
 // Follow-ups go out "the next morning" or so; the bound also keeps the seconds in an int.
 constexpr std::uint32_t kMaxFollowUpMinutes = 30 * 24 * 60;
 
+}  // namespace
+
+Result<EventDefinition> CheckEvent(const pb::Event& e, std::string_view at, const Definition& def,
+                                   const std::set<std::string>& flows,
+                                   const std::set<std::string>& chapters) {
+  const std::string path(at);
+  if (!IsSlug(e.slug())) return Invalid(Child(path, "slug"), kSlugProblem);
+  for (const auto& other : def.events) {
+    if (other.slug == e.slug()) return Invalid(Child(path, "slug"), "is used twice");
+  }
+  EventDefinition d;
+  d.slug = e.slug();
+  d.title = Texts(e.title());
+  if (!d.title.count(def.default_language)) {
+    return Invalid(Child(path, "title"), "needs a \"" + def.default_language + "\" title");
+  }
+  if (!IsLocalDateTime(e.starts_at())) {
+    return Invalid(Child(path, "starts_at"), "must be a local date and time \"2026-12-05T10:00\"");
+  }
+  d.starts_local = e.starts_at();
+  if (!e.ends_at().empty() && !IsLocalDateTime(e.ends_at())) {
+    return Invalid(Child(path, "ends_at"), "must be a local date and time \"2026-12-05T12:00\"");
+  }
+  d.ends_local = e.ends_at();
+  // Both are local times in the same zone, and the shape sorts as text.
+  if (!d.ends_local.empty() && d.ends_local < d.starts_local) {
+    return Invalid(Child(path, "ends_at"), "is before starts_at " + Quoted(d.starts_local));
+  }
+  d.chapter = e.chapter();
+  if (!d.chapter.empty() && !chapters.count(d.chapter)) {
+    return Invalid(Child(path, "chapter"), "no chapter " + Quoted(d.chapter));
+  }
+  d.time_zone = e.time_zone();
+  if (d.time_zone.empty()) d.time_zone = ChapterZone(def, d.chapter);
+  if (d.time_zone.empty()) d.time_zone = def.time_zone;
+  d.place = e.place();
+  d.checkin_code = e.checkin_code();
+  if (!d.checkin_code.empty() &&
+      (d.checkin_code.size() < 3 || d.checkin_code.size() > 8 || !IsDigits(d.checkin_code))) {
+    return Invalid(Child(path, "checkin_code"), "must be 3 to 8 digits");
+  }
+  if (e.follow_up_after_minutes() > kMaxFollowUpMinutes) {
+    return Invalid(Child(path, "follow_up_after_minutes"),
+                   "must be at most " + std::to_string(kMaxFollowUpMinutes) + " (30 days)");
+  }
+  d.follow_up_after_seconds = static_cast<int>(e.follow_up_after_minutes()) * 60;
+  for (const auto& [name, slug] : {std::pair{"attended_flow", e.attended_flow()},
+                                   std::pair{"absent_flow", e.absent_flow()}}) {
+    if (!slug.empty() && !flows.count(slug)) {
+      return Invalid(Child(path, name), "no flow " + Quoted(slug));
+    }
+  }
+  d.attended_flow = e.attended_flow();
+  d.absent_flow = e.absent_flow();
+  CHORUS_TRY(CheckCheckedInText(e, path, d));
+  for (const auto& other : def.events) {
+    // One code, one event: a code alone must say which event the member is at.
+    if (!d.checkin_code.empty() && other.checkin_code == d.checkin_code) {
+      return Invalid(Child(path, "checkin_code"),
+                     Quoted(d.checkin_code) + " is already event " + Quoted(other.slug) +
+                         "'s; each event needs its own code");
+    }
+  }
+  return d;
+}
+
+namespace {
+
 Result<void> CheckEvents(const pb::Workspace& in, Definition& def,
                          const std::set<std::string>& flows,
                          const std::set<std::string>& chapters) {
-  std::set<std::string> seen;
   for (int i = 0; i < in.events_size(); ++i) {
-    const pb::Event& e = in.events(i);
-    const std::string path = Element("events", i);
-    if (!IsSlug(e.slug())) return Invalid(Child(path, "slug"), kSlugProblem);
-    if (!seen.insert(e.slug()).second) return Invalid(Child(path, "slug"), "is used twice");
-    EventDefinition d;
-    d.slug = e.slug();
-    d.title = Texts(e.title());
-    if (!d.title.count(def.default_language)) {
-      return Invalid(Child(path, "title"), "needs a \"" + def.default_language + "\" title");
-    }
-    if (!IsLocalDateTime(e.starts_at())) {
-      return Invalid(Child(path, "starts_at"),
-                     "must be a local date and time \"2026-12-05T10:00\"");
-    }
-    d.starts_local = e.starts_at();
-    if (!e.ends_at().empty() && !IsLocalDateTime(e.ends_at())) {
-      return Invalid(Child(path, "ends_at"), "must be a local date and time \"2026-12-05T12:00\"");
-    }
-    d.ends_local = e.ends_at();
-    // Both are local times in the same zone, and the shape sorts as text.
-    if (!d.ends_local.empty() && d.ends_local < d.starts_local) {
-      return Invalid(Child(path, "ends_at"), "is before starts_at " + Quoted(d.starts_local));
-    }
-    d.chapter = e.chapter();
-    if (!d.chapter.empty() && !chapters.count(d.chapter)) {
-      return Invalid(Child(path, "chapter"), "no chapter " + Quoted(d.chapter));
-    }
-    d.time_zone = e.time_zone();
-    if (d.time_zone.empty()) d.time_zone = ChapterZone(def, d.chapter);
-    if (d.time_zone.empty()) d.time_zone = def.time_zone;
-    d.place = e.place();
-    d.checkin_code = e.checkin_code();
-    if (!d.checkin_code.empty() &&
-        (d.checkin_code.size() < 3 || d.checkin_code.size() > 8 || !IsDigits(d.checkin_code))) {
-      return Invalid(Child(path, "checkin_code"), "must be 3 to 8 digits");
-    }
-    if (e.follow_up_after_minutes() > kMaxFollowUpMinutes) {
-      return Invalid(Child(path, "follow_up_after_minutes"),
-                     "must be at most " + std::to_string(kMaxFollowUpMinutes) + " (30 days)");
-    }
-    d.follow_up_after_seconds = static_cast<int>(e.follow_up_after_minutes()) * 60;
-    for (const auto& [name, slug] : {std::pair{"attended_flow", e.attended_flow()},
-                                     std::pair{"absent_flow", e.absent_flow()}}) {
-      if (!slug.empty() && !flows.count(slug)) {
-        return Invalid(Child(path, name), "no flow " + Quoted(slug));
-      }
-    }
-    d.attended_flow = e.attended_flow();
-    d.absent_flow = e.absent_flow();
-    CHORUS_TRY(CheckCheckedInText(e, path, d));
-    for (std::size_t j = 0; j < def.events.size(); ++j) {
-      // One code, one event: a code alone must say which event the member is at.
-      if (!d.checkin_code.empty() && def.events[j].checkin_code == d.checkin_code) {
-        return Invalid(Child(path, "checkin_code"),
-                       Quoted(d.checkin_code) + " is already " + Element("events", j) +
-                           "'s; each event needs its own code");
-      }
-    }
+    CHORUS_ASSIGN_OR_RETURN(EventDefinition d,
+                            CheckEvent(in.events(i), Element("events", i), def, flows, chapters));
     def.events.push_back(std::move(d));
   }
   return Ok();
@@ -407,22 +429,27 @@ std::string ErrorText(const flows::ValidationError& e) {
 Result<void> CheckFlows(const pb::Workspace& in, Definition& def,
                         const flows::ValidationScope& scope) {
   for (int i = 0; i < in.flows_size(); ++i) {
-    const std::string path = Element("flows", i);
-    CHORUS_ASSIGN_OR_RETURN(flows::Flow flow, FlowFromProto(in.flows(i), path));
-    const auto errors = flows::Validate(flow, scope);
-    if (!errors.empty()) return Invalid(path, ErrorText(errors.front()));
-    std::string json;
-    google::protobuf::util::JsonPrintOptions options;
-    options.preserve_proto_field_names = true;
-    if (!google::protobuf::util::MessageToJsonString(in.flows(i), &json, options).ok()) {
-      return Invalid(path, "cannot be stored");
-    }
-    def.flows.push_back(FlowDefinition{std::move(flow), std::move(json)});
+    CHORUS_ASSIGN_OR_RETURN(FlowDefinition flow, CheckFlow(in.flows(i), Element("flows", i), scope));
+    def.flows.push_back(std::move(flow));
   }
   return Ok();
 }
 
 }  // namespace
+
+Result<FlowDefinition> CheckFlow(const pb::Flow& in, std::string_view path,
+                                 const flows::ValidationScope& scope) {
+  CHORUS_ASSIGN_OR_RETURN(flows::Flow flow, FlowFromProto(in, path));
+  const auto errors = flows::Validate(flow, scope);
+  if (!errors.empty()) return Invalid(path, ErrorText(errors.front()));
+  std::string json;
+  google::protobuf::util::JsonPrintOptions options;
+  options.preserve_proto_field_names = true;
+  if (!google::protobuf::util::MessageToJsonString(in, &json, options).ok()) {
+    return Invalid(path, "cannot be stored");
+  }
+  return FlowDefinition{std::move(flow), std::move(json)};
+}
 
 Result<flows::Flow> FlowFromProto(const pb::Flow& in, std::string_view path) {
   flows::Flow flow;
