@@ -35,3 +35,6 @@ CREATE TABLE flow_answers (
 );
 CREATE INDEX flow_answers_flow ON flow_answers (organization_id, flow_slug, id);
 CREATE INDEX flow_answers_member ON flow_answers (organization_id, member_id);
+
+-- Idempotency-Keys are answered again for a day, then forgotten by the retention job.
+CREATE INDEX api_idempotency_created ON api_idempotency (created_at);

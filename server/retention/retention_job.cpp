@@ -33,9 +33,9 @@ bool RetentionJob::Stopping() {
 void RetentionJob::Loop() {
   for (;;) {
     const RunTotals totals = RunOnce();
-    if (totals.redacted > 0 || totals.failed_steps > 0) {
-      spdlog::info("retention.run redacted={} failed_steps={}", totals.redacted,
-                   totals.failed_steps);
+    if (totals.redacted > 0 || totals.failed_steps > 0 || totals.keys_expired > 0) {
+      spdlog::info("retention.run redacted={} keys_expired={} failed_steps={}", totals.redacted,
+                   totals.keys_expired, totals.failed_steps);
     }
     std::unique_lock lock(mutex_);
     if (wake_.wait_for(lock, options_.interval, [this] { return stopping_; })) return;
@@ -44,6 +44,12 @@ void RetentionJob::Loop() {
 
 RunTotals RetentionJob::RunOnce() {
   RunTotals totals;
+  // Idempotency-Keys are answered again for a day (docs/API.md), then forgotten.
+  if (auto expired = store_->ExpireIdempotencyKeys(std::chrono::hours(24)); expired.ok()) {
+    totals.keys_expired = *expired;
+  } else {
+    ++totals.failed_steps;
+  }
   const workspace::SnapshotPtr snapshot = snapshot_();
   if (!snapshot) return totals;
   for (const auto& organization : snapshot->organizations()) {

@@ -24,6 +24,7 @@ struct RetentionOptions {
 
 struct RunTotals {
   int redacted = 0;
+  int keys_expired = 0;  // Idempotency-Keys older than a day
   int failed_steps = 0;
 };
 

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <chrono>
+
 #include <cstdint>
 #include <string_view>
 
@@ -34,6 +36,13 @@ class RetentionStore {
   /// the previous step of this run returned), and erases the bodies of those older than `days`
   /// days by the database's clock. Messages in use are passed over and looked at again by the
   /// next run.
+  /// Forgets the organizer API's Idempotency-Keys older than `age` (a repeat after that is a
+  /// new request). How many were forgotten. By default none: stores without keys.
+  virtual Result<int> ExpireIdempotencyKeys(std::chrono::hours age) {
+    (void)age;
+    return 0;
+  }
+
   virtual Result<RedactionStep> RedactOlderThan(OrganizationId organization, Direction direction,
                                                 int days, int limit,
                                                 std::int64_t resume_after) = 0;

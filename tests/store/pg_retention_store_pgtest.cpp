@@ -73,6 +73,20 @@ class PgRetentionStoreTest : public AcmeStoreTest {
   MemberId member_ = 0;
 };
 
+TEST_F(PgRetentionStoreTest, IdempotencyKeysAreForgottenAfterTheirDay) {
+  for (const auto& [key, hours] : {std::pair{"old", 25}, std::pair{"fresh", 23}}) {
+    Sql("INSERT INTO api_idempotency (organization_id, key, token_id, request, status, body,"
+        " created_at) VALUES ($1, $2, 1, 'POST /v1/keywords', 201, '7',"
+        " now() - $3::int * interval '1 hour')",
+        org_, std::string(key), hours);
+  }
+  auto expired = store_->ExpireIdempotencyKeys(std::chrono::hours(24));
+  ASSERT_TRUE(expired.ok());
+  EXPECT_EQ(*expired, 1);
+  EXPECT_EQ(Count("SELECT count(*) FROM api_idempotency WHERE key = 'fresh'"), 1);
+  EXPECT_EQ(Count("SELECT count(*) FROM api_idempotency"), 1);
+}
+
 TEST_F(PgRetentionStoreTest, ErasesOldProcessedInboundBodiesAndKeepsEverythingElse) {
   const InboundId old = AddInbound("SM-old", "my address is 12 Elm St", 91);
   const InboundId recent = AddInbound("SM-recent", "JOIN", 89);

@@ -103,4 +103,17 @@ Result<RedactionStep> PgRetentionStore::RedactOlderThan(OrganizationId organizat
   return result;
 }
 
+Result<int> PgRetentionStore::ExpireIdempotencyKeys(std::chrono::hours age) {
+  return session_.Run([&](pqxx::connection& c) {
+    pqxx::work tx(c);
+    const int expired = static_cast<int>(
+        tx.exec_params("DELETE FROM api_idempotency WHERE created_at < now() - $1::int * interval"
+                       " '1 hour'",
+                       static_cast<int>(age.count()))
+            .affected_rows());
+    tx.commit();
+    return expired;
+  });
+}
+
 }  // namespace chorus::store::pg

@@ -13,6 +13,7 @@ namespace chorus::store::pg {
 class PgRetentionStore final : public retention::RetentionStore {
  public:
   explicit PgRetentionStore(std::string dsn);
+  Result<int> ExpireIdempotencyKeys(std::chrono::hours age) override;
   Result<retention::RedactionStep> RedactOlderThan(OrganizationId organization,
                                                    retention::Direction direction, int days,
                                                    int limit, std::int64_t resume_after) override;
