@@ -14,6 +14,7 @@
 #include "bench/cpu_usage.hpp"
 #include "bench/load_cost.hpp"
 #include "bench/load_generator.hpp"
+#include "bench/member_search.hpp"
 #include "bench/metrics_report.hpp"
 #include "bench/minimal_server.hpp"
 #include "bench/options.hpp"
@@ -35,6 +36,7 @@ loadgen        signed Twilio inbound webhooks over keep-alive connections
   closed loop: --requests 200000 [--seconds S: stop sending after S s] --warmup 0
   open loop:   --rate R --seconds D (latency from each request's due time)
   --acked-sids FILE   write the MessageSid of every 2xx (warm-up included)
+  --start-at UNIX   start the timed part at this wall-clock time (alongside member-search)
   --cpu-watch name=pid,...   CPU used by these process trees during the timed phase
   --out FILE   append key=value results
 minimal-server   200 to everything, on the project's http::Server
@@ -52,6 +54,12 @@ reply-latency  webhook-to-reply latency through an in-process fake Twilio
     numbers outside the set were accepted (another channel's backlog)
   --receiver-port P --receiver-secret-env NAME: also answer a flow's webhook step (200 at
     once) on P, checking X-Chorus-Signature with the secret in environment variable NAME
+member-search  GET /v1/members in an open loop, latency per kind of query
+  --host 127.0.0.1 --port 8080 --token-env NAME (the API token is in this variable)
+  --queries FILE (lines "KIND PAGES QUERY": empty 1 chapter=ny&tag=x&limit=100; PAGES 2-5
+    times pages 2 to 5, reached by following next_cursor)
+  --rate 10 --seconds 60 --connections 16 --start-at UNIX --cpu-watch ... --prefix search
+  --out FILE --linger S (stay up S s after the run, for a process watching this one's CPU)
 idle-check     CPU used by processes outside --cpu-watch trees over --seconds 2
   --warn-cores 0.25 [--wait-quiet S: sample again until quiet, S s at most]
   --prefix NAME --out FILE
@@ -123,6 +131,7 @@ int LoadGen(Options& o) {
     load.max_seconds = seconds;
   }
   const std::string acked_path = o.Str("acked-sids", "");
+  const double start_at = o.Num("start-at", 0);
   const auto cpu_watch = ParseCpuWatch(o.Str("cpu-watch", ""), "loadgen");
   const std::string out = o.Str("out", "");
   const std::string prefix = o.Str("prefix", "loadgen");
@@ -149,6 +158,10 @@ int LoadGen(Options& o) {
     warmup_ok = r.ok;
     std::printf("loadgen: warm-up\n%s", FormatLoad(r).c_str());
     collect_acked(r, 0);
+  }
+  if (start_at > 0 && !SleepUntilUnix(start_at)) {
+    std::fprintf(stderr, "loadgen: the start time had passed when the requests were ready\n");
+    return 1;
   }
   std::printf("loadgen: %s, %d connections to %s:%u%s\n",
               load.rate > 0
@@ -180,6 +193,34 @@ int LoadGen(Options& o) {
   kv += CpuKeyValues(prefix, cpu_before, cpu_after);
   Append(out, kv);
   return r.issued > 0 && r.ok > 0 ? 0 : 1;
+}
+
+int MemberSearch(Options& o) {
+  MemberSearchOptions m;
+  m.host = o.Str("host", m.host);
+  m.port = static_cast<std::uint16_t>(o.Int("port", m.port));
+  m.queries_path = o.Str("queries", "");
+  m.rate = o.Num("rate", m.rate);
+  m.seconds = o.Num("seconds", m.seconds);
+  m.connections = static_cast<int>(o.Int("connections", m.connections));
+  m.start_at = o.Num("start-at", 0);
+  m.linger = o.Num("linger", 0);
+  m.cpu_watch = ParseCpuWatch(o.Str("cpu-watch", ""), "search");
+  m.prefix = o.Str("prefix", m.prefix);
+  // From the environment, so the token is not in the process list.
+  const std::string token_env = o.Str("token-env", "");
+  const std::string out = o.Str("out", "");
+  if (RefuseUnknown(o)) return 2;
+  const char* token = token_env.empty() ? nullptr : std::getenv(token_env.c_str());
+  if (token == nullptr || *token == '\0') {
+    std::fprintf(stderr, "member-search: --token-env names no set variable\n");
+    return 2;
+  }
+  m.token = token;
+  std::string kv;
+  const int code = RunMemberSearch(m, &kv);
+  Append(out, kv);
+  return code;
 }
 
 int MinimalServer(Options& o) {
@@ -348,6 +389,7 @@ int main(int argc, char** argv) {
     Options options(argc, argv, 2);
     if (mode == "loadgen") return LoadGen(options);
     if (mode == "minimal-server") return MinimalServer(options);
+    if (mode == "member-search") return MemberSearch(options);
     if (mode == "pg-insert") return PgInsert(options);
     if (mode == "reply-latency") return ReplyLatency(options);
     if (mode == "metrics") return Metrics(options);

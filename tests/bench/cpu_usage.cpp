@@ -107,7 +107,7 @@ CpuSample SampleCpu(const std::map<std::string, pid_t>& watch) {
 std::string CpuKeyValues(const std::string& prefix, const CpuSample& before,
                          const CpuSample& after) {
   std::string out;
-  char line[160];
+  char line[512];  // four lines, each with the prefix
   double watched = 0;
   for (const auto& [name, value] : after.trees) {
     const auto it = before.trees.find(name);

@@ -16,6 +16,7 @@
 #include <deque>
 #include <memory>
 #include <thread>
+#include <vector>
 
 namespace chorus::bench {
 namespace {
@@ -24,7 +25,7 @@ namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
 using boost::system::error_code;
 
-constexpr std::size_t kReadBuffer = 16 * 1024;
+constexpr std::size_t kReadBuffer = 16 * 1024;  // a response head must fit; a body may grow it
 constexpr int kConnectAttempts = 50;  // 100 ms apart: a server that is not there in 5 s is down
 constexpr auto kConnectRetry = std::chrono::milliseconds(100);
 
@@ -120,7 +121,9 @@ class Connection {
   asio::io_context& io_;
   tcp::socket socket_;
   asio::steady_timer retry_;
-  std::unique_ptr<char[]> buffer_{new char[kReadBuffer]};
+  // Webhook answers are a few hundred bytes, a page of 100 members tens of kilobytes: the
+  // buffer grows to the largest whole response seen.
+  std::vector<char> buffer_ = std::vector<char>(kReadBuffer);
   std::size_t have_ = 0;
   std::size_t index_ = 0;
   bool busy_ = false;
@@ -333,7 +336,7 @@ void Connection::Send(std::size_t index) {
 }
 
 void Connection::Read() {
-  socket_.async_read_some(asio::buffer(buffer_.get() + have_, kReadBuffer - have_),
+  socket_.async_read_some(asio::buffer(buffer_.data() + have_, buffer_.size() - have_),
                           [this](const error_code& ec, std::size_t n) { OnRead(ec, n); });
 }
 
@@ -343,18 +346,19 @@ void Connection::OnRead(const error_code& ec, std::size_t n) {
     return;
   }
   have_ += n;
-  const Head head = ParseHead(std::string_view(buffer_.get(), have_));
+  const Head head = ParseHead(std::string_view(buffer_.data(), have_));
   if (head.malformed) {
     Fail();
     return;
   }
   if (!head.complete) {
+    if (head.total > buffer_.size()) buffer_.resize(head.total);
     Read();
     return;
   }
   busy_ = false;
   engine_.Answered(index_, head.status);
-  std::memmove(buffer_.get(), buffer_.get() + head.total, have_ - head.total);
+  std::memmove(buffer_.data(), buffer_.data() + head.total, have_ - head.total);
   have_ -= head.total;
   if (head.close) {
     error_code ignored;
@@ -436,6 +440,15 @@ LoadResult RunLoad(const RequestSet& set, std::size_t begin, std::size_t end,
   if (result.seconds > 0) result.ok_per_second = static_cast<double>(result.ok) / result.seconds;
   result.latency = Summarize(std::move(samples));
   return result;
+}
+
+bool SleepUntilUnix(double unix_seconds) {
+  const auto at = std::chrono::system_clock::time_point(
+      std::chrono::duration_cast<std::chrono::system_clock::duration>(
+          std::chrono::duration<double>(unix_seconds)));
+  if (std::chrono::system_clock::now() > at) return false;
+  std::this_thread::sleep_until(at);
+  return true;
 }
 
 std::string FormatLoad(const LoadResult& r) {

@@ -56,6 +56,11 @@ struct LoadResult {
 LoadResult RunLoad(const RequestSet& set, std::size_t begin, std::size_t end,
                    const LoadOptions& options);
 
+/// Sleeps until the wall clock reads `unix_seconds`, so that two processes start their timed
+/// loads together (connections are opened afterwards: an idle new connection is closed by the
+/// server after 10 s). False, without sleeping, when that time has passed.
+bool SleepUntilUnix(double unix_seconds);
+
 /// The report lines for a result, and the same as `prefix.key=value` lines for scripts.
 std::string FormatLoad(const LoadResult& result);
 std::string LoadKeyValues(const std::string& prefix, const LoadResult& result);

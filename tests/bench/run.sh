@@ -18,6 +18,10 @@
 #      latency of live PING traffic while they fire;
 #   8. the loader: one processing transaction's loading, with an empty backlog and behind
 #      BENCH_LOADER_BACKLOG waiting members (a database of its own);
+#   9. member search: GET /v1/members by chapter and tag (pages of 100, some followed through
+#      next_cursor) over BENCH_SEARCH_MEMBERS members seeded by SQL (a database and a server of
+#      its own), at BENCH_SEARCH_RATE searches/s (open loop), alone and while
+#      BENCH_SEARCH_WEBHOOK_RATE webhooks/s are ingested, next to those webhooks alone;
 # prints a summary (results and logs stay in build-bench/bench-results/) and tears down.
 # Exits non-zero when a phase fails. Works as root (the cluster then runs as `postgres`).
 #
@@ -26,10 +30,13 @@
 # BENCH_REPLY_RATE (1000), BENCH_REPLY_SECONDS (20), BENCH_FLOW_RATE (1000), BENCH_FLOW_SECONDS
 # (20), BENCH_TIMERS (100000), BENCH_TIMER_LIVE_RATE (200), BENCH_TIMER_LIVE_SECONDS (60),
 # BENCH_TIMER_LEAD (10: seconds from seeding the timers to their due time), BENCH_LOADER_BACKLOG
-# (100000), BENCH_LOADGEN_THREADS (1),
+# (100000), BENCH_LOADGEN_THREADS (1), BENCH_SEARCH_MEMBERS (1000000), BENCH_SEARCH_RATE (10),
+# BENCH_SEARCH_SECONDS (60), BENCH_SEARCH_WEBHOOK_RATE (1000),
+# BENCH_PHASES (all, or some of 1,2,3,8,9: 3 stands for phases 3 to 7 and 2b, which share one
+# server and its data; BENCH_PHASES=9 runs the member search alone, in about 5 minutes),
 # BENCH_WAIT_QUIET (0: seconds to wait, before each phase, for other processes to use less
 # than a quarter of a core; on a shared machine), BENCH_RETRIES (0: how many times to rerun
-# phase 3, 4, 5 or 6 when other processes took over a quarter of a core during it), BENCH_SKIP_BUILD
+# phase 3, 4, 5, 6 or 9 when other processes took over a quarter of a core during it), BENCH_SKIP_BUILD
 # (0), BENCH_KEEP (0: keep the cluster).
 set -euo pipefail
 
@@ -51,6 +58,11 @@ live_seconds=${BENCH_TIMER_LIVE_SECONDS:-60}
 timer_lead=${BENCH_TIMER_LEAD:-10}
 loader_backlog=${BENCH_LOADER_BACKLOG:-100000}
 threads=${BENCH_LOADGEN_THREADS:-1}
+search_members=${BENCH_SEARCH_MEMBERS:-1000000}
+search_rate=${BENCH_SEARCH_RATE:-10}
+search_seconds=${BENCH_SEARCH_SECONDS:-60}
+search_webhook_rate=${BENCH_SEARCH_WEBHOOK_RATE:-1000}
+phases=${BENCH_PHASES:-all}
 wait_quiet=${BENCH_WAIT_QUIET:-0}
 retries=${BENCH_RETRIES:-0}
 body="Hello from the benchmark, see you at the meeting"
@@ -68,6 +80,17 @@ account_sid=$(grep -oE '"AC[0-9a-fA-F]{32}"' "$root/tests/bench/workspace.json" 
 
 say() { printf '\n== %s\n' "$*"; }
 fail() { echo "bench: $*" >&2; exit 1; }
+want() { [ "$phases" = all ] || [[ ",$phases," == *",$1,"* ]]; }  # is phase $1 selected?
+for selected in ${phases//,/ }; do
+  case $selected in
+    all | 1 | 2 | 3 | 8 | 9) ;;
+    *) fail "BENCH_PHASES: $selected is not all, 1, 2, 3 (phases 3 to 7), 8 or 9" ;;
+  esac
+done
+# Exit codes of the phases that report failures at the end (0 for phases not run).
+reply_code=0 flow_code=0 live_code=0 timer_code=0 loader_code=0 search_code=0
+# The server's ingest writers (its default: cores / 2), for phase 2b and the summary.
+writers=${CHORUS_INGEST_WRITERS:-$(( $(nproc) / 2 > 0 ? $(nproc) / 2 : 1 ))}
 
 # ---------------------------------------------------------------------------- build
 grep -q '^add_subdirectory(bench)' "$root/tests/CMakeLists.txt" ||
@@ -157,6 +180,8 @@ baseline_url=$("$root/deploy/pg-local.sh" url "$pgdir" chorus_baseline)
 postmaster=$(head -1 "$pghome/data/postmaster.pid")
 sql() { psql "$db_url" -qtAX -c "$1"; }
 sql "SELECT 'fsync=' || current_setting('fsync') || ' synchronous_commit=' || current_setting('synchronous_commit') || ' ' || version()"
+put pg.fsync "$(sql 'SHOW fsync')"  # for the summary (phase 2 writes them too, the same)
+put pg.synchronous_commit "$(sql 'SHOW synchronous_commit')"
 
 export CHORUS_BENCH_TWILIO_AUTH_TOKEN=$token
 export CHORUS_BENCH_TELNYX_API_KEY=bench-api-key-not-a-secret
@@ -181,6 +206,8 @@ telnyx=(--carrier telnyx --path /webhooks/telnyx/bench-telnyx/inbound --to +1555
         --telnyx-seed 9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60)
 
 # ---------------------------------------------------------------------------- 1. HTTP baseline
+# (The phases' bodies are not indented under their `if want N`.)
+if want 1; then
 say "1. HTTP baseline: minimal-server (http::Server, 2 I/O threads), $connections connections"
 "$bench" minimal-server --port "$minimal_port" --io-threads 2 > "$out/minimal-server.log" 2>&1 &
 minimal_pid=$!
@@ -191,15 +218,20 @@ quiet_check minimal "server=$minimal_pid"
   --threads "$threads" --warmup "$warmup" --requests "$requests" --seconds "$seconds" \
   --cpu-watch "server=$minimal_pid" --prefix minimal --out "$kv" || fail "phase 1 failed"
 kill "$minimal_pid"; wait "$minimal_pid" 2>/dev/null || true
+fi
 
 # ---------------------------------------------------------------------------- 2. database baseline
+if want 2; then
 say "2. PostgreSQL baseline: batched inserts of inbound_messages rows, durable commits"
 quiet_check pg
 "$bench" pg-insert --url "$baseline_url" --batches "$pg_batches" --connections 1,2 \
   --seconds "$pg_seconds" --body "$body" --cpu-watch "postgres=$postmaster" --out "$kv" \
   | tee "$out/pg-insert.log" || fail "phase 2 failed"
+fi
 
 # ---------------------------------------------------------------------------- 3. Chorus ingest
+# Phases 3 to 7 (and 2b) share one server and its data: BENCH_PHASES selects them together as 3.
+if want 3; then
 say "3. Chorus ingest: $connections connections, closed loop"
 "$chorus" serve > "$out/serve.log" 2>&1 &
 serve_pid=$!
@@ -260,7 +292,6 @@ echo "durability: $acked webhooks acknowledged 2xx, $rows rows in inbound_messag
 # The database baseline again, at the batch size the group commit actually formed (mean of
 # phase 3) over as many connections as the server has ingest writers (its default: cores / 2).
 server_batch=$(awk -v m="$(val ingest.metrics.ingest_batch_mean)" 'BEGIN { b = int(m + 0.5); print (b < 1 ? 1 : b) }')
-writers=${CHORUS_INGEST_WRITERS:-$(( $(nproc) / 2 > 0 ? $(nproc) / 2 : 1 ))}
 put pg.server_batch "$server_batch"
 say "2b. PostgreSQL baseline at the server's mean batch size ($server_batch rows), $writers connection(s)"
 "$bench" pg-insert --url "$baseline_url" --batches "$server_batch" --connections "$writers" \
@@ -615,6 +646,7 @@ echo "fake Twilio accepted $(val live.strangers) tick texts, the last $dispatch_
 
 kill "$serve_pid"; wait "$serve_pid" 2>/dev/null || true
 echo "serve.log: $(grep -ciE 'error|critical' "$out/serve.log" || true) error lines, $(wc -l < "$out/serve.log") lines"
+fi  # phases 3 to 7
 
 # ---------------------------------------------------------------------------- 8. loader cost
 # One processing transaction's loading (locks, the members' events, members, fields, sessions,
@@ -623,7 +655,7 @@ echo "serve.log: $(grep -ciE 'error|critical' "$out/serve.log" || true) error li
 # the statistics ANALYZE took when nothing was waiting, then after ANALYZE, in a database of
 # its own that no server processes (tests/store/pg_processing_store_pgtest.cpp counts the
 # same statement's rows and pages deterministically).
-loader_code=0
+if want 8; then
 say "8. Loader: a batch of 256 members, empty backlog vs $loader_backlog members waiting (statistics from before, then after ANALYZE)"
 "$root/deploy/pg-local.sh" createdb "$pgdir" chorus_loader
 loader_url=$("$root/deploy/pg-local.sh" url "$pgdir" chorus_loader)
@@ -632,6 +664,185 @@ CHORUS_DATABASE_URL=$loader_url "$chorus" apply "$root/tests/bench/workspace.jso
 quiet_check loader
 "$bench" load-cost --url "$loader_url" --batch 256 --backlog "$loader_backlog" --out "$kv" \
   | tee "$out/load-cost.log" || loader_code=$?
+fi
+
+# ---------------------------------------------------------------------------- 9. member search
+# The organizer API's member search (GET /v1/members by chapter and tag, pages of 100) over
+# BENCH_SEARCH_MEMBERS members, in a database and under a `chorus serve` of its own, so that
+# BENCH_PHASES=9 alone measures what the full run does. Seeded by SQL: six states of eight
+# cities each (plus an empty "new" chapter in each state); 85 % of members in one city, the
+# cities Zipf-like (the largest ~18 % of the placed members, the smallest ~0.5 %); tags
+# independent of each other from common to rare (housing 25 %, climate 12 %, volunteer 10 %,
+# donor 4 %, canvasser 3 %, leader 0.5 %, press 0.02 %) and one tied to place (farmworker: 6 %
+# of members in CA, TX and FL, nobody elsewhere), so that a chapter and a tag can have no
+# member in common although each is common, which is the case PostgreSQL misjudges
+# (docs/API.md, "Search cost"); 15 % never joined, 3 % opted out, 20 % with a language, every
+# placed member with a zip field. Then three timed parts of BENCH_SEARCH_SECONDS each: (a)
+# webhooks alone at BENCH_SEARCH_WEBHOOK_RATE/s (open loop, the baseline), (b) searches alone at
+# BENCH_SEARCH_RATE/s (open loop), (c) both at once, started at the same second.
+if want 9; then
+say "9. Member search: $search_members members, $search_rate searches/s, alone and with $search_webhook_rate webhooks/s"
+"$root/deploy/pg-local.sh" createdb "$pgdir" chorus_search
+search_url=$("$root/deploy/pg-local.sh" url "$pgdir" chorus_search)
+CHORUS_DATABASE_URL=$search_url "$chorus" migrate >/dev/null
+CHORUS_DATABASE_URL=$search_url "$chorus" apply "$root/tests/bench/workspace.json" >/dev/null
+db_url=$search_url  # sql and wait_processed work on phase 9's database from here on
+seed_start=$SECONDS
+psql "$search_url" -qtAX -v ON_ERROR_STOP=1 > /dev/null <<SQL || fail "phase 9: seeding failed"
+SELECT setseed(0.5);
+CREATE TEMP TABLE city (rank int PRIMARY KEY, state int, id bigint);
+WITH s(state, code, names) AS (VALUES
+  (0, 'ny', '{nyc,buffalo,rochester,albany,syracuse,yonkers,ithaca,utica,new}'::text[]),
+  (1, 'ca', '{la,sf,oakland,sacramento,san-diego,fresno,san-jose,long-beach,new}'),
+  (2, 'tx', '{houston,dallas,austin,san-antonio,el-paso,fort-worth,laredo,lubbock,new}'),
+  (3, 'fl', '{miami,orlando,tampa,jacksonville,tallahassee,gainesville,st-pete,fort-myers,new}'),
+  (4, 'il', '{chicago,springfield,peoria,rockford,champaign,naperville,joliet,evanston,new}'),
+  (5, 'pa', '{philadelphia,pittsburgh,harrisburg,allentown,erie,scranton,reading,lancaster,new}')),
+o AS (SELECT id FROM organizations WHERE slug = 'bench'),
+st AS (INSERT INTO chapters (organization_id, slug, name, country)
+       SELECT o.id, s.code, upper(s.code), 'US' FROM o, s ORDER BY s.state RETURNING id, slug),
+n AS (SELECT s.state, s.code, c.name, c.i FROM s, unnest(s.names) WITH ORDINALITY c(name, i)),
+ct AS (INSERT INTO chapters (organization_id, slug, name, parent_id, country)
+       SELECT o.id, n.code || '-' || n.name, n.name, st.id, 'US'
+         FROM o, n JOIN st ON st.slug = n.code ORDER BY n.i, n.state RETURNING id, slug)
+-- Rank r is the (r / 6 + 1)th city of state r % 6: the largest city of each state first.
+INSERT INTO city SELECT (n.i - 1) * 6 + n.state, n.state, ct.id
+  FROM n JOIN ct ON ct.slug = n.code || '-' || n.name;
+-- Member g: a city by rank, log-uniform (rank k with probability ln((k + 2) / (k + 1)) / ln 49,
+-- so the "new" chapters, ranks 48 to 53, stay empty), or none for 15 %.
+CREATE TEMP TABLE seed AS
+SELECT g, CASE WHEN random() < 0.85 THEN least(floor(exp(random() * ln(49)))::int - 1, 47) END AS rank,
+       random() AS r1, random() AS r2, random() AS r3
+  FROM generate_series(0, $search_members - 1) g;
+INSERT INTO members (organization_id, phone_e164, language, joined_at, created_at, updated_at, fields, tags)
+SELECT o.id, '+1557' || lpad(s.g::text, 7, '0'),
+       CASE WHEN s.r1 < 0.15 THEN 'es' WHEN s.r1 < 0.2 THEN 'zh' END,
+       CASE WHEN s.r2 < 0.85 THEN t.at END, t.at, t.at,
+       CASE WHEN s.rank IS NULL THEN '{}'::jsonb
+            ELSE jsonb_build_object('zip', lpad((c.rank * 100 + s.g % 100 + 10000)::text, 5, '0')) END,
+       array_remove(ARRAY[
+         CASE WHEN random() < 0.25 THEN 'housing' END,
+         CASE WHEN random() < 0.12 THEN 'climate' END,
+         CASE WHEN random() < 0.10 THEN 'volunteer' END,
+         CASE WHEN random() < 0.04 THEN 'donor' END,
+         CASE WHEN random() < 0.03 THEN 'canvasser' END,
+         CASE WHEN random() < 0.005 THEN 'leader' END,
+         CASE WHEN random() < 0.0002 THEN 'press' END,
+         CASE WHEN c.state IN (1, 2, 3) AND random() < 0.06 THEN 'farmworker' END], NULL)
+  FROM (SELECT id FROM organizations WHERE slug = 'bench') o,
+       seed s LEFT JOIN city c ON c.rank = s.rank,
+       LATERAL (SELECT now() - interval '3 years' * (1 - s.g::float8 / $search_members) AS at) t
+ ORDER BY s.g;
+INSERT INTO member_chapters (organization_id, member_id, chapter_id, joined_at)
+SELECT m.organization_id, m.id, c.id, m.created_at
+  FROM members m JOIN seed s ON substr(m.phone_e164, 6)::int = s.g
+  JOIN city c ON c.rank = s.rank;
+INSERT INTO opt_outs (organization_id, member_id, channel_id, created_at)
+SELECT m.organization_id, m.id, NULL, m.created_at
+  FROM members m JOIN seed s ON substr(m.phone_e164, 6)::int = s.g
+ WHERE s.r3 < 0.03;
+SQL
+# A membership grown over years has been vacuumed and analyzed by autovacuum; VACUUM also sets
+# the visibility map, without which the index-only scans of member_chapters read the heap.
+sql 'VACUUM ANALYZE'
+sql 'CHECKPOINT'
+echo "seeded $search_members members in $((SECONDS - seed_start)) s"
+{ echo "members per state (with sub-chapters), of $search_members:"
+  sql "SELECT '  ' || p.slug || ' ' || count(*) FROM member_chapters mc JOIN chapters c ON c.id = mc.chapter_id
+         JOIN chapters p ON p.id = c.parent_id GROUP BY p.slug ORDER BY count(*) DESC"
+  echo "largest and smallest cities:"
+  sql "(SELECT '  ' || c.slug || ' ' || count(*) FROM member_chapters mc JOIN chapters c ON c.id = mc.chapter_id
+         GROUP BY c.slug ORDER BY count(*) DESC LIMIT 3) UNION ALL
+       (SELECT '  ' || c.slug || ' ' || count(*) FROM member_chapters mc JOIN chapters c ON c.id = mc.chapter_id
+         GROUP BY c.slug ORDER BY count(*) LIMIT 3)"
+  echo "members per tag:"
+  sql "SELECT '  ' || t || ' ' || count(*) FROM members, unnest(tags) t GROUP BY t ORDER BY count(*) DESC"
+} | tee "$out/search-data.txt"
+put search.members "$(sql 'SELECT count(*) FROM members')"
+put search.seed_seconds "$((SECONDS - seed_start))"
+
+CHORUS_DATABASE_URL=$search_url "$chorus" serve > "$out/serve-search.log" 2>&1 &
+serve_pid=$!
+pids+=("$serve_pid")
+wait_http "http://127.0.0.1:$admin_port/readyz" || fail "chorus serve (phase 9) did not become ready"
+CHORUS_BENCH_API_TOKEN=$(CHORUS_DATABASE_URL=$search_url "$chorus" token create --org bench \
+  --role organizer --name bench-search 2>/dev/null) || fail "phase 9: chorus token create failed"
+export CHORUS_BENCH_API_TOKEN
+# KIND PAGES QUERY (chorus-bench member-search): the chapter includes its sub-chapters.
+cat > "$out/search-queries.txt" <<'QUERIES'
+dense 1 chapter=ny&tag=housing&limit=100            a state and a tag of a quarter of members
+dense 1 chapter=ca&tag=climate&limit=100
+city  1 chapter=ny-buffalo&tag=volunteer&limit=100  a mid-sized city
+city  1 chapter=il-chicago&tag=donor&limit=100
+city  1 chapter=pa-lancaster&tag=housing&limit=100  the smallest city
+rare  1 chapter=ca&tag=leader&limit=100             0.5 % of members: a few pages
+rare  1 chapter=pa-lancaster&tag=leader&limit=100   less than a page
+rare  1 chapter=il&tag=press&limit=100              0.02 %
+empty 1 chapter=ny-nyc&tag=farmworker&limit=100     no farmworker outside CA, TX and FL
+empty 1 chapter=ny&tag=farmworker&limit=100
+empty 1 chapter=il-evanston&tag=farmworker&limit=100
+empty 1 chapter=tx-new&tag=housing&limit=100        a chapter without members
+next  2-5 chapter=ca&tag=climate&limit=100          pages 2 to 5, through next_cursor
+next  2-5 chapter=ny-nyc&tag=volunteer&limit=100
+QUERIES
+search_args=(--port "$chorus_port" --token-env CHORUS_BENCH_API_TOKEN
+             --queries "$out/search-queries.txt" --rate "$search_rate" --seconds "$search_seconds")
+hooks_args=(--port "$chorus_port" "${signed[@]}" --body "$body" --connections "$connections"
+            --rate "$search_webhook_rate")
+# Warm-up of the webhook path, then statistics for its tables, as in phase 3.
+"$bench" loadgen "${hooks_args[@]}" --seconds 3 --sender-offset 0 --prefix search_warmup \
+  --out "$out/search-warmup.kv" > "$out/search-warmup.log" || fail "phase 9 warm-up failed"
+wait_processed 120
+sql 'ANALYZE'
+sql 'CHECKPOINT'
+
+# The three parts are run again, up to BENCH_RETRIES times, when other processes disturbed any
+# of them (new senders each time); only the last attempt is reported.
+attempt=0
+while :; do
+  attempt=$((attempt + 1))
+  akv="$out/search-$attempt.kv"
+  : > "$akv"
+  search_code=0
+  # (a) Webhooks alone: the baseline of (c).
+  quiet_check search_hooks_alone "serve=$serve_pid"
+  "$bench" loadgen "${hooks_args[@]}" --seconds "$search_seconds" \
+    --sender-offset $(( attempt * 1000000 )) --prefix search_hooks_alone \
+    --cpu-watch "serve=$serve_pid,postgres=$postmaster" --out "$akv" || search_code=$?
+  wait_processed 120
+  sql 'CHECKPOINT'
+  # (b) Searches alone.
+  quiet_check search_alone "serve=$serve_pid"
+  "$bench" member-search "${search_args[@]}" --prefix search_alone \
+    --cpu-watch "serve=$serve_pid,postgres=$postmaster" --out "$akv" || search_code=$?
+  sql 'CHECKPOINT'
+  # (c) Both, from the same second: the searches prepare (one untimed round of every query)
+  # while the load generator signs its webhooks, then both wait for start_at. The load generator
+  # accounts the CPU of everything, the searches included, which therefore stay up a little longer.
+  quiet_check search_loaded "serve=$serve_pid"
+  start_at=$(( $(date +%s) + 20 ))
+  "$bench" member-search "${search_args[@]}" --start-at "$start_at" --linger 10 --prefix search_loaded \
+    --cpu-watch "serve=$serve_pid,postgres=$postmaster" --out "$out/search-loaded-$attempt.kv" \
+    > "$out/search-loaded-$attempt.log" 2>&1 &
+  searcher=$!
+  pids+=("$searcher")
+  "$bench" loadgen "${hooks_args[@]}" --seconds "$search_seconds" \
+    --sender-offset $(( attempt * 1000000 + 500000 )) --start-at "$start_at" --prefix search_hooks_loaded \
+    --cpu-watch "serve=$serve_pid,postgres=$postmaster,search=$searcher" --out "$akv" || search_code=$?
+  wait "$searcher" || search_code=$?
+  cat "$out/search-loaded-$attempt.log"
+  cat "$out/search-loaded-$attempt.kv" >> "$akv"
+  wait_processed 120
+  sql 'CHECKPOINT'
+  { disturbed search_hooks_alone "$akv" || disturbed search_alone "$akv" ||
+    disturbed search_hooks_loaded "$akv"; } && [ "$attempt" -le "$retries" ] || break
+  echo "bench: phase 9 was disturbed by other processes; again (attempt $((attempt + 1)))"
+done
+cat "$akv" >> "$kv"
+put search.attempts "$attempt"
+kill "$serve_pid"; wait "$serve_pid" 2>/dev/null || true
+echo "serve-search.log: $(grep -ciE 'error|critical' "$out/serve-search.log" || true) error lines, $(wc -l < "$out/serve-search.log") lines"
+fi
 
 # ---------------------------------------------------------------------------- summary
 cpu_model=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')
@@ -655,15 +866,43 @@ quiet() {  # PREFIX WALL_SECONDS: how much of the machine others took during a p
   awk -v o="$(val "$1.cpu_other")" -v s="$2" 'BEGIN { if (s <= 0 || o == "") { print "?"; exit }
     c = o / s; printf "%.2f cores%s", c, (c > 0.25 ? " (DISTURBED)" : " (quiet)") }'
 }
-best_pg=$(grep -E '^pg\.c[0-9]+_b[0-9]+\.rows_per_second=' "$kv" | sort -t= -k2 -n | tail -1)
-cat <<EOF | tee "$out/summary.txt"
+best_pg=$(grep -E '^pg\.c[0-9]+_b[0-9]+\.rows_per_second=' "$kv" | sort -t= -k2 -n | tail -1 || true)
+ms3() { echo "$(val "$1.p50_ms") / $(val "$1.p99_ms") / $(val "$1.max_ms")"; }  # PREFIX: p50 / p99 / max
+search_summary() {  # phase 9: per kind of search alone and with webhooks, and the webhooks' acks
+  cat <<EOF
+
+| phase 9: $(val search.members) members, pages of 100, $search_rate searches/s (open loop) | searches alone | with $search_webhook_rate webhooks/s | target |
+|---|---|---|---|
+| all searches p50 / p99 / max (ms) | $(ms3 search_alone) | $(ms3 search_loaded) | p99 < 50 ms |
+EOF
+  local kind
+  for kind in $(awk '!/^#/ && NF && !seen[$1]++ { print $1 }' "$out/search-queries.txt"); do
+    echo "| $kind ($(val "search_loaded.$kind.members") members a page, n=$(val "search_loaded.$kind.n")) | $(ms3 "search_alone.$kind") | $(ms3 "search_loaded.$kind") | |"
+  done
+  cat <<EOF
+| webhook acks at $search_webhook_rate/s p50 / p99 / max (ms) | $(ms3 search_hooks_alone) (webhooks alone) | $(ms3 search_hooks_loaded) | |
+
+searches alone: $(val search_alone.sent) sent, $(val search_alone.ok) 2xx, $(val search_alone.non_2xx) other, $(val search_alone.no_answer) unanswered; with webhooks: $(val search_loaded.sent) sent, $(val search_loaded.ok) 2xx, $(val search_loaded.non_2xx) other, $(val search_loaded.no_answer) unanswered
+webhooks alone: $(val search_hooks_alone.ok) 2xx of $(val search_hooks_alone.sent), $(val search_hooks_alone.no_answer) unanswered; with searches: $(val search_hooks_loaded.ok) 2xx of $(val search_hooks_loaded.sent), $(val search_hooks_loaded.no_answer) unanswered
+CPU, webhooks alone (core-seconds over $(val search_hooks_alone.seconds) s): chorus $(val search_hooks_alone.cpu_serve), postgres $(val search_hooks_alone.cpu_postgres), loadgen $(val search_hooks_alone.cpu_loadgen), other $(val search_hooks_alone.cpu_other); machine busy $(pct "$(val search_hooks_alone.cpu_machine_busy)" "$(val search_hooks_alone.cpu_machine_total)")
+CPU, searches alone (over $(val search_alone.seconds) s): chorus $(val search_alone.cpu_serve), postgres $(val search_alone.cpu_postgres), search client $(val search_alone.cpu_search), other $(val search_alone.cpu_other); machine busy $(pct "$(val search_alone.cpu_machine_busy)" "$(val search_alone.cpu_machine_total)")
+CPU, both (over $(val search_hooks_loaded.seconds) s): chorus $(val search_hooks_loaded.cpu_serve), postgres $(val search_hooks_loaded.cpu_postgres), loadgen $(val search_hooks_loaded.cpu_loadgen), search client $(val search_hooks_loaded.cpu_search), other $(val search_hooks_loaded.cpu_other); machine busy $(pct "$(val search_hooks_loaded.cpu_machine_busy)" "$(val search_hooks_loaded.cpu_machine_total)")
+PostgreSQL during phase 9: webhooks alone: $(pg_events search_hooks_alone); searches alone: $(pg_events search_alone); both: $(pg_events search_hooks_loaded)
+other processes during phase 9: webhooks alone $(quiet search_hooks_alone "$(val search_hooks_alone.seconds)"), searches alone $(quiet search_alone "$(val search_alone.seconds)"), both $(quiet search_hooks_loaded "$(val search_hooks_loaded.seconds)"); just before (cores): $(val search_hooks_alone.others_cores_before), $(val search_alone.others_cores_before), $(val search_loaded.others_cores_before); attempts: $(val search.attempts)
+EOF
+}
+{
+cat <<EOF
 
 == Summary ($(date -u +%Y-%m-%dT%H:%MZ))
 machine: $(nproc) cores, $cpu_model, Linux $(uname -r), $(free -g | awk '/Mem:/ {print $2}') GB
 postgres: $(val pg.fsync | sed 's/^/fsync=/') synchronous_commit=$(val pg.synchronous_commit), private cluster
 source: commit $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)$(n=$(git -C "$root" status --porcelain -- server migrations 2>/dev/null | wc -l); [ "$n" = 0 ] || echo " + $n uncommitted files under server/ and migrations/"), Release build
 chorus serve: CHORUS_IO_THREADS=${CHORUS_IO_THREADS:-default} CHORUS_INGEST_WRITERS=${CHORUS_INGEST_WRITERS:-default} CHORUS_PROCESS_WORKERS=${CHORUS_PROCESS_WORKERS:-default} (defaults: docs/CONFIG.md)
-command: BENCH_CONNECTIONS=$connections BENCH_REQUESTS=$requests BENCH_SECONDS=$seconds BENCH_REPLY_RATE=$reply_rate BENCH_REPLY_SECONDS=$reply_seconds BENCH_FLOW_RATE=$flow_rate BENCH_FLOW_SECONDS=$flow_seconds BENCH_TIMERS=$timers BENCH_TIMER_LIVE_RATE=$live_rate BENCH_TIMER_LIVE_SECONDS=$live_seconds tests/bench/run.sh
+command: BENCH_PHASES=$phases BENCH_CONNECTIONS=$connections BENCH_REQUESTS=$requests BENCH_SECONDS=$seconds BENCH_REPLY_RATE=$reply_rate BENCH_REPLY_SECONDS=$reply_seconds BENCH_FLOW_RATE=$flow_rate BENCH_FLOW_SECONDS=$flow_seconds BENCH_TIMERS=$timers BENCH_TIMER_LIVE_RATE=$live_rate BENCH_TIMER_LIVE_SECONDS=$live_seconds BENCH_SEARCH_MEMBERS=$search_members BENCH_SEARCH_RATE=$search_rate BENCH_SEARCH_SECONDS=$search_seconds BENCH_SEARCH_WEBHOOK_RATE=$search_webhook_rate tests/bench/run.sh
+EOF
+if want 1 || want 2 || want 3 || want 8; then
+cat <<EOF
 
 | measurement | result | target |
 |---|---|---|
@@ -705,13 +944,19 @@ PostgreSQL during the flow phase: $(pg_events flow)
 PostgreSQL during the timers phase: $(pg_events live)
 other processes during the timed phases: minimal $(quiet minimal "$(val minimal.seconds)"), ingest $(quiet ingest "$(val ingest.seconds)"), telnyx $(quiet telnyx "$(val telnyx.seconds)"), reply $(quiet reply "$(val reply.ack.seconds)"), flow $(quiet flow "$(val flow.ack.seconds)"), timers $(quiet live "$(val live.ack.seconds)")
 other processes just before (cores): minimal $(val minimal.others_cores_before), pg $(val pg.others_cores_before), ingest $(val ingest.others_cores_before), reply $(val reply.others_cores_before), flow $(val flow.others_cores_before), timers $(val timers.others_cores_before)
-results: $out
 EOF
-echo "PostgreSQL baseline (inbound_messages rows, one durable commit per batch):"
-grep -E '^  (connections|[0-9])' "$out/pg-insert.log" | awk '!seen[$0]++'
+fi
+if want 9; then search_summary; fi
+echo "results: $out"
+} | tee "$out/summary.txt"
+if want 2; then
+  echo "PostgreSQL baseline (inbound_messages rows, one durable commit per batch):"
+  grep -E '^  (connections|[0-9])' "$out/pg-insert.log" | awk '!seen[$0]++'
+fi
 cp "$pghome/postgres.log" "$out/postgres.log" 2>/dev/null || true
 [ "$reply_code" = 0 ] || fail "phase 4 failed (exit $reply_code: unanswered webhooks or missing replies)"
 [ "$flow_code" = 0 ] || fail "phase 6 failed (exit $flow_code: unanswered webhooks, missing replies, or the database check)"
 [ "$live_code" = 0 ] || fail "phase 7 failed: the live traffic had unanswered webhooks or missing replies (exit $live_code)"
 [ "$timer_code" = 0 ] || fail "phase 7 failed: the timers did not fire exactly once each"
 [ "$loader_code" = 0 ] || fail "phase 8 failed (exit $loader_code)"
+[ "$search_code" = 0 ] || fail "phase 9 failed (exit $search_code: searches or webhooks not answered 2xx, or the queries could not be prepared)"

@@ -61,6 +61,15 @@ RequestSet::RequestSet(WebhookSpec spec, std::size_t count) : spec_(std::move(sp
   }
 }
 
+RequestSet::RequestSet(const std::vector<std::string>& requests) {
+  offsets_.reserve(requests.size() + 1);
+  offsets_.push_back(0);
+  for (const std::string& request : requests) {
+    arena_ += request;
+    offsets_.push_back(arena_.size());
+  }
+}
+
 void RequestSet::AddTwilio(std::size_t i) {
   const std::string sid = MessageSid(i);
   // The fields and order of a real Twilio inbound SMS webhook (empty geo fields included:

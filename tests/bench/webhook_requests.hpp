@@ -38,6 +38,9 @@ class RequestSet {
  public:
   /// Throws std::invalid_argument when offset + count does not fit 7 digits.
   RequestSet(WebhookSpec spec, std::size_t count);
+  /// Requests written elsewhere (the organizer API's searches), in this order: no MessageSid
+  /// or sender.
+  explicit RequestSet(const std::vector<std::string>& requests);
 
   std::size_t size() const { return offsets_.size() - 1; }
   std::string_view bytes(std::size_t i) const {
