@@ -213,6 +213,63 @@ TEST_F(PgApiStoreTest, PagesWalkEveryMemberOnceInIdOrderWithTheirDetails) {
   EXPECT_TRUE(seen[3].joined_at.empty());
 }
 
+TEST_F(PgApiStoreTest, MemberTagsFollowEveryChangeOfTheMembersTags) {
+  const auto rows_equal = [&] {
+    return Count("SELECT count(*) FROM (SELECT organization_id, tag, member_id FROM member_tags"
+                 " EXCEPT SELECT m.organization_id, t, m.id FROM members m, unnest(m.tags) t"
+                 " UNION ALL SELECT m.organization_id, t, m.id FROM members m, unnest(m.tags) t"
+                 " EXCEPT SELECT organization_id, tag, member_id FROM member_tags) d") == 0;
+  };
+  EXPECT_TRUE(rows_equal());
+  EXPECT_EQ(Count("SELECT count(*) FROM member_tags WHERE tag = 'volunteer'"), 2);
+  Sql("UPDATE members SET tags = ARRAY['donor', 'volunteer'] WHERE id = $1", in_maharashtra_);
+  Sql("UPDATE members SET tags = ARRAY['donor'] WHERE id = $1", in_pune_);
+  Sql("UPDATE members SET language = 'en' WHERE id = $1", in_delhi_);  // tags untouched
+  EXPECT_TRUE(rows_equal());
+  EXPECT_EQ(Count("SELECT count(*) FROM member_tags WHERE tag = 'donor'"), 2);
+  const api::Principal organizer = Login(api::Role::kOrganizer);
+  ASSERT_TRUE(store_->Erase(organizer, in_maharashtra_).ok());
+  EXPECT_TRUE(rows_equal());
+  EXPECT_EQ(Count("SELECT count(*) FROM member_tags WHERE member_id = $1", in_maharashtra_), 0);
+}
+
+TEST_F(PgApiStoreTest, ATagAndChapterSearchPagesEveryMatchOnceWithOrWithoutOtherFilters) {
+  // 40 more members: every third tagged "canvasser", every other one in Pune, some in Hindi.
+  std::vector<MemberId> tagged_in_pune, hindi;
+  for (int i = 0; i < 40; ++i) {
+    const bool tagged = i % 3 == 0, in_pune = i % 2 == 0;
+    const MemberId id = Member("+1500555" + std::to_string(2000 + i), in_pune ? pune_ : delhi_,
+                               tagged ? "{canvasser,volunteer}" : "{volunteer}", "{}");
+    if (i % 4 == 0) Sql("UPDATE members SET language = 'hi' WHERE id = $1", id);
+    if (tagged && in_pune) tagged_in_pune.push_back(id);
+    if (tagged && in_pune && i % 4 == 0) hindi.push_back(id);
+  }
+  const api::Principal organizer = Login(api::Role::kOrganizer);
+  const auto walk = [&](api::MemberQuery q) {
+    std::vector<MemberId> seen;
+    q.limit = 2;
+    for (int guard = 0; guard < 50; ++guard) {
+      auto page = store_->SearchMembers(organizer, q, false);
+      EXPECT_TRUE(page.ok());
+      if (!page.ok()) break;
+      for (const auto& m : page->members) seen.push_back(m.id);
+      if (page->next_after == 0) break;
+      q.after_id = page->next_after;
+    }
+    return seen;
+  };
+  api::MemberQuery q;
+  q.chapter = "maharashtra";  // Pune is below it
+  q.tag = "canvasser";
+  EXPECT_EQ(walk(q), tagged_in_pune);
+  q.language = "hi";
+  EXPECT_EQ(walk(q), hindi);
+  q.language.reset();
+  q.chapter = "national";
+  q.tag = "nobody-has-this";
+  EXPECT_TRUE(walk(q).empty());
+}
+
 TEST_F(PgApiStoreTest, ARepliedKeyIsOneEventAndALeaderCannotReplyOutsideTheirChapters) {
   const std::int64_t delhi_talk = Value<std::int64_t>(
       "INSERT INTO conversations (organization_id, member_id, channel_id, kind)"
