@@ -2,7 +2,9 @@
 
 #include <unicode/utf8.h>
 
+#include <algorithm>
 #include <cstdint>
+#include <iterator>
 #include <string_view>
 #include <vector>
 
@@ -71,7 +73,70 @@ struct Limits {
 constexpr Limits kGsm7Limits{160, 153};
 constexpr Limits kUcs2Limits{70, 67};
 
+// What a look-alike becomes in GSM-7 (Unicode's punctuation and space blocks, by code point).
+struct LookAlike {
+  char32_t from;
+  const char* to;
+};
+constexpr LookAlike kLookAlikes[] = {
+    {U'\u2018', "'"},  {U'\u2019', "'"},   {U'\u201A', "'"},  {U'\u201B', "'"},
+    {U'\u2032', "'"},  {U'\u201C', "\""},  {U'\u201D', "\""}, {U'\u201E', "\""},
+    {U'\u201F', "\""}, {U'\u2033', "\""},  {U'\u2010', "-"},  {U'\u2011', "-"},
+    {U'\u2012', "-"},  {U'\u2013', "-"},   {U'\u2014', "-"},  {U'\u2015', "-"},
+    {U'\u2212', "-"},  {U'\u2022', "-"},   {U'\u00A0', " "},  {U'\u2002', " "},
+    {U'\u2003', " "},  {U'\u2009', " "},   {U'\u200A', " "},  {U'\u202F', " "},
+    {U'\u2007', " "},  {U'\u2026', "..."},
+};
+
+void AppendUtf8(std::string& out, char32_t c) {
+  char buffer[4];
+  int32_t length = 0;
+  UBool error = false;
+  U8_APPEND(reinterpret_cast<uint8_t*>(buffer), length, 4, static_cast<UChar32>(c), error);
+  if (!error) out.append(buffer, static_cast<std::size_t>(length));
+}
+
 }  // namespace
+
+std::vector<std::string> Ucs2Characters(std::string_view utf8) {
+  std::vector<char32_t> seen;
+  std::vector<std::string> out;
+  for (char32_t c : Decode(utf8)) {
+    if (c != kInvalid && GsmSeptets(c) != 0) continue;
+    if (std::find(seen.begin(), seen.end(), c) != seen.end()) continue;
+    seen.push_back(c);
+    std::string character;
+    if (c == kInvalid) {
+      character = "\uFFFD";  // an invalid byte, shown as the replacement character
+    } else {
+      AppendUtf8(character, c);
+    }
+    out.push_back(std::move(character));
+  }
+  return out;
+}
+
+LookAlikes ReplaceLookAlikes(std::string_view utf8) {
+  LookAlikes out;
+  out.text.reserve(utf8.size());
+  const auto* bytes = reinterpret_cast<const uint8_t*>(utf8.data());
+  const size_t length = utf8.size();
+  size_t i = 0;
+  while (i < length) {
+    const size_t start = i;
+    UChar32 c = 0;
+    U8_NEXT(bytes, i, length, c);
+    const auto* match = std::find_if(std::begin(kLookAlikes), std::end(kLookAlikes),
+                                     [&](const LookAlike& l) { return c >= 0 && l.from == static_cast<char32_t>(c); });
+    if (match != std::end(kLookAlikes)) {
+      out.text += match->to;
+      ++out.replaced;
+    } else {
+      out.text.append(utf8.substr(start, i - start));  // as written, invalid bytes included
+    }
+  }
+  return out;
+}
 
 SegmentCount CountSegments(std::string_view utf8) {
   const std::vector<char32_t> chars = Decode(utf8);

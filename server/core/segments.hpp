@@ -1,7 +1,9 @@
 #pragma once
 
 #include <cstddef>
+#include <string>
 #include <string_view>
+#include <vector>
 
 namespace chorus {
 
@@ -24,5 +26,20 @@ struct SegmentCount {
 
 /// Pure; `utf8` must be valid UTF-8 (invalid bytes count as one UCS-2 unit each).
 SegmentCount CountSegments(std::string_view utf8);
+
+/// The characters of `utf8` that GSM-7 cannot carry, each once, in order of first appearance
+/// (UTF-8): what a compose box shows as "these make the message UCS-2". Empty for GSM-7 text.
+std::vector<std::string> Ucs2Characters(std::string_view utf8);
+
+/// `utf8` with look-alike characters replaced by their GSM-7 counterparts: curly quotes and
+/// primes by straight ones, dashes and minus signs by '-', non-breaking and other typographic
+/// spaces by ' ', the ellipsis by "...", bullets by '-'. Nothing else changes (an emoji or a
+/// letter of another script stays, and keeps the message UCS-2). `replaced` counts the
+/// substitutions. What a broadcast's "replace look-alikes" option sends.
+struct LookAlikes {
+  std::string text;
+  int replaced = 0;
+};
+LookAlikes ReplaceLookAlikes(std::string_view utf8);
 
 }  // namespace chorus

@@ -126,5 +126,37 @@ INSTANTIATE_TEST_SUITE_P(
         SegmentCase{"invalid byte counts one UCS-2 unit", "ab\xff", E::kUcs2, 3, 1}),
     CaseName);
 
+TEST(Ucs2Characters, NameEachCharacterThatForcesUcs2OnceInOrder) {
+  EXPECT_TRUE(Ucs2Characters("Rent strike Tuesday {7pm} at the €5 hall").empty());
+  EXPECT_EQ(Ucs2Characters("it’s “our” turn, it’s"),
+            (std::vector<std::string>{"’", "“", "”"}));
+  EXPECT_EQ(Ucs2Characters("March 🎉 today 🎉 Ünited ç"), (std::vector<std::string>{"🎉", "ç"}));
+  EXPECT_EQ(Ucs2Characters("नमस्ते"), (std::vector<std::string>{"न", "म", "स", "्", "त", "े"}));
+  EXPECT_EQ(Ucs2Characters("tab\there"), (std::vector<std::string>{"\t"}));
+}
+
+TEST(ReplaceLookAlikes, TurnsTypographyIntoGsm7AndSavesSegments) {
+  const std::string typed = "It’s on — “Tenants’ rally”\u00A0at 6… bring friends";
+  const LookAlikes plain = ReplaceLookAlikes(typed);
+  EXPECT_EQ(plain.text, "It's on - \"Tenants' rally\" at 6... bring friends");
+  EXPECT_EQ(plain.replaced, 7);
+  EXPECT_EQ(CountSegments(typed).encoding, TextEncoding::kUcs2);
+  EXPECT_EQ(CountSegments(plain.text).encoding, TextEncoding::kGsm7);
+  // 100 characters: two UCS-2 segments as typed, one GSM-7 segment once replaced.
+  const std::string long_text = typed + std::string(100 - 48, 'x');
+  EXPECT_EQ(CountSegments(long_text).segments, 2);
+  EXPECT_EQ(CountSegments(ReplaceLookAlikes(long_text).text).segments, 1);
+}
+
+TEST(ReplaceLookAlikes, LeavesEverythingElseAsWritten) {
+  for (const std::string text : {"plain GSM-7 text {with} €", "🎉 emoji stay", "बंद करो", "ab\xff"}) {
+    const LookAlikes out = ReplaceLookAlikes(text);
+    EXPECT_EQ(out.text, text);
+    EXPECT_EQ(out.replaced, 0);
+  }
+  // An emoji keeps the message UCS-2 even when the rest is replaced.
+  EXPECT_EQ(CountSegments(ReplaceLookAlikes("“Go” 🎉").text).encoding, TextEncoding::kUcs2);
+}
+
 }  // namespace
 }  // namespace chorus
