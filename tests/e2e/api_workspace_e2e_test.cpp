@@ -226,7 +226,9 @@ TEST_F(ChorusApiWorkspaceE2eTest, SettingsChaptersAndEventsAreEditedItemByItem) 
   const auto moved = Send("PUT", "/v1/events/rally", organizer, R"({"title": {"en": "Rent rally"},
       "starts_at": "2027-03-02T18:00", "time_zone": "America/New_York", "chapter": "nyc"})", "1");
   ASSERT_EQ(moved.status, 200) << moved.body;
-  EXPECT_THAT(Get("/v1/events", organizer).body, HasSubstr("2027-03-02T18:00"));
+  const auto events = Get("/v1/events", organizer).body;
+  EXPECT_THAT(events, HasSubstr("2027-03-02T18:00"));
+  EXPECT_THAT(events, HasSubstr(R"("title":{"en":"Rent rally"})"));
   // Each write reloaded this organization only, never every organization.
   EXPECT_TRUE(Eventually([&] {
     return ReadFile(server_->log_path).find("workspace.reloaded organizations=1") !=

@@ -68,13 +68,6 @@ std::map<std::string, ChannelId> ChannelIds(pqxx::work& tx, OrganizationId org) 
 }
 
 
-flows::LocalizedText TextsOf(pqxx::work& tx, const std::string& json) {
-  flows::LocalizedText out;
-  for (const auto& row : tx.exec_params("SELECT key, value FROM jsonb_each_text($1::jsonb)", json)) {
-    out[row[0].c_str()] = row[1].c_str();
-  }
-  return out;
-}
 
 std::vector<Item<KeywordDefinition>> ReadKeywords(pqxx::work& tx, OrganizationId org,
                                                   std::optional<std::int64_t> only) {
@@ -133,31 +126,44 @@ std::vector<Item<ChapterDefinition>> ReadChapters(pqxx::work& tx, OrganizationId
 
 std::vector<Item<EventDefinition>> ReadEvents(pqxx::work& tx, OrganizationId org) {
   std::vector<Item<EventDefinition>> out;
+  std::map<std::int64_t, std::size_t> index;
   for (const auto& row : tx.exec_params(
-           "SELECT e.id, e.revision, e.slug, titles::text, "
+           "SELECT e.id, e.revision, e.slug,"
            " to_char(e.starts_at AT TIME ZONE e.time_zone, 'YYYY-MM-DD\"T\"HH24:MI'),"
            " to_char(e.ends_at AT TIME ZONE e.time_zone, 'YYYY-MM-DD\"T\"HH24:MI'),"
            " e.time_zone, e.place, COALESCE(c.slug, ''), e.checkin_code,"
            " e.follow_up_after_seconds, COALESCE(e.attended_flow, ''),"
-           " COALESCE(e.absent_flow, ''), e.checked_in_texts::text FROM events e"
+           " COALESCE(e.absent_flow, '') FROM events e"
            " LEFT JOIN chapters c ON c.organization_id = e.organization_id AND c.id = e.chapter_id"
            " WHERE e.organization_id = $1 AND e.archived_at IS NULL ORDER BY e.starts_at, e.id",
            org)) {
     Item<EventDefinition> item{row[0].as<std::int64_t>(), row[1].as<int>(), {}};
     EventDefinition& e = item.definition;
     e.slug = row[2].c_str();
-    e.title = TextsOf(tx, row[3].c_str());
-    e.starts_local = row[4].c_str();
-    e.ends_local = row[5].c_str();
-    e.time_zone = row[6].c_str();
-    e.place = row[7].c_str();
-    e.chapter = row[8].c_str();
-    e.checkin_code = row[9].c_str();
-    e.follow_up_after_seconds = row[10].as<int>();
-    e.attended_flow = row[11].c_str();
-    e.absent_flow = row[12].c_str();
-    e.checked_in_text = TextsOf(tx, row[13].c_str());
+    index[item.id] = out.size();
+    e.starts_local = row[3].c_str();
+    e.ends_local = row[4].c_str();
+    e.time_zone = row[5].c_str();
+    e.place = row[6].c_str();
+    e.chapter = row[7].c_str();
+    e.checkin_code = row[8].c_str();
+    e.follow_up_after_seconds = row[9].as<int>();
+    e.attended_flow = row[10].c_str();
+    e.absent_flow = row[11].c_str();
     out.push_back(std::move(item));
+  }
+  // Titles and check-in answers by language, for every event in one statement.
+  for (const auto& row : tx.exec_params(
+           "SELECT e.id, t.key, t.value, false FROM events e, jsonb_each_text(e.titles) t"
+           " WHERE e.organization_id = $1 AND e.archived_at IS NULL"
+           " UNION ALL SELECT e.id, t.key, t.value, true FROM events e,"
+           " jsonb_each_text(e.checked_in_texts) t"
+           " WHERE e.organization_id = $1 AND e.archived_at IS NULL",
+           org)) {
+    auto it = index.find(row[0].as<std::int64_t>());
+    if (it == index.end()) continue;
+    EventDefinition& e = out[it->second].definition;
+    (row[3].as<bool>() ? e.checked_in_text : e.title)[row[1].c_str()] = row[2].c_str();
   }
   return out;
 }
