@@ -11,6 +11,7 @@ declare -A allowed=(
   [compliance]="core compliance"
   [flows]="core flows"
   [api]="core api"
+  [broadcasts]="core flows broadcasts"
   [workspace]="core compliance flows workspace"
   [routing]="core compliance flows workspace routing"
   [ingest]="core compliance flows workspace routing ingest"
@@ -20,11 +21,11 @@ declare -A allowed=(
   [observability]="core observability"
   [secrets]="core secrets"
   [retention]="core compliance workspace retention"
-  [store]="core compliance flows workspace routing ingest dispatch retention secrets api store"
-  [http]="core transport carriers ingest workspace observability api http"
-  [app]="core compliance flows workspace routing ingest dispatch retention transport carriers observability secrets api store http app"
+  [store]="core compliance flows workspace routing ingest dispatch retention secrets api broadcasts store"
+  [http]="core transport carriers ingest workspace observability api broadcasts http"
+  [app]="core compliance flows workspace routing ingest dispatch retention transport carriers observability secrets api broadcasts store http app"
 )
-pure="core transport compliance flows workspace routing ingest dispatch retention api"
+pure="core transport compliance flows workspace routing ingest dispatch retention api broadcasts"
 status=0
 
 for folder in "${!allowed[@]}"; do

@@ -8,9 +8,9 @@ namespace {
 
 constexpr std::array<std::string_view, 4> kRoleNames = {"owner", "organizer", "chapter_leader",
                                                         "viewer"};
-constexpr std::array<std::string_view, 13> kResourceNames = {
+constexpr std::array<std::string_view, 14> kResourceNames = {
     "organization", "channels", "chapters", "keywords", "flows",   "events", "members",
-    "personal",     "conversations",        "actions",  "tokens",  "audit",  "erasure"};
+    "personal",     "conversations",        "actions",  "tokens",  "audit",  "broadcasts", "erasure"};
 
 bool LeaderMay(Resource resource, Access access) {
   switch (resource) {
@@ -20,6 +20,9 @@ bool LeaderMay(Resource resource, Access access) {
     case Resource::kConversations:
     case Resource::kActions:
       return true;
+    // Alerts to their own chapters (the store cuts the audience to them).
+    case Resource::kBroadcasts:
+      return access != Access::kExport;
     // What the organization runs, to understand it; changing it is the organizers' job.
     case Resource::kOrganization:
     case Resource::kChapters:

@@ -32,6 +32,7 @@ enum class Resource {
   kActions,
   kTokens,
   kAudit,
+  kBroadcasts,  // messages to an audience: a leader sends to their own chapters only
   kErasure,  // erasing a member completely: the organization's decision, not a chapter's
 };
 enum class Access { kRead, kWrite, kExport };

@@ -14,6 +14,7 @@
 #include "app/connection_budget.hpp"
 #include "app/secret_keys.hpp"
 #include "app/store_pool.hpp"
+#include "broadcasts/runner.hpp"
 #include "dispatch/dispatcher.hpp"
 #include "http/client_transport.hpp"
 #include "http/server.hpp"
@@ -29,6 +30,7 @@
 #include "dispatch/webhook_caller.hpp"
 #include "store/pg/migrations.hpp"
 #include "store/pg/pg_api_store.hpp"
+#include "store/pg/pg_broadcast_store.hpp"
 #include "store/pg/pg_workspace_editor.hpp"
 #include "store/pg/pg_inbox_store.hpp"
 #include "store/pg/pg_node_lock.hpp"
@@ -53,6 +55,7 @@ constexpr int kApiConnections = 2;
 struct ApiDatabase {
   std::unique_ptr<store::pg::PgApiStore> api;
   std::unique_ptr<store::pg::PgWorkspaceEditor> workspace;
+  std::unique_ptr<store::pg::PgBroadcastStore> broadcasts;
 };
 
 std::vector<std::unique_ptr<ApiDatabase>> ApiDatabases(
@@ -61,7 +64,8 @@ std::vector<std::unique_ptr<ApiDatabase>> ApiDatabases(
   for (int i = 0; i < kApiConnections; ++i) {
     out.push_back(std::make_unique<ApiDatabase>(
         ApiDatabase{std::make_unique<store::pg::PgApiStore>(dsn),
-                    std::make_unique<store::pg::PgWorkspaceEditor>(dsn, keyring)}));
+                    std::make_unique<store::pg::PgWorkspaceEditor>(dsn, keyring),
+                    std::make_unique<store::pg::PgBroadcastStore>(dsn)}));
   }
   return out;
 }
@@ -96,8 +100,8 @@ Result<int> CheckSchema(const std::string& dsn) {
 // Descriptors the rest of the process needs besides public connections: every database
 // connection, the carrier client (in-flight sends), the admin listener, and files and logs.
 Result<ConnectionBudget> Budget(const Settings& s) {
-  const auto reserved = static_cast<std::size_t>(s.ingest_writers + s.process_workers + 8 +
-                                                 2 * kApiConnections) +
+  const auto reserved = static_cast<std::size_t>(s.ingest_writers + s.process_workers + 9 +
+                                                 3 * kApiConnections) +
                         static_cast<std::size_t>(s.dispatch_in_flight) + 64 + 64;
   const std::uint64_t descriptors = RaiseDescriptorLimit();
   auto budget = PlanConnections(s.max_connections, s.max_connections_per_peer, descriptors,
@@ -185,6 +189,8 @@ class Gateway {
                InboxOptions()),
         retention_(std::make_unique<store::pg::PgRetentionStore>(s.database_url), Snapshots(),
                    RetentionOptions()),
+        broadcasts_(std::make_unique<store::pg::PgBroadcastQueue>(s.database_url),
+                    BroadcastOptions()),
         api_pool_(ApiDatabases(s.database_url, p.keyring)),
         public_routes_(PublicRoutes()),
         admin_routes_(AdminRoutes()),
@@ -209,6 +215,7 @@ class Gateway {
     webhooks_.Start();
     dispatcher_.Start();
     retention_.Start();
+    broadcasts_.Start();
     public_.Start();
     admin_.Start();
     for (int i = 0; i < settings_.io_threads; ++i) {
@@ -233,6 +240,7 @@ class Gateway {
     inbox_.Stop();       // writes what is queued
     processor_.Stop();   // finishes batches in progress; the rest is durable
     webhooks_.Stop();    // calls in flight are made again after their lease
+    broadcasts_.Stop();  // a batch in progress commits or rolls back whole
     dispatcher_.Stop(settings_.shutdown_timeout);
     retention_.Stop();
     api_pool_.Stop();    // the public listener has drained: no request waits for a job
@@ -308,6 +316,15 @@ class Gateway {
     return o;
   }
 
+  broadcasts::RunnerOptions BroadcastOptions() {
+    broadcasts::RunnerOptions o;
+    o.on_queued = [this](const std::vector<ChannelId>& c) { dispatcher_.Notify(c); };
+    o.on_error = [](const Error& e) {
+      spdlog::warn("broadcasts.step_failed code={} message={}", ErrorCodeName(e.code), e.message);
+    };
+    return o;
+  }
+
   std::shared_ptr<http::Router> PublicRoutes() {
     auto router = std::make_shared<http::Router>();
     http::AddWebhookRoutes(*router, {Snapshots(), &inbox_, carriers_.get(),
@@ -316,14 +333,15 @@ class Gateway {
     http::AddApiRoutes(*router,
                        {[this](std::function<void(http::ApiBackends)> job) {
                           api_pool_.Post([job = std::move(job)](ApiDatabase& db) {
-                            job({*db.api, *db.workspace});
+                            job({*db.api, *db.workspace, *db.broadcasts});
                           });
                         },
                         [this](OrganizationId org, MemberId member) {
                           processor_.Hint({ingest::MemberKey{org, member}});
                         },
                         [this](OrganizationId org) { watch_.ReloadNow(org); },
-                        std::make_shared<CarrierChannelRules>(*carriers_)});
+                        std::make_shared<CarrierChannelRules>(*carriers_),
+                        [this] { broadcasts_.Notify(); }});
     return router;
   }
 
@@ -357,6 +375,7 @@ class Gateway {
   dispatch::WebhookCaller webhooks_;
   ingest::Inbox inbox_;
   retention::RetentionJob retention_;
+  broadcasts::Runner broadcasts_;
   StorePool<ApiDatabase> api_pool_;
   std::shared_ptr<http::Router> public_routes_;
   std::shared_ptr<http::Router> admin_routes_;

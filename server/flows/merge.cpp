@@ -45,6 +45,17 @@ std::vector<MergeField> MergeFields(std::string_view text) {
   return fields;
 }
 
+std::vector<MergePart> SplitMergeFields(std::string_view text) {
+  std::vector<MergePart> parts;
+  Scan(
+      text,
+      [&](std::string_view literal) {
+        if (!literal.empty()) parts.push_back(MergePart{std::string(literal), std::nullopt});
+      },
+      [&](const MergeField& f) { parts.push_back(MergePart{"", f}); });
+  return parts;
+}
+
 bool IsKnownMergeField(std::string_view name) {
   static constexpr std::array<std::string_view, 8> kNames = {
       "first_name",  "last_name",  "org.name",   "chapter.name",

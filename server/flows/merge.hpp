@@ -14,6 +14,15 @@ struct MergeField {
   std::string fallback;  // used when the value is empty
 };
 
+/// A run of `text`: literal text, or a merge field.
+struct MergePart {
+  std::string literal;
+  std::optional<MergeField> field;
+};
+
+/// `text` as its literal runs and fields, in order (what a broadcast compiles to SQL).
+std::vector<MergePart> SplitMergeFields(std::string_view text);
+
 /// Every merge field of `text`, in order. An unterminated "{{" is not a field.
 std::vector<MergeField> MergeFields(std::string_view text);
 

@@ -168,6 +168,7 @@ Handler AnyEndpoint(std::shared_ptr<const ApiRouteDeps> deps, Resource resource,
     call.member_event = deps->member_event;
     call.workspace_changed = deps->workspace_changed;
     call.channel_rules = deps->channel_rules;
+    call.broadcasts_changed = deps->broadcasts_changed;
     call.request_id = ctx.request_id;
     call.path_params = ctx.path_params;
     std::string bad;
@@ -204,6 +205,11 @@ Handler Endpoint(std::shared_ptr<const ApiRouteDeps> deps, Resource resource, Ac
                        }
                        return reply;
                      });
+}
+
+Handler Endpoint(std::shared_ptr<const ApiRouteDeps> deps, Resource resource, Access access,
+                 BackendJob job) {
+  return AnyEndpoint(std::move(deps), resource, access, std::move(job.run));
 }
 
 }  // namespace chorus::http

@@ -36,6 +36,7 @@ struct ApiCall {
   std::function<void(OrganizationId, MemberId)> member_event;
   std::function<void(OrganizationId)> workspace_changed;
   std::shared_ptr<const workspace::ChannelRules> channel_rules;
+  std::function<void()> broadcasts_changed;
   std::string request_id;
   std::map<std::string, std::string> params;
   std::vector<std::string> path_params;
@@ -43,6 +44,10 @@ struct ApiCall {
 
 using MemberJob = std::function<ApiReply(api::ApiStore&, const api::Principal&, const ApiCall&)>;
 using WorkspaceJob = std::function<ApiReply(ApiBackends, const api::Principal&, const ApiCall&)>;
+/// A job using any of the thread's stores that writes nothing of the workspace (no reload).
+struct BackendJob {
+  std::function<ApiReply(ApiBackends, const api::Principal&, const ApiCall&)> run;
+};
 
 std::string ToJson(const google::protobuf::Message& message);
 ApiReply Refuse(unsigned status, std::string_view code, std::string_view message,
@@ -73,6 +78,12 @@ Handler Endpoint(std::shared_ptr<const ApiRouteDeps> deps, api::Resource resourc
                  api::Access access, MemberJob job);
 Handler Endpoint(std::shared_ptr<const ApiRouteDeps> deps, api::Resource resource,
                  api::Access access, WorkspaceJob job);
+
+Handler Endpoint(std::shared_ptr<const ApiRouteDeps> deps, api::Resource resource,
+                 api::Access access, BackendJob job);
+
+/// Broadcasts under /v1 (api_broadcast_routes.cpp).
+void AddBroadcastApiRoutes(Router& router, const std::shared_ptr<const ApiRouteDeps>& deps);
 
 /// The workspace's items under /v1 (api_workspace_routes.cpp).
 void AddWorkspaceApiRoutes(Router& router, const std::shared_ptr<const ApiRouteDeps>& deps);

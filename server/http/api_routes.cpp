@@ -532,6 +532,7 @@ void AddApiRoutes(Router& router, ApiRouteDeps deps) {
   router.Add(Verb::get, "/v1/flows/{slug}/answers",
              Endpoint(shared, Resource::kPersonal, Access::kRead, ListAnswers));
   AddWorkspaceApiRoutes(router, shared);
+  AddBroadcastApiRoutes(router, shared);
   router.Add(Verb::delete_, "/v1/members/{id}",
              Endpoint(shared, Resource::kErasure, Access::kWrite, EraseMember));
   router.Add(Verb::patch, "/v1/members/{id}",

@@ -3,6 +3,7 @@
 #include <functional>
 
 #include "api/api_store.hpp"
+#include "broadcasts/broadcast_store.hpp"
 #include "workspace/channel_rules.hpp"
 #include "workspace/workspace_editor.hpp"
 #include "http/router.hpp"
@@ -13,6 +14,7 @@ namespace chorus::http {
 struct ApiBackends {
   api::ApiStore& api;
   workspace::WorkspaceEditor& workspace;
+  broadcasts::BroadcastStore& broadcasts;
 };
 
 struct ApiRouteDeps {
@@ -27,6 +29,8 @@ struct ApiRouteDeps {
   std::function<void(OrganizationId)> workspace_changed;
   /// What carriers exist and how each checks a channel (channels written through the API).
   std::shared_ptr<const workspace::ChannelRules> channel_rules;
+  /// A broadcast was created, approved or resumed: the runner may look at once. Optional.
+  std::function<void()> broadcasts_changed;
 };
 
 /// The organizer API under /v1 (docs/API.md): bearer tokens, the role table of api/access.hpp,

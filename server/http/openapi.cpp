@@ -626,6 +626,120 @@ std::string_view OpenApiDocument() {
         }
       }
     },
+    "/v1/broadcasts/preview": {
+      "post": {
+        "operationId": "previewBroadcast",
+        "summary": "Reach, opted-out and quiet-hours counts, encoding, segments and cost of a draft; nothing is written",
+        "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/BroadcastRequest"}}}},
+        "responses": {
+          "200": {"description": "The preview", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/BroadcastPreview"}}}},
+          "400": {"$ref": "#/components/responses/Invalid"},
+          "401": {"$ref": "#/components/responses/Unauthenticated"},
+          "403": {"$ref": "#/components/responses/Forbidden"}
+        }
+      }
+    },
+    "/v1/broadcasts": {
+      "get": {
+        "operationId": "listBroadcasts",
+        "summary": "Broadcasts, newest first (a chapter leader's: those of their chapters)",
+        "parameters": [{"$ref": "#/components/parameters/Cursor"}, {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 200, "default": 50}}],
+        "responses": {
+          "200": {"description": "A page", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/BroadcastList"}}}},
+          "400": {"$ref": "#/components/responses/Invalid"},
+          "401": {"$ref": "#/components/responses/Unauthenticated"},
+          "403": {"$ref": "#/components/responses/Forbidden"}
+        }
+      },
+      "post": {
+        "operationId": "createBroadcast",
+        "summary": "Send to an audience now or at send_at; above the organization's approval count it waits for a second person",
+        "parameters": [{"$ref": "#/components/parameters/IdempotencyKey"}],
+        "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/BroadcastRequest"}}}},
+        "responses": {
+          "200": {"description": "The Idempotency-Key was seen: the broadcast it made", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Broadcast"}}}},
+          "201": {"description": "Created", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Broadcast"}}}},
+          "400": {"$ref": "#/components/responses/Invalid"},
+          "401": {"$ref": "#/components/responses/Unauthenticated"},
+          "403": {"$ref": "#/components/responses/Forbidden"},
+          "409": {"$ref": "#/components/responses/KeyReused"}
+        }
+      }
+    },
+    "/v1/broadcasts/{id}": {
+      "get": {
+        "operationId": "getBroadcast",
+        "summary": "A broadcast with its stats: queued, sent, delivered, failed by code, expired, held, suppressed, replies, opt-outs, actions",
+        "parameters": [{"$ref": "#/components/parameters/Id"}],
+        "responses": {
+          "200": {"description": "The broadcast", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Broadcast"}}}},
+          "400": {"$ref": "#/components/responses/Invalid"},
+          "401": {"$ref": "#/components/responses/Unauthenticated"},
+          "403": {"$ref": "#/components/responses/Forbidden"},
+          "404": {"$ref": "#/components/responses/NotFound"}
+        }
+      }
+    },
+    "/v1/broadcasts/{id}/pause": {
+      "post": {
+        "operationId": "pauseBroadcast",
+        "summary": "Stop releasing its messages; queued ones wait again",
+        "parameters": [{"$ref": "#/components/parameters/Id"}],
+        "responses": {
+          "200": {"description": "The broadcast after it", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Broadcast"}}}},
+          "400": {"$ref": "#/components/responses/Invalid"},
+          "401": {"$ref": "#/components/responses/Unauthenticated"},
+          "403": {"$ref": "#/components/responses/Forbidden"},
+          "404": {"$ref": "#/components/responses/NotFound"},
+          "409": {"description": "The broadcast's status does not allow it", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+        }
+      }
+    },
+    "/v1/broadcasts/{id}/resume": {
+      "post": {
+        "operationId": "resumeBroadcast",
+        "summary": "Release its messages again",
+        "parameters": [{"$ref": "#/components/parameters/Id"}],
+        "responses": {
+          "200": {"description": "The broadcast after it", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Broadcast"}}}},
+          "400": {"$ref": "#/components/responses/Invalid"},
+          "401": {"$ref": "#/components/responses/Unauthenticated"},
+          "403": {"$ref": "#/components/responses/Forbidden"},
+          "404": {"$ref": "#/components/responses/NotFound"},
+          "409": {"description": "The broadcast's status does not allow it", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+        }
+      }
+    },
+    "/v1/broadcasts/{id}/cancel": {
+      "post": {
+        "operationId": "cancelBroadcast",
+        "summary": "Stop every unsent message at once",
+        "parameters": [{"$ref": "#/components/parameters/Id"}],
+        "responses": {
+          "200": {"description": "The broadcast after it", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Broadcast"}}}},
+          "400": {"$ref": "#/components/responses/Invalid"},
+          "401": {"$ref": "#/components/responses/Unauthenticated"},
+          "403": {"$ref": "#/components/responses/Forbidden"},
+          "404": {"$ref": "#/components/responses/NotFound"},
+          "409": {"description": "The broadcast's status does not allow it", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+        }
+      }
+    },
+    "/v1/broadcasts/{id}/approve": {
+      "post": {
+        "operationId": "approveBroadcast",
+        "summary": "Approve a broadcast waiting for a second person (not its author, not a chapter leader)",
+        "parameters": [{"$ref": "#/components/parameters/Id"}],
+        "responses": {
+          "200": {"description": "The broadcast after it", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Broadcast"}}}},
+          "400": {"$ref": "#/components/responses/Invalid"},
+          "401": {"$ref": "#/components/responses/Unauthenticated"},
+          "403": {"$ref": "#/components/responses/Forbidden"},
+          "404": {"$ref": "#/components/responses/NotFound"},
+          "409": {"description": "The broadcast's status does not allow it", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+        }
+      }
+    },
     "/v1/conversations/{id}/close": {
       "post": {
         "operationId": "closeConversation",
@@ -830,6 +944,138 @@ std::string_view OpenApiDocument() {
           "created_by": {"type": "string"},
           "created_at": {"type": "string"},
           "revoked_at": {"type": "string"}
+        }
+      },
+      "ActionFilter": {
+        "type": "object",
+        "properties": {
+          "kind": {"type": "string", "enum": ["petition", "pledge", "rsvp", "check_in", "story", "custom"]},
+          "target": {"type": "string"},
+          "event": {"type": "string"},
+          "value": {"type": "string"}
+        }
+      },
+      "FieldFilter": {
+        "type": "object",
+        "properties": {"name": {"type": "string"}, "values": {"type": "array", "items": {"type": "string"}}}
+      },
+      "AudienceRule": {
+        "type": "object",
+        "properties": {
+          "chapters": {"type": "array", "items": {"type": "string"}},
+          "tags": {"type": "array", "items": {"type": "string"}},
+          "languages": {"type": "array", "items": {"type": "string"}},
+          "fields": {"type": "array", "items": {"$ref": "#/components/schemas/FieldFilter"}},
+          "took": {"type": "array", "items": {"$ref": "#/components/schemas/ActionFilter"}},
+          "not_took": {"type": "array", "items": {"$ref": "#/components/schemas/ActionFilter"}}
+        }
+      },
+      "Audience": {
+        "type": "object",
+        "properties": {
+          "chapters": {"type": "array", "items": {"type": "string"}},
+          "tags": {"type": "array", "items": {"type": "string"}},
+          "languages": {"type": "array", "items": {"type": "string"}},
+          "fields": {"type": "array", "items": {"$ref": "#/components/schemas/FieldFilter"}},
+          "took": {"type": "array", "items": {"$ref": "#/components/schemas/ActionFilter"}},
+          "not_took": {"type": "array", "items": {"$ref": "#/components/schemas/ActionFilter"}},
+          "exclude": {"type": "array", "items": {"$ref": "#/components/schemas/AudienceRule"}}
+        }
+      },
+      "BroadcastRequest": {
+        "type": "object",
+        "required": ["name", "variants", "channels"],
+        "properties": {
+          "name": {"type": "string"},
+          "audience": {"$ref": "#/components/schemas/Audience"},
+          "variants": {"type": "object", "additionalProperties": {"type": "string"}, "description": "language tag -> text with merge fields; the organization's default language is required"},
+          "channels": {"type": "array", "items": {"type": "string"}},
+          "send_at": {"type": "string", "format": "date-time"},
+          "stale_after": {"type": "string", "format": "date-time"},
+          "replace_look_alikes": {"type": "boolean"},
+          "ignore_quiet_hours": {"type": "boolean"},
+          "reply_flow": {"type": "string"},
+          "reply_window_minutes": {"type": "integer", "minimum": 0}
+        }
+      },
+      "VariantPreview": {
+        "type": "object",
+        "properties": {
+          "language": {"type": "string"},
+          "encoding": {"type": "string", "enum": ["gsm7", "ucs2"]},
+          "ucs2_characters": {"type": "array", "items": {"type": "string"}},
+          "characters": {"type": "integer"},
+          "segments": {"type": "integer"},
+          "recipients": {"type": "string", "description": "int64 as a string"},
+          "look_alikes_replaced": {"type": "integer"},
+          "segments_without_replacement": {"type": "integer"},
+          "merge_fields": {"type": "boolean"}
+        }
+      },
+      "ChannelCost": {
+        "type": "object",
+        "properties": {
+          "channel": {"type": "string"},
+          "recipients": {"type": "string"},
+          "segments": {"type": "string"},
+          "segment_price": {"type": "number"},
+          "currency": {"type": "string"},
+          "cost": {"type": "number"}
+        }
+      },
+      "BroadcastPreview": {
+        "type": "object",
+        "properties": {
+          "reach": {"type": "string"},
+          "opted_out": {"type": "string"},
+          "held_by_quiet_hours": {"type": "string"},
+          "total_segments": {"type": "string"},
+          "segments_saved": {"type": "string"},
+          "variants": {"type": "array", "items": {"$ref": "#/components/schemas/VariantPreview"}},
+          "channels": {"type": "array", "items": {"$ref": "#/components/schemas/ChannelCost"}}
+        }
+      },
+      "BroadcastStats": {
+        "type": "object",
+        "description": "int64 counts as strings",
+        "properties": {
+          "held": {"type": "string"}, "queued": {"type": "string"}, "sending": {"type": "string"},
+          "sent": {"type": "string"}, "delivered": {"type": "string"}, "undelivered": {"type": "string"},
+          "failed": {"type": "string"}, "expired": {"type": "string"}, "suppressed": {"type": "string"},
+          "cancelled": {"type": "string"}, "unknown": {"type": "string"},
+          "failed_by_code": {"type": "object", "additionalProperties": {"type": "string"}},
+          "replies": {"type": "string"}, "opt_outs": {"type": "string"}, "actions": {"type": "string"}
+        }
+      },
+      "Broadcast": {
+        "type": "object",
+        "properties": {
+          "id": {"type": "string", "description": "int64 as a string"},
+          "name": {"type": "string"},
+          "status": {"type": "string", "enum": ["awaiting_approval", "sending", "paused", "cancelled", "done"]},
+          "recipients": {"type": "string"},
+          "fanned_out": {"type": "string"},
+          "fan_out_done": {"type": "boolean"},
+          "channels": {"type": "array", "items": {"type": "string"}},
+          "variants": {"type": "object", "additionalProperties": {"type": "string"}},
+          "send_at": {"type": "string"},
+          "stale_after": {"type": "string"},
+          "created_at": {"type": "string"},
+          "finished_at": {"type": "string"},
+          "created_by": {"type": "string"},
+          "approved_by": {"type": "string"},
+          "reply_flow": {"type": "string"},
+          "reply_window_minutes": {"type": "integer"},
+          "quiet_hours": {"type": "boolean"},
+          "replace_look_alikes": {"type": "boolean"},
+          "stats": {"$ref": "#/components/schemas/BroadcastStats"}
+        }
+      },
+      "BroadcastList": {
+        "type": "object",
+        "properties": {
+          "broadcasts": {"type": "array", "items": {"$ref": "#/components/schemas/Broadcast"}},
+          "next_cursor": {"type": "string"}
         }
       },
       "TokenList": {

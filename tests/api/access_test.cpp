@@ -13,19 +13,19 @@ constexpr Resource kResources[] = {
     Resource::kOrganization, Resource::kChannels,      Resource::kChapters, Resource::kKeywords,
     Resource::kFlows,        Resource::kEvents,        Resource::kMembers,  Resource::kPersonal,
     Resource::kConversations, Resource::kActions,      Resource::kTokens,   Resource::kAudit,
-    Resource::kErasure};
+    Resource::kBroadcasts,   Resource::kErasure};
 
 // Per resource, in kResources' order: R (read), W (write), E (export); '-' where refused.
 struct Row {
   Role role;
-  const char* cells[13];
+  const char* cells[14];
 };
 
 const Row kTable[] = {
-    {Role::kOwner, {"RWE", "RWE", "RWE", "RWE", "RWE", "RWE", "RWE", "RWE", "RWE", "RWE", "RWE", "RWE", "RWE"}},
-    {Role::kOrganizer, {"RWE", "RWE", "RWE", "RWE", "RWE", "RWE", "RWE", "RWE", "RWE", "RWE", "R-E", "RWE", "RWE"}},
-    {Role::kChapterLeader, {"R--", "---", "R--", "R--", "R--", "R--", "RWE", "RWE", "RWE", "RWE", "---", "---", "---"}},
-    {Role::kViewer, {"R--", "R--", "R--", "R--", "R--", "R--", "R--", "---", "---", "R--", "---", "---", "---"}},
+    {Role::kOwner, {"RWE", "RWE", "RWE", "RWE", "RWE", "RWE", "RWE", "RWE", "RWE", "RWE", "RWE", "RWE", "RWE", "RWE"}},
+    {Role::kOrganizer, {"RWE", "RWE", "RWE", "RWE", "RWE", "RWE", "RWE", "RWE", "RWE", "RWE", "R-E", "RWE", "RWE", "RWE"}},
+    {Role::kChapterLeader, {"R--", "---", "R--", "R--", "R--", "R--", "RWE", "RWE", "RWE", "RWE", "---", "---", "RW-", "---"}},
+    {Role::kViewer, {"R--", "R--", "R--", "R--", "R--", "R--", "R--", "---", "---", "R--", "---", "---", "R--", "---"}},
 };
 
 TEST(RoleTable, EveryCellIsAsWrittenDown) {

@@ -442,8 +442,8 @@ constexpr const char* kErase[] = {
     " processed_at = COALESCE(processed_at, now()), outcome = COALESCE(outcome, 'erased')"
     " WHERE organization_id = $1 AND member_id = $2",
     "UPDATE outbound_messages SET body = '', recipient = 'erased', body_redacted_at = now(),"
-    " status = CASE WHEN status = 'queued' THEN 'cancelled' ELSE status END,"
-    " error_code = CASE WHEN status = 'queued' THEN 'erased' ELSE error_code END"
+    " status = CASE WHEN status IN ('queued', 'held') THEN 'cancelled' ELSE status END,"
+    " error_code = CASE WHEN status IN ('queued', 'held') THEN 'erased' ELSE error_code END"
     " WHERE organization_id = $1 AND member_id = $2",
     "DELETE FROM stories WHERE organization_id = $1 AND member_id = $2",
     "DELETE FROM actions WHERE organization_id = $1 AND member_id = $2",

@@ -91,7 +91,7 @@ constexpr const char* kCancelQueued = R"sql(
 UPDATE outbound_messages o
    SET status = 'cancelled', error_code = 'opted_out', updated_at = now()
   FROM unnest($1::bigint[], $2::bigint[], $3::bigint[]) AS v(org, member, channel)
- WHERE o.organization_id = v.org AND o.member_id = v.member AND o.status = 'queued'
+ WHERE o.organization_id = v.org AND o.member_id = v.member AND o.status IN ('queued', 'held')
    AND NOT o.outcome_unknown AND (v.channel IS NULL OR o.channel_id = v.channel)
 )sql";
 

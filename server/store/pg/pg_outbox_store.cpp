@@ -25,6 +25,9 @@ using dispatch::SendRecord;
 // blocked message that may already have reached the carrier is never simply cancelled: it is
 // leased like a send and returned as lookup-only, so the dispatcher asks the carrier.
 //
+// A broadcast message past its stale-after time is not sent either: 'expired' (or, when an
+// earlier attempt may have reached the carrier, lookup-only like an opted-out one).
+//
 // The head-of-line check ends in OFFSET 0 so PostgreSQL keeps it a subquery probed per
 // candidate by (organization, member) on outbound_open_by_member. Left as a plain NOT EXISTS it
 // becomes an anti join whose plan, chosen while few messages are open, reads every open message
@@ -46,6 +49,8 @@ WITH due AS (
      FOR UPDATE SKIP LOCKED
 ), decided AS (
   SELECT d.organization_id, d.id, o.outcome_unknown AS unknown,
+         coalesce(o.expires_at <= now(), false) AS stale,
+         coalesce(o.expires_at <= now(), false) OR
          EXISTS (SELECT 1 FROM opt_outs x
                   WHERE x.organization_id = o.organization_id AND x.member_id = o.member_id
                     AND (x.channel_id IS NULL OR x.channel_id = o.channel_id)
@@ -54,8 +59,10 @@ WITH due AS (
     JOIN outbound_messages o ON o.organization_id = d.organization_id AND o.id = d.id
 )
 UPDATE outbound_messages o
-   SET status = CASE WHEN decided.cancel THEN 'cancelled' ELSE 'sending' END,
-       error_code = CASE WHEN decided.blocked THEN 'opted_out' ELSE o.error_code END,
+   SET status = CASE WHEN decided.cancel AND decided.stale THEN 'expired'
+                     WHEN decided.cancel THEN 'cancelled' ELSE 'sending' END,
+       error_code = CASE WHEN decided.stale THEN 'stale'
+                         WHEN decided.blocked THEN 'opted_out' ELSE o.error_code END,
        attempts = o.attempts + CASE WHEN decided.cancel THEN 0 ELSE 1 END,
        lease_owner = CASE WHEN decided.cancel THEN NULL ELSE $3 END,
        lease_until = CASE WHEN decided.cancel THEN NULL
