@@ -319,6 +319,9 @@ class Gateway {
   broadcasts::RunnerOptions BroadcastOptions() {
     broadcasts::RunnerOptions o;
     o.on_queued = [this](const std::vector<ChannelId>& c) { dispatcher_.Notify(c); };
+    o.on_round = [this](std::int64_t written, std::int64_t queued, std::int64_t expired) {
+      metrics_.OnBroadcastRound(written, queued, expired);
+    };
     o.on_error = [](const Error& e) {
       spdlog::warn("broadcasts.step_failed code={} message={}", ErrorCodeName(e.code), e.message);
     };

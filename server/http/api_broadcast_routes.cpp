@@ -76,6 +76,7 @@ std::optional<ApiReply> ReadDraft(const ApiCall& call, broadcasts::Draft& draft)
   draft.name = request.name();
   draft.audience.include = RuleOf(request.audience());
   for (const auto& rule : request.audience().exclude()) draft.audience.exclude.push_back(RuleOf(rule));
+  draft.audience_json.clear();
   google::protobuf::util::MessageToJsonString(request.audience(), &draft.audience_json);
   draft.variants = {request.variants().begin(), request.variants().end()};
   draft.channels = Strings(request.channels());
@@ -286,7 +287,8 @@ void AddBroadcastApiRoutes(Router& router, const std::shared_ptr<const ApiRouteD
   auto write = [&](ApiReply (*job)(ApiBackends, const api::Principal&, const ApiCall&)) {
     return Endpoint(deps, Resource::kBroadcasts, Access::kWrite, BackendJob(job));
   };
-  router.Add(Verb::post, "/v1/broadcasts/preview", read(PreviewBroadcast));
+  // Composing is for those who may send: a viewer reads broadcasts, does not draft them.
+  router.Add(Verb::post, "/v1/broadcasts/preview", write(PreviewBroadcast));
   router.Add(Verb::post, "/v1/broadcasts", write(CreateBroadcast));
   router.Add(Verb::get, "/v1/broadcasts", read(ListBroadcasts));
   router.Add(Verb::get, "/v1/broadcasts/{id}", read(GetBroadcast));

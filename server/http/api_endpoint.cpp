@@ -1,5 +1,7 @@
 #include "http/api_endpoint.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <google/protobuf/util/json_util.h>
 
 #include <charconv>
@@ -48,6 +50,9 @@ ApiReply Failed(const Error& error, const ApiCall& call) {
   if (error.code == ErrorCode::kUnavailable || error.code == ErrorCode::kTimeout) {
     return Refuse(503, "unavailable", "the database is unavailable; retry later", "", call);
   }
+  // The error's message is safe to log (store errors carry the SQLSTATE, never data).
+  spdlog::error("api.failed request_id={} code={} message={}", call.request_id,
+                ErrorCodeName(error.code), error.message);
   return Refuse(500, "internal", "the request could not be completed", "", call);
 }
 

@@ -8,6 +8,10 @@ constexpr std::string_view kSendsHelp = "Carrier send attempts";
 constexpr std::string_view kDuration = "chorus_send_duration_seconds";
 constexpr std::string_view kDurationHelp = "Carrier API latency";
 constexpr std::string_view kRedacted = "chorus_retention_redacted_total";
+constexpr std::string_view kBroadcast = "chorus_broadcast_messages_total";
+constexpr std::string_view kBroadcastHelp =
+    "Broadcast messages by stage: written by the fan-out, released into the send queue, "
+    "expired (stale before they could go)";
 constexpr std::string_view kRedactedHelp = "Message bodies erased after the retention period";
 constexpr std::string_view kEvents = "chorus_member_events_total";
 constexpr std::string_view kEventsHelp =
@@ -39,7 +43,10 @@ PipelineMetrics::PipelineMetrics(
       redacted_inbound_(r.GetCounter(kRedacted, kRedactedHelp, {{"direction", "inbound"}})),
       redacted_outbound_(r.GetCounter(kRedacted, kRedactedHelp, {{"direction", "outbound"}})),
       retention_failed_(r.GetCounter("chorus_retention_failed_steps_total",
-                                     "Retention steps that failed (retried next run)")) {
+                                     "Retention steps that failed (retried next run)")),
+      broadcast_fanned_out_(r.GetCounter(kBroadcast, kBroadcastHelp, {{"stage", "fanned_out"}})),
+      broadcast_released_(r.GetCounter(kBroadcast, kBroadcastHelp, {{"stage", "released"}})),
+      broadcast_expired_(r.GetCounter(kBroadcast, kBroadcastHelp, {{"stage", "expired"}})) {
   for (const auto& carrier : carriers) {
     CarrierSeries series{carrier, &r.GetHistogram(kDuration, kDurationHelp, {{"carrier", carrier}},
                                                   LatencyBuckets()),
@@ -115,6 +122,13 @@ void PipelineMetrics::OnRedacted(std::string_view direction, int bodies) {
 }
 
 void PipelineMetrics::OnRetentionFailed() { retention_failed_.Inc(); }
+
+void PipelineMetrics::OnBroadcastRound(std::int64_t fanned_out, std::int64_t released,
+                                       std::int64_t expired) {
+  broadcast_fanned_out_.Inc(static_cast<std::uint64_t>(fanned_out));
+  broadcast_released_.Inc(static_cast<std::uint64_t>(released));
+  broadcast_expired_.Inc(static_cast<std::uint64_t>(expired));
+}
 
 // A few carriers and results: a linear look through series made at start. A pair nobody named
 // at start still counts, through the registry (slower, and it takes its lock).

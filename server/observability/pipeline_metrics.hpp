@@ -31,6 +31,9 @@ class PipelineMetrics {
   void OnOutboxDepth(std::int64_t due);
   void OnRedacted(std::string_view direction, int bodies);
   void OnRetentionFailed();
+  /// Broadcast messages moved by one runner round: written by the fan-out, released into the
+  /// send queue, expired before they could go.
+  void OnBroadcastRound(std::int64_t fanned_out, std::int64_t released, std::int64_t expired);
   /// A member event processed (committed) with `outcome`.
   void OnEvent(std::string_view kind, std::string_view outcome);
   /// A flow's webhook call finished with `result`.
@@ -55,6 +58,9 @@ class PipelineMetrics {
   Counter& redacted_inbound_;
   Counter& redacted_outbound_;
   Counter& retention_failed_;
+  Counter& broadcast_fanned_out_;
+  Counter& broadcast_released_;
+  Counter& broadcast_expired_;
   struct EventSeries {
     std::string kind, outcome;
     Counter* counter = nullptr;
