@@ -177,11 +177,17 @@ Dispatcher::ChannelState Dispatcher::ClaimChannel(const Channel& channel,
   }
   if (capacity == 0) return ChannelState::kWaiting;  // a finishing send wakes us
   const int limit = std::min({available, static_cast<int>(capacity), options_.max_claim});
-  auto claimed = claimer_->Claim(channel.id, limit, options_.node_id, options_.lease);
+  auto claimed = claimer_->Claim(channel.id, limit, options_.node_id, options_.lease,
+                                 options_.shared_throughput ? rate : 0);
   if (!claimed.ok()) {
     spdlog::warn("dispatch.claim_failed channel={} code={}", channel.id,
                  ErrorCodeName(claimed.error().code));
     next_wake = std::min(next_wake, now + std::chrono::seconds(1));
+    return ChannelState::kWaiting;
+  }
+  if (claimed->throttled_for.count() > 0) {
+    // Other nodes drew the channel's tokens: come back when one is due.
+    next_wake = std::min(next_wake, now + claimed->throttled_for);
     return ChannelState::kWaiting;
   }
   const carriers::Carrier* carrier = carriers_.Find(channel.carrier);
@@ -189,7 +195,8 @@ Dispatcher::ChannelState Dispatcher::ClaimChannel(const Channel& channel,
     if (!message.lookup_only) bucket.Take(message.segments, now);  // a lookup sends nothing
     StartSend(channel, carrier, std::move(message));
   }
-  return claimed->examined == limit ? ChannelState::kMore : ChannelState::kDrained;
+  const int asked = claimed->limited_to > 0 ? claimed->limited_to : limit;
+  return claimed->examined == asked ? ChannelState::kMore : ChannelState::kDrained;
 }
 
 void Dispatcher::StartSend(const Channel& channel, const carriers::Carrier* carrier,

@@ -35,6 +35,9 @@ struct DispatcherOptions {
   std::chrono::milliseconds recover_interval{5000};
   std::size_t max_in_flight = 256;
   int max_claim = 128;
+  /// Each channel's rate is held across every node through the database (OutboxStore::Claim);
+  /// the node's own bucket still paces this node. Off: each node alone keeps the rate.
+  bool shared_throughput = true;
   RetryPolicy retry;
   /// After each send: carrier name, result name ("accepted", "retry", "failed",
   /// "opted_out"; for a lookup before a resend "found", "lookup_not_found", "lookup_failed"),

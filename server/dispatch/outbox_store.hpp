@@ -38,6 +38,11 @@ struct ClaimedMessage {
 struct ClaimBatch {
   std::vector<ClaimedMessage> messages;
   int examined = 0;
+  /// The channel's shared throughput had no whole token: nothing was claimed; try again after
+  /// this long.
+  std::chrono::milliseconds throttled_for{0};
+  /// > 0: the shared throughput allowed only this many of the `limit` asked for.
+  int limited_to = 0;
 };
 
 enum class SendAction {
@@ -83,8 +88,13 @@ class OutboxStore {
   /// only by an opt-out newer than itself): they are 'cancelled', or, when an earlier attempt
   /// may have reached the carrier, leased and returned with lookup_only so the dispatcher finds
   /// out what happened instead of guessing.
+  ///
+  /// With `segments_per_second` > 0 the claim first draws from the channel's bucket shared by
+  /// every node (refilled at that rate, holding one second's worth): it claims no more messages
+  /// than whole tokens are left and takes their segments, so all nodes together keep the
+  /// channel's rate. 0: no shared limit.
   virtual Result<ClaimBatch> Claim(ChannelId channel, int limit, std::string_view owner,
-                                   std::chrono::seconds lease) = 0;
+                                   std::chrono::seconds lease, double segments_per_second = 0) = 0;
 
   /// Records results in one transaction. A record whose lease was lost (the message was
   /// recovered and claimed again: attempt differs or it is no longer 'sending') is ignored.

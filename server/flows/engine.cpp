@@ -542,6 +542,15 @@ Session NewSession(const Flow& flow, ChannelId channel) {
   return s;
 }
 
+std::optional<Session> AwaitingEntry(const Flow& flow, ChannelId channel) {
+  const Step* entry = flow.Entry();
+  if (entry == nullptr || entry->kind != StepKind::kAsk) return std::nullopt;
+  Session s = NewSession(flow, channel);
+  s.step = entry->id;
+  s.seq = 1;
+  return s;
+}
+
 Outcome Advance(const Context& context, Session& session, MemberView& member, const Input& input,
                 Effects& effects) {
   return Run(context, session, member, effects).Handle(input);

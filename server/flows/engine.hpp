@@ -168,6 +168,11 @@ Outcome Advance(const Context& context, Session& session, MemberView& member, co
 /// A new session of `flow` for `channel`, not started yet: Advance it with Input::kStart.
 Session NewSession(const Flow& flow, ChannelId channel);
 
+/// A session of `flow` already waiting at its entry step, when that step is an ask: for a reply
+/// to a question someone else asked (a broadcast's "Reply YES to RSVP"), advanced with the
+/// reply as Input::kText. nullopt when the flow does not begin with an ask.
+std::optional<Session> AwaitingEntry(const Flow& flow, ChannelId channel);
+
 /// `text` with its merge fields filled in for `member` (the pure renderer flows use); `event`
 /// is asked for the event only when a {{event.*}} field needs it.
 std::string RenderFor(const Context& context, const MemberView& member,

@@ -117,7 +117,12 @@ class Decider {
     }
     const std::string folded = FoldForMatch(msg.body);
     const workspace::Keyword* keyword = snapshot_.FindKeywordFor(*channel, folded);
+    const auto broadcast = TakeBroadcastReply(m);
     if (auto taken = ToSession(msg, m, org, *channel, keyword, folded)) return *taken;
+    if (keyword == nullptr && broadcast && !broadcast->flow.empty() &&
+        broadcast->channel == channel->id && !m.state.OptedOutOf(channel->id)) {
+      if (auto answered = ToReplyFlow(msg, m, org, *broadcast)) return *answered;
+    }
     if (keyword == nullptr && !m.state.OptedOutOf(channel->id)) {
       if (auto checked = CheckIn(msg, m, org, *channel, folded)) return *checked;
     }
@@ -131,6 +136,39 @@ class Decider {
       }
     }
     return decision.outcome;
+  }
+
+  // A message after a broadcast, inside its reply window, is a reply to it (counted once).
+  std::optional<MemberRecord::BroadcastReply> TakeBroadcastReply(MemberRecord& m) {
+    auto reply = m.broadcast_reply;
+    if (reply) fx_.broadcast_replies.emplace_back(m.organization_id, reply->message);
+    m.broadcast_reply.reset();
+    return reply;
+  }
+
+  // The broadcast asked the question its reply flow begins with ("Reply YES to RSVP"): the
+  // flow starts already waiting there and takes this message as the answer.
+  std::optional<Outcome> ToReplyFlow(const MemberEvent& msg, MemberRecord& m,
+                                     const workspace::Organization& org,
+                                     const MemberRecord::BroadcastReply& broadcast) {
+    const flows::Flow* flow = Catalog(org).ActiveFlow(broadcast.flow);
+    if (flow == nullptr) return std::nullopt;
+    auto session = flows::AwaitingEntry(*flow, broadcast.channel);
+    if (!session) {
+      StartFlow(m, org, broadcast.channel, broadcast.flow, std::nullopt, msg.id);
+      return Outcome::kFlowStarted;
+    }
+    m.sessions.push_back(*session);
+    Audit(m, "flow.started", "flow=" + flow->slug + " version=" + std::to_string(flow->version) +
+                                 " reply_to_broadcast");
+    flows::Input input;
+    input.kind = flows::Input::Kind::kText;
+    input.text = msg.body;
+    const flows::Outcome outcome = RunFlow(m, org, m.sessions.back(), input, msg.id);
+    if (outcome == flows::Outcome::kInvalid || outcome == flows::Outcome::kGaveUp) {
+      return Outcome::kFlowInvalid;
+    }
+    return Outcome::kFlowAnswer;
   }
 
   // The member's active flow on this channel takes the message, unless a keyword interrupts:

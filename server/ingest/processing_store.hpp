@@ -59,6 +59,14 @@ struct MemberRecord {
   std::vector<flows::Session> sessions;  // active sessions, at most one per channel
   std::int64_t open_conversation = 0;    // a handed-off conversation in the inbox (0: none)
   ChannelId conversation_channel = 0;
+  /// The latest broadcast message sent to the member inside its reply window that they have
+  /// not answered yet: their next message is a reply to it (and goes to its reply flow).
+  struct BroadcastReply {
+    OutboundId message = 0;
+    ChannelId channel = 0;
+    std::string flow;  // "" when the broadcast has no reply flow
+  };
+  std::optional<BroadcastReply> broadcast_reply;
 };
 
 /// Everything one processing transaction needs, loaded under the members' locks.
@@ -223,6 +231,8 @@ struct BatchEffects {
   std::vector<InboxWrite> inbox;
   std::vector<WebhookCallWrite> webhook_calls;
   std::vector<AuditWrite> audit;
+  /// Broadcast messages the member replied to (outbound_messages.replied_at).
+  std::vector<std::pair<OrganizationId, OutboundId>> broadcast_replies;
   std::vector<ProcessedMark> processed;  // every event of the context
 };
 

@@ -2,6 +2,7 @@
 // exactly once each while replies keep flowing, quiet hours holding and releasing, stale
 // messages expiring, a STOP mid-broadcast, cancel, a sticky pool of three numbers, approval,
 // and a chapter leader kept to their chapters.
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -14,6 +15,26 @@ using ::testing::HasSubstr;
 
 class ChorusBroadcastE2eTest : public ChorusApiE2eTest {
  protected:
+  // The fixture's campaign plus an event and a reply flow that begins with the broadcast's own
+  // question: "Reply YES to come" -> an RSVP.
+  std::string CampaignJson() const override {
+    std::string json = ChorusApiE2eTest::CampaignJson();
+    const auto end = json.rfind("\n  ]");
+    json.insert(end, R"(,
+    { "slug": "rsvp-reply", "steps": [
+      { "id": "coming", "kind": "ASK", "answer": "YES_NO", "save_as": "coming", "next": "record",
+        "text": { "en": "Coming to the march? Reply YES or NO." } },
+      { "id": "record", "kind": "RECORD_ACTION", "action": "RSVP", "target": "march",
+        "value": "{{fields.coming}}", "next": "thanks" },
+      { "id": "thanks", "kind": "SEND", "text": { "en": "Chorus E2E: thanks, noted." } }
+    ] })");
+    return json + R"(,
+  "events": [
+    { "slug": "march", "time_zone": "UTC", "place": "The park", "title": { "en": "March" },
+      "starts_at": "2030-05-01T10:00" }
+  ])";
+  }
+
   void SetUp() override {
     ChorusApiE2eTest::SetUp();
     if (HasFatalFailure()) return;
@@ -256,6 +277,72 @@ TEST_F(ChorusBroadcastE2eTest, TheSameIdempotencyKeyMakesOneBroadcastAndBadDraft
                              R"({"name": "x", "variants": {"en": "It’s on — today"}, "channels": ["e2e-twilio"], "replace_look_alikes": true})");
   EXPECT_THAT(replaced.body, HasSubstr(R"("encoding":"gsm7")"));
   EXPECT_THAT(replaced.body, HasSubstr(R"("look_alikes_replaced":2)"));
+}
+
+TEST_F(ChorusBroadcastE2eTest, AYesInsideTheReplyWindowIsRecordedAsAnRsvp) {
+  const std::string text = "Chorus E2E: march May 1st. Reply YES to come.";
+  const std::string id = Broadcast(
+      text, R"(, "ignore_quiet_hours": true, "reply_flow": "rsvp-reply", "reply_window_minutes": 60)");
+  ASSERT_TRUE(Eventually([&] { return Received(text).size() == 2; }, 30s));
+  ASSERT_TRUE(Eventually([&] {
+    return Count("SELECT count(*) FROM outbound_messages WHERE broadcast_id = $1::bigint"
+                 " AND sent_at IS NOT NULL", id) == 2;
+  }));
+  ASSERT_TRUE(WaitProcessed({Text(nyc_member_, "yes")}));
+  ASSERT_TRUE(Eventually([&] {
+    const auto bodies = BodiesTo(nyc_member_);
+    return std::count(bodies.begin(), bodies.end(), "Chorus E2E: thanks, noted.") == 1;
+  }));
+  EXPECT_EQ(Count("SELECT count(*) FROM actions a JOIN events e ON e.id = a.event_id"
+                  " JOIN members m ON m.id = a.member_id WHERE a.kind = 'rsvp' AND a.value = 'yes'"
+                  " AND e.slug = 'march' AND m.phone_e164 = $1", nyc_member_), 1);
+  // The question is not asked again: the broadcast asked it.
+  const auto bodies = BodiesTo(nyc_member_);
+  EXPECT_EQ(std::count(bodies.begin(), bodies.end(), "Coming to the march? Reply YES or NO."), 0);
+  const auto stats = Stats(id);
+  EXPECT_EQ(stats.at("replies"), "1");
+  EXPECT_EQ(stats.at("actions"), "1");
+  // The other member's unrelated text outside any flow is still answered as before.
+  ASSERT_TRUE(WaitProcessed({Text(pune_member_, "EVENTS")}));
+  EXPECT_TRUE(Eventually([&] {
+    const auto b = BodiesTo(pune_member_);
+    return std::count(b.begin(), b.end(), ws::kEvents) == 1;
+  }));
+}
+
+// Two nodes send one broadcast through one channel of 20 segments/s: together they keep the
+// rate (a token bucket of one second's burst, checked over every pair of sends), both take a
+// share, and nobody gets it twice.
+TEST_F(ChorusBroadcastE2eTest, TwoNodesKeepOneChannelsRateTogetherAndSendNothingTwice) {
+  ChorusServer* second = StartServer();
+  ASSERT_NE(second, nullptr);
+  Query("UPDATE channels SET segments_per_second = 20 WHERE slug = 'e2e-twilio'");
+  Query("SELECT pg_notify('chorus_workspace', '')");  // every node reloads
+  std::this_thread::sleep_for(1s);
+  Members(198);
+  const std::string text = "Chorus E2E: two nodes, one rate";
+  Broadcast(text, R"(, "ignore_quiet_hours": true)");
+  ASSERT_TRUE(Eventually([&] { return Received(text).size() == 200; }, 60s)) << Received(text).size();
+  for (const auto& [to, n] : Received(text)) ASSERT_EQ(n, 1) << to;
+  std::vector<std::chrono::steady_clock::time_point> at;
+  std::map<std::string, int> by_node;  // the status callback names the node's own base URL
+  for (const auto& m : fake_->Messages()) {
+    if (m.body != text) continue;
+    at.push_back(m.received_at);
+    ++by_node[m.status_callback.substr(0, m.status_callback.find("/webhooks/"))];
+  }
+  std::sort(at.begin(), at.end());
+  int worst = 0;  // sends beyond what the bucket allows, over the worst window
+  for (std::size_t i = 0; i < at.size(); ++i) {
+    for (std::size_t j = i; j < at.size(); ++j) {
+      const double seconds = std::chrono::duration<double>(at[j] - at[i]).count();
+      const int allowed = 20 + static_cast<int>(20 * seconds);
+      worst = std::max(worst, static_cast<int>(j - i + 1) - allowed);
+    }
+  }
+  EXPECT_LE(worst, 2) << "sends over the channel's rate";
+  EXPECT_GE(std::chrono::duration<double>(at.back() - at.front()).count(), 8.0);
+  EXPECT_EQ(by_node.size(), 2u) << "both nodes should have sent a share";
 }
 
 }  // namespace

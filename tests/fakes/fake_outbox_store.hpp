@@ -389,7 +389,8 @@ class FakeOutboxStore final : public dispatch::OutboxStore {
   explicit FakeOutboxStore(FakeOutboxDatabase& db) : db_(db) {}
 
   Result<dispatch::ClaimBatch> Claim(ChannelId channel, int limit, std::string_view owner,
-                                     std::chrono::seconds lease) override {
+                                     std::chrono::seconds lease,
+                                     double /*segments_per_second*/ = 0) override {
     return db_.Claim(channel, limit, owner, lease);
   }
   Result<void> RecordResults(const std::vector<dispatch::SendRecord>& records) override {

@@ -238,6 +238,25 @@ TEST(Start, AFlowWithoutStepsEndsAtOnce) {
   EXPECT_THAT(c.fx.sends, IsEmpty());
 }
 
+TEST(AwaitingEntry, AReplyToSomeoneElsesQuestionIsTheEntryAsksAnswer) {
+  Conversation c(ZipFlow());
+  // The flow begins with a send: nothing to wait at.
+  EXPECT_EQ(AwaitingEntry(*c.catalog.ActiveFlow("join"), kChannel), std::nullopt);
+  std::vector<Step> steps = ZipFlow();
+  steps.erase(steps.begin());  // now it begins with the ZIP question
+  c.catalog.AddFlow(MakeFlow("zip_reply", steps));
+  auto waiting = AwaitingEntry(*c.catalog.ActiveFlow("zip_reply"), kChannel);
+  ASSERT_TRUE(waiting);
+  EXPECT_EQ(waiting->step, "ask_zip");
+  EXPECT_TRUE(waiting->active);
+  c.session = *waiting;
+  EXPECT_EQ(c.Text("10001"), Outcome::kEnded);
+  EXPECT_EQ(c.member.fields.at("zip"), "10001");
+  // The question was not asked again.
+  EXPECT_THAT(c.fx.sends,
+              ElementsAre("You're in New York City. Next: Rally at City Hall on 2024-05-30."));
+}
+
 // ---- ask ----
 
 TEST(Ask, ValidAnswerIsSavedAndTheFlowRunsOn) {

@@ -142,6 +142,53 @@ TEST_F(PgOutboxStoreTest, ConcurrentClaimsNeverReturnTheSameMessage) {
             kMessages);
 }
 
+// Two nodes (two connections) claiming one channel of 10 segments/s draw from one bucket: the
+// first takes the second's worth, the second finds none and is told when to come back; a second
+// later (the bucket's clock moved back instead of sleeping) there is a second's worth again.
+TEST_F(PgOutboxStoreTest, TwoClaimersShareOneChannelsThroughput) {
+  std::vector<MemberId> members;
+  for (int i = 0; i < 40; ++i) {
+    const MemberId m = InsertMember("+1500555" + std::to_string(1000 + i));
+    InsertOutbound({.channel = sms_, .member = m, .kind = "bulk", .priority = 10});
+  }
+  PgOutboxStore other(url());
+  auto first = outbox_->Claim(sms_, 100, "node-a", kLease, 10);
+  ASSERT_TRUE(first.ok()) << first.error().message;
+  EXPECT_EQ(first->messages.size(), 10u);
+  EXPECT_EQ(first->limited_to, 10);
+  auto second = other.Claim(sms_, 100, "node-b", kLease, 10);
+  ASSERT_TRUE(second.ok()) << second.error().message;
+  EXPECT_TRUE(second->messages.empty());
+  EXPECT_GT(second->throttled_for.count(), 0);
+  EXPECT_LE(second->throttled_for.count(), 101);
+  Sql("UPDATE channel_throttles SET refreshed_at = refreshed_at - interval '1 second'"
+      " WHERE channel_id = $1", sms_);
+  auto third = other.Claim(sms_, 100, "node-b", kLease, 10);
+  ASSERT_TRUE(third.ok());
+  EXPECT_GE(third->messages.size(), 9u);
+  EXPECT_LE(third->messages.size(), 10u);
+  // Without a shared limit the claim takes what it asks for.
+  EXPECT_EQ(Claim(sms_, 5).size(), 5u);
+}
+
+// A message of three segments overdraws the bucket; the debt holds the next claim back.
+TEST_F(PgOutboxStoreTest, SegmentsAreDrawnNotMessages) {
+  for (int i = 0; i < 3; ++i) {
+    const MemberId m = InsertMember("+1500555" + std::to_string(2000 + i));
+    InsertOutbound({.channel = sms_, .member = m, .kind = "bulk", .priority = 10});
+  }
+  Sql("UPDATE outbound_messages SET segments = 3 WHERE channel_id = $1", sms_);
+  auto first = outbox_->Claim(sms_, 100, "node-a", kLease, 2);
+  ASSERT_TRUE(first.ok());
+  EXPECT_EQ(first->messages.size(), 2u);  // two whole tokens, six segments drawn
+  EXPECT_NEAR(Value<double>("SELECT tokens FROM channel_throttles WHERE channel_id = $1", sms_),
+              -4.0, 0.1);
+  auto second = outbox_->Claim(sms_, 100, "node-a", kLease, 2);
+  ASSERT_TRUE(second.ok());
+  EXPECT_TRUE(second->messages.empty());
+  EXPECT_GE(second->throttled_for.count(), 2000);  // 5 tokens short at 2/s
+}
+
 TEST_F(PgOutboxStoreTest, AcceptedRecordsTheCarrierIdAndStatus) {
   const ClaimedMessage m = ClaimOne(InsertOutbound({.channel = sms_, .member = alice_}));
   SendRecord r = RecordFor(m, SendAction::kAccepted);

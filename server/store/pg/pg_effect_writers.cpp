@@ -543,6 +543,19 @@ void WriteActions(pqxx::work& tx, const BatchEffects& fx, const SessionIds& ids)
                    IntArray(channels), NullableIntArray(sessions), IntArray(inbound));
 }
 
+void WriteBroadcastReplies(pqxx::work& tx, const ingest::BatchEffects& fx) {
+  if (fx.broadcast_replies.empty()) return;
+  std::vector<std::int64_t> orgs, ids;
+  for (const auto& [org, id] : fx.broadcast_replies) {
+    orgs.push_back(org);
+    ids.push_back(id);
+  }
+  tx.exec_params("UPDATE outbound_messages o SET replied_at = now() FROM unnest($1::bigint[],"
+                 " $2::bigint[]) AS v(org, id) WHERE o.organization_id = v.org AND o.id = v.id"
+                 " AND o.replied_at IS NULL",
+                 IntArray(orgs), IntArray(ids));
+}
+
 void WriteAnswers(pqxx::work& tx, const BatchEffects& fx) {
   if (fx.answers.empty()) return;
   std::vector<std::int64_t> orgs, members, channels, versions;

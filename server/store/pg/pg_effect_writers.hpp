@@ -25,6 +25,7 @@ void WriteTimers(pqxx::work& tx, const ingest::BatchEffects& fx, const SessionId
 void WriteActions(pqxx::work& tx, const ingest::BatchEffects& fx, const SessionIds& ids);
 /// Every valid answer to an ask step of the batch (flow_answers).
 void WriteAnswers(pqxx::work& tx, const ingest::BatchEffects& fx);
+void WriteBroadcastReplies(pqxx::work& tx, const ingest::BatchEffects& fx);
 void WriteInbox(pqxx::work& tx, const ingest::BatchEffects& fx, const SessionIds& ids);
 void WriteWebhookCalls(pqxx::work& tx, const ingest::BatchEffects& fx, const SessionIds& ids);
 void WriteAudit(pqxx::work& tx, const ingest::BatchEffects& fx);

@@ -13,7 +13,8 @@ class PgOutboxStore final : public dispatch::OutboxStore {
  public:
   explicit PgOutboxStore(std::string dsn);
   Result<dispatch::ClaimBatch> Claim(ChannelId channel, int limit, std::string_view owner,
-                                     std::chrono::seconds lease) override;
+                                     std::chrono::seconds lease,
+                                     double segments_per_second = 0) override;
   Result<void> RecordResults(const std::vector<dispatch::SendRecord>& records) override;
   Result<std::vector<std::pair<ChannelId, std::int64_t>>> DueChannels() override;
   Result<std::int64_t> RecoverExpiredLeases() override;

@@ -35,7 +35,8 @@ SELECT m.id, m.organization_id, m.phone_e164, COALESCE(m.language, ''), m.joined
        (SELECT string_agg(c.slug, ',') FROM member_chapters mc
           JOIN chapters c ON c.organization_id = mc.organization_id AND c.id = mc.chapter_id
          WHERE mc.organization_id = m.organization_id AND mc.member_id = m.id),
-       COALESCE(h.id, 0), COALESCE(h.channel_id, 0)
+       COALESCE(h.id, 0), COALESCE(h.channel_id, 0),
+       COALESCE(br.id, 0), COALESCE(br.channel_id, 0), COALESCE(br.flow, '')
   FROM unnest($1::bigint[], $2::bigint[]) AS k(org, member)
   JOIN members m ON m.organization_id = k.org AND m.id = k.member
   JOIN organizations g ON g.id = m.organization_id
@@ -49,6 +50,20 @@ SELECT m.id, m.organization_id, m.phone_e164, COALESCE(m.language, ''), m.joined
          AND o.status <> 'cancelled'
        GROUP BY o.body_hash) per_text
   ) recent ON true
+  -- The latest broadcast message sent inside its reply window (a day without one) and not yet
+  -- answered: newest first along outbound_member_recent, stopping at the first.
+  LEFT JOIN LATERAL (
+    SELECT o.id, o.channel_id, COALESCE(b.reply_flow, '') AS flow
+      FROM outbound_messages o
+      JOIN broadcasts b ON b.organization_id = o.organization_id AND b.id = o.broadcast_id
+     WHERE o.organization_id = m.organization_id AND o.member_id = m.id
+       AND o.broadcast_id IS NOT NULL AND o.sent_at IS NOT NULL AND o.replied_at IS NULL
+       AND o.created_at > now() - interval '30 days'
+       AND o.sent_at > now() - make_interval(secs => CASE WHEN b.reply_window_seconds > 0
+                                                         THEN b.reply_window_seconds ELSE 86400 END)
+     ORDER BY o.created_at DESC
+     LIMIT 1
+  ) br ON true
 )sql";
 
 constexpr const char* kLoadFields = R"sql(
@@ -250,6 +265,10 @@ void LoadMembers(pqxx::work& tx, const KeyArrays& k, BatchContext& ctx) {
     r.view.chapters = SplitList(row[9]);
     r.open_conversation = row[10].as<std::int64_t>();
     r.conversation_channel = row[11].as<std::int64_t>();
+    if (row[12].as<std::int64_t>() != 0) {
+      r.broadcast_reply = ingest::MemberRecord::BroadcastReply{
+          row[12].as<std::int64_t>(), row[13].as<std::int64_t>(), row[14].c_str()};
+    }
     ctx.members.emplace(r.id, std::move(r));
   }
   for (const auto& row : tx.exec_prepared("load_fields", IntArray(k.orgs), IntArray(k.members))) {
@@ -325,6 +344,7 @@ Result<ingest::BatchResult> PgProcessingStore::ProcessBatch(const std::vector<Me
     const SessionIds ids = WriteSessions(tx, fx);
     WriteActions(tx, fx, ids);
     WriteAnswers(tx, fx);
+    WriteBroadcastReplies(tx, fx);
     WriteInbox(tx, fx, ids);
     WriteWebhookCalls(tx, fx, ids);
     WriteAudit(tx, fx);
