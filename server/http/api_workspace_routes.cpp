@@ -110,6 +110,7 @@ pb::Organization ToProto(const workspace::Settings& s) {
   out.set_revision(s.revision);
   out.mutable_quiet_hours()->set_start(s.quiet_hours_start);
   out.mutable_quiet_hours()->set_end(s.quiet_hours_end);
+  out.set_broadcast_approval_above(s.broadcast_approval_above);
   for (const auto& [language, t] : s.texts) {
     auto& p = (*out.mutable_texts())[language];
     p.set_help(t.help);
@@ -138,6 +139,9 @@ void Merge(const pb::OrganizationUpdate& update, workspace::Settings& s) {
     s.quiet_hours_start = update.quiet_hours().start();
     s.quiet_hours_end = update.quiet_hours().end();
   }
+  if (update.has_broadcast_approval_above()) {
+    s.broadcast_approval_above = update.broadcast_approval_above();
+  }
   for (const auto& [language, t] : update.texts()) {
     workspace::Texts texts{t.help(), t.opt_out_confirmation(), t.opt_out_all_confirmation(),
                            t.opt_in_confirmation(), t.default_reply()};
@@ -165,6 +169,10 @@ ApiReply UpdateOrganization(ApiBackends b, const api::Principal& who, const ApiC
   auto current = store.GetSettings(who.organization);
   if (!current.ok()) return Failed(current.error(), call);
   Merge(update, *current);
+  if (current->broadcast_approval_above < 0) {
+    return Refuse(400, "invalid_argument", "must be 0 (no approval) or a number of recipients",
+                  "broadcast_approval_above", call);
+  }
   if (auto checked = workspace::CheckSettings(*current); !checked.ok()) {
     return Invalid(checked.error(), call);
   }

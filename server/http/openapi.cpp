@@ -796,7 +796,8 @@ std::string_view OpenApiDocument() {
           "time_zone": {"type": "string"},
           "revision": {"type": "integer"},
           "quiet_hours": {"$ref": "#/components/schemas/QuietHours"},
-          "texts": {"type": "object", "additionalProperties": {"$ref": "#/components/schemas/Texts"}}
+          "texts": {"type": "object", "additionalProperties": {"$ref": "#/components/schemas/Texts"}},
+          "broadcast_approval_above": {"type": "string", "description": "int64 as a string: a broadcast to more recipients waits for a second person's approval; 0: never"}
         }
       },
       "Chapter": {
@@ -1127,7 +1128,8 @@ std::string_view OpenApiDocument() {
           "default_language": {"type": "string"},
           "time_zone": {"type": "string", "description": "An IANA zone"},
           "quiet_hours": {"$ref": "#/components/schemas/QuietHours"},
-          "texts": {"type": "object", "additionalProperties": {"$ref": "#/components/schemas/Texts"}}
+          "texts": {"type": "object", "additionalProperties": {"$ref": "#/components/schemas/Texts"}},
+          "broadcast_approval_above": {"type": "string", "description": "int64 as a string: a broadcast to more recipients waits for a second person's approval; 0: never"}
         }
       },
       "Channel": {
@@ -1140,7 +1142,9 @@ std::string_view OpenApiDocument() {
           "sender": {"type": "string"},
           "country": {"type": "string"},
           "segments_per_second": {"type": "number"},
-          "settings": {"type": "object", "additionalProperties": {"type": "string"}}
+          "settings": {"type": "object", "additionalProperties": {"type": "string"}},
+          "segment_price": {"type": "number", "minimum": 0, "description": "What one segment costs, for broadcast cost estimates (0: unknown)"},
+          "currency": {"type": "string", "description": "ISO 4217, such as USD"}
         }
       },
       "ChannelItem": {

@@ -20,6 +20,8 @@ struct ChannelDefinition {
   double segments_per_second = 1.0;
   std::map<std::string, std::string> settings;
   std::map<std::string, std::string> secrets;
+  double segment_price = 0;  // for broadcast cost estimates; 0: unknown
+  std::string currency;
 };
 
 struct KeywordDefinition {

@@ -71,6 +71,8 @@ struct Settings {
   std::string quiet_hours_start;  // "21:00", the recipient's local time
   std::string quiet_hours_end;    // "08:00"
   std::map<std::string, Texts> texts;
+  /// A broadcast to more recipients than this waits for a second person's approval; 0: none.
+  std::int64_t broadcast_approval_above = 0;
 };
 
 /// The workspace, edited one item at a time (the organizer API). Every write is one

@@ -183,7 +183,8 @@ TEST_F(ChorusBroadcastE2eTest, AMemberHearsFromTheSameNumberOfAPoolOfThree) {
   for (const std::string n : {"2", "3"}) {
     const auto created = Post("/v1/channels", owner_, R"({"slug": "e2e-pool-)" + n +
         R"(", "carrier": "twilio", "sender": "+1500555004)" + n +
-        R"(", "country": "US", "segments_per_second": 500, "settings": {"account_sid": ")" +
+        R"(", "country": "US", "segments_per_second": 500, "segment_price": 0.0079,
+        "currency": "USD", "settings": {"account_sid": ")" +
         account_sid_ + R"(", "auth_token": ")" + auth_token_ + R"(", "api_base": ")" +
         CarrierApiBase() + R"("}})");
     ASSERT_EQ(created.status, 201) << created.body;
@@ -191,6 +192,13 @@ TEST_F(ChorusBroadcastE2eTest, AMemberHearsFromTheSameNumberOfAPoolOfThree) {
   Members(30);
   const std::string pool =
       R"(, "channels": ["e2e-twilio", "e2e-pool-2", "e2e-pool-3"], "ignore_quiet_hours": true)";
+  // The preview prices each channel's share: two of the three have a price.
+  const auto preview = Post("/v1/broadcasts/preview", owner_,
+                            R"({"name": "pool", "variants": {"en": "Chorus E2E: pool"})" + pool + "}");
+  ASSERT_EQ(preview.status, 200) << preview.body;
+  EXPECT_THAT(preview.body, HasSubstr(R"("channel":"e2e-pool-2")"));
+  EXPECT_THAT(preview.body, HasSubstr(R"("segment_price":0.0079,"currency":"USD")"));
+  EXPECT_THAT(preview.body, HasSubstr(R"("total_segments":"32")"));
   auto send = [&](const std::string& text) {
     const auto r = Post("/v1/broadcasts", owner_,
                         R"({"name": "pool", "variants": {"en": ")" + text + R"("})" + pool + "}");
@@ -223,8 +231,17 @@ TEST_F(ChorusBroadcastE2eTest, ALeaderSendsToTheirChapterOnlyAndABigOneWaitsForA
   EXPECT_EQ(Received(text).size(), 1u);  // not the New York member
   EXPECT_EQ(Get("/v1/broadcasts", leader).status, 200);
 
-  // Above one recipient a second person approves.
-  Query("UPDATE organizations SET broadcast_approval_above = 1 WHERE slug = 'e2e'");
+  // Above one recipient a second person approves: the owner sets the count.
+  transport::HttpRequestSpec patch;
+  patch.method = "PATCH";
+  patch.url = server_->base_url + "/v1/organization";
+  patch.headers = {{"Authorization", "Bearer " + owner_}, {"Content-Type", "application/json"}};
+  patch.body = R"({"broadcast_approval_above": "1"})";
+  const auto patched = http_.Send(patch);
+  ASSERT_EQ(patched.status, 200) << patched.body;
+  EXPECT_THAT(patched.body, HasSubstr(R"("broadcast_approval_above":"1")"));
+  patch.body = R"({"broadcast_approval_above": "-5"})";
+  EXPECT_EQ(http_.Send(patch).status, 400);
   const std::string big_text = "Chorus E2E: everyone";
   const auto created = Post("/v1/broadcasts", owner_,
                             R"({"name": "big", "variants": {"en": ")" + big_text +

@@ -175,7 +175,7 @@ std::vector<Item<workspace::ChannelDefinition>> ReadChannels(pqxx::work& tx, Org
   std::map<std::int64_t, std::size_t> index;
   for (const auto& row : tx.exec_params(
            "SELECT id, revision, slug, carrier, sender, country, segments_per_second,"
-           " secrets_sealed IS NOT NULL OR secrets <> '{}' FROM channels"
+           " secrets_sealed IS NOT NULL OR secrets <> '{}', segment_price, currency FROM channels"
            " WHERE organization_id = $1 AND enabled AND ($2 = '' OR slug = $2) ORDER BY id",
            org, only)) {
     Item<workspace::ChannelDefinition> item{row[0].as<std::int64_t>(), row[1].as<int>(), {}};
@@ -185,6 +185,8 @@ std::vector<Item<workspace::ChannelDefinition>> ReadChannels(pqxx::work& tx, Org
     c.sender = row[4].c_str();
     c.country = row[5].c_str();
     c.segments_per_second = row[6].as<double>();
+    c.segment_price = row[8].as<double>();
+    c.currency = row[9].c_str();
     index[item.id] = out.size();
     out.push_back(std::move(item));
   }
@@ -307,10 +309,11 @@ Result<workspace::Settings> PgWorkspaceEditor::GetSettings(OrganizationId org) {
     pqxx::work tx(c);
     const pqxx::row o = tx.exec_params1(
         "SELECT revision, slug, name, default_language, time_zone, quiet_hours_start,"
-        " quiet_hours_end FROM organizations WHERE id = $1",
+        " quiet_hours_end, coalesce(broadcast_approval_above, 0) FROM organizations"
+        " WHERE id = $1",
         org);
     workspace::Settings s{o[0].as<int>(), o[1].c_str(), o[2].c_str(), o[3].c_str(),
-                          o[4].c_str(), o[5].c_str(), o[6].c_str(), {}};
+                          o[4].c_str(), o[5].c_str(), o[6].c_str(), {}, o[7].as<std::int64_t>()};
     s.texts = ReadTexts(tx, org);
     return s;
   });
@@ -328,10 +331,11 @@ Result<Edited<workspace::Settings>> PgWorkspaceEditor::UpdateSettings(
     const int after = tx.exec_params1(
                             "UPDATE organizations SET name = $2, default_language = $3,"
                             " time_zone = $4, quiet_hours_start = $5, quiet_hours_end = $6,"
+                            " broadcast_approval_above = NULLIF($7, 0),"
                             " revision = revision + 1, updated_at = now() WHERE id = $1"
                             " RETURNING revision",
                             editor.organization, s.name, s.default_language, s.time_zone,
-                            s.quiet_hours_start, s.quiet_hours_end)[0]
+                            s.quiet_hours_start, s.quiet_hours_end, s.broadcast_approval_above)[0]
                           .as<int>();
     WriteTexts(tx, editor.organization, s.texts);
     Audit(tx, editor, "organization.update", Revisions(before, after));

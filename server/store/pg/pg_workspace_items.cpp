@@ -147,20 +147,23 @@ std::pair<std::vector<std::string>, std::vector<std::string>> Split(
 // their plain text, which is never stored: a write that sends any counts as a change.
 constexpr const char* kUpsertChannel = R"sql(
 INSERT INTO channels (organization_id, slug, carrier, sender, country, segments_per_second,
-                      settings, secrets, secrets_key_id, secrets_sealed)
-VALUES ($1, $2, $8, $3, $4, $5, jsonb_object($6::text[], $7::text[]), '{}', $9, $10)
+                      settings, secrets, secrets_key_id, secrets_sealed, segment_price, currency)
+VALUES ($1, $2, $8, $3, $4, $5, jsonb_object($6::text[], $7::text[]), '{}', $9, $10, $12, $13)
 ON CONFLICT (slug) DO UPDATE
    SET carrier = EXCLUDED.carrier, sender = EXCLUDED.sender, country = EXCLUDED.country,
        segments_per_second = EXCLUDED.segments_per_second, settings = EXCLUDED.settings,
+       segment_price = EXCLUDED.segment_price, currency = EXCLUDED.currency,
        secrets = '{}',
        secrets_key_id = CASE WHEN $11 THEN channels.secrets_key_id ELSE EXCLUDED.secrets_key_id END,
        secrets_sealed = CASE WHEN $11 THEN channels.secrets_sealed ELSE EXCLUDED.secrets_sealed END,
        enabled = true, updated_at = now(),
        revision = channels.revision +
          CASE WHEN (channels.carrier, channels.sender, channels.country,
-                    channels.segments_per_second, channels.settings, channels.enabled)
+                    channels.segments_per_second, channels.settings, channels.enabled,
+                    channels.segment_price, channels.currency)
                    IS DISTINCT FROM (EXCLUDED.carrier, EXCLUDED.sender, EXCLUDED.country,
-                                     EXCLUDED.segments_per_second, EXCLUDED.settings, true)
+                                     EXCLUDED.segments_per_second, EXCLUDED.settings, true,
+                                     EXCLUDED.segment_price, EXCLUDED.currency)
                 OR (NOT $11 AND EXCLUDED.secrets_sealed IS NOT NULL)
               THEN 1 ELSE 0 END
  WHERE channels.organization_id = EXCLUDED.organization_id
@@ -275,7 +278,7 @@ Result<WrittenItem> WriteChannel(pqxx::work& tx, OrganizationId org,
   const pqxx::result row =
       tx.exec_params(kUpsertChannel, org, c.slug, c.sender, c.country, c.segments_per_second,
                      TextArray(setting_keys), TextArray(setting_values), c.carrier, sealed_key,
-                     sealed_blob, keep_secrets);
+                     sealed_blob, keep_secrets, c.segment_price, c.currency);
   if (row.empty()) {
     return MakeError(ErrorCode::kConflict, "slug: already used by another organization");
   }

@@ -226,6 +226,15 @@ Result<ChannelDefinition> CheckChannel(const pb::Channel& in, std::string_view p
     return Invalid(Child(path, "segments_per_second"), "must be greater than 0 and at most 10000");
   }
 
+  channel.segment_price = in.segment_price();
+  if (!(channel.segment_price >= 0 && channel.segment_price < 1000)) {
+    return Invalid(Child(path, "segment_price"), "must be 0 (unknown) or a price below 1000");
+  }
+  channel.currency = in.currency();
+  if (!channel.currency.empty() && (channel.currency.size() != 3 || !IsUpperLetters(channel.currency))) {
+    return Invalid(Child(path, "currency"), "must be an ISO 4217 code in capitals, such as \"USD\"");
+  }
+
   CHORUS_TRY(CheckSettings(in, Child(path, settings_name), env, rules, channel));
   return channel;
 }

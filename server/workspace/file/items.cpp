@@ -198,6 +198,8 @@ std::string ChannelJson(const ChannelDefinition& c) {
   out.set_sender(c.sender);
   out.set_country(c.country);
   out.set_segments_per_second(c.segments_per_second);
+  out.set_segment_price(c.segment_price);
+  out.set_currency(c.currency);
   for (const auto& [name, value] : c.settings) (*out.mutable_settings())[name] = value;
   return Write(out);
 }
