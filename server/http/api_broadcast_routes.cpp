@@ -251,6 +251,15 @@ ApiReply GetBroadcast(ApiBackends b, const api::Principal& who, const ApiCall& c
   return Ok(ToProto(**found));
 }
 
+// One event of GET /v1/broadcasts/{id}/events: the broadcast and its stats; the last once it
+// is done or cancelled.
+ApiReply BroadcastEvent(ApiBackends b, const api::Principal& who, const ApiCall& call) {
+  ApiReply reply = GetBroadcast(b, who, call);
+  reply.last = reply.status == 200 && (reply.body.find(R"("status":"done")") != std::string::npos ||
+                                       reply.body.find(R"("status":"cancelled")") != std::string::npos);
+  return reply;
+}
+
 ApiReply Act(ApiBackends b, const api::Principal& who, const ApiCall& call,
              broadcasts::Action action) {
   const auto id = PathId(call);
@@ -292,6 +301,10 @@ void AddBroadcastApiRoutes(Router& router, const std::shared_ptr<const ApiRouteD
   router.Add(Verb::post, "/v1/broadcasts", write(CreateBroadcast));
   router.Add(Verb::get, "/v1/broadcasts", read(ListBroadcasts));
   router.Add(Verb::get, "/v1/broadcasts/{id}", read(GetBroadcast));
+  // A console's live view: the stats every second until the broadcast is done or cancelled.
+  router.Add(Verb::get, "/v1/broadcasts/{id}/events",
+             StreamEndpoint(deps, Resource::kBroadcasts, Access::kRead, BackendJob{BroadcastEvent},
+                            "stats", std::chrono::seconds(1)));
   router.Add(Verb::post, "/v1/broadcasts/{id}/pause", write(Pause));
   router.Add(Verb::post, "/v1/broadcasts/{id}/resume", write(Resume));
   router.Add(Verb::post, "/v1/broadcasts/{id}/cancel", write(Cancel));

@@ -1,5 +1,7 @@
 #include "http/api_endpoint.hpp"
 
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <spdlog/spdlog.h>
 
 #include <google/protobuf/util/json_util.h>
@@ -160,32 +162,71 @@ asio::awaitable<ApiReply> RunOnDatabase(const ApiRouteDeps& deps, Resource resou
       });
 }
 
+// The request as a job sees it; nullopt (and the parameter at fault in `bad`) for a query
+// string that is malformed or repeats a parameter.
+std::optional<ApiCall> MakeCall(const ApiRouteDeps& deps, const Request& req,
+                                const RequestContext& ctx, std::string& bad) {
+  ApiCall call;
+  call.authorization = std::string(req[http_::field::authorization]);
+  call.idempotency_key = std::string(req["Idempotency-Key"]);
+  call.if_match = std::string(req[http_::field::if_match]);
+  call.method_and_path = std::string(req.method_string()) + " " + ctx.target;
+  call.body = req.body();
+  call.member_event = deps.member_event;
+  call.workspace_changed = deps.workspace_changed;
+  call.channel_rules = deps.channel_rules;
+  call.broadcasts_changed = deps.broadcasts_changed;
+  call.request_id = ctx.request_id;
+  call.path_params = ctx.path_params;
+  auto params = ParseQuery(ctx.target, bad);
+  if (!params) {
+    bad = bad.empty() ? "query" : bad;
+    return std::nullopt;
+  }
+  call.params = std::move(*params);
+  return call;
+}
+
+ApiReply BadQuery(const std::string& bad, const ApiCall& partial) {
+  return Refuse(400, "invalid_argument", "a query parameter is malformed or repeated", bad, partial);
+}
+
 Handler AnyEndpoint(std::shared_ptr<const ApiRouteDeps> deps, Resource resource, Access access,
                     Job job) {
   return [deps, resource, access, job = std::make_shared<const Job>(std::move(job))](
              const Request& req, RequestContext& ctx) -> asio::awaitable<Response> {
-    ApiCall call;
-    call.authorization = std::string(req[http_::field::authorization]);
-    call.idempotency_key = std::string(req["Idempotency-Key"]);
-    call.if_match = std::string(req[http_::field::if_match]);
-    call.method_and_path = std::string(req.method_string()) + " " + ctx.target;
-    call.body = req.body();
-    call.member_event = deps->member_event;
-    call.workspace_changed = deps->workspace_changed;
-    call.channel_rules = deps->channel_rules;
-    call.broadcasts_changed = deps->broadcasts_changed;
-    call.request_id = ctx.request_id;
-    call.path_params = ctx.path_params;
     std::string bad;
-    auto params = ParseQuery(ctx.target, bad);
-    if (!params) {
-      co_return ToResponse(req, Refuse(400, "invalid_argument",
-                                       "a query parameter is malformed or repeated", bad, call));
+    auto call = MakeCall(*deps, req, ctx, bad);
+    if (!call) {
+      ApiCall partial;
+      partial.request_id = ctx.request_id;
+      co_return ToResponse(req, BadQuery(bad, partial));
     }
-    call.params = std::move(*params);
-    ApiReply reply = co_await RunOnDatabase(*deps, resource, access, job, std::move(call));
+    ApiReply reply = co_await RunOnDatabase(*deps, resource, access, job, std::move(*call));
     co_return ToResponse(req, std::move(reply));
   };
+}
+
+// One event per answer of the job, `every` apart (a plain function: its parameters live in
+// the coroutine's frame).
+asio::awaitable<void> StreamEvents(std::shared_ptr<const ApiRouteDeps> deps, Resource resource,
+                                   Access access, std::shared_ptr<const Job> job,
+                                   std::shared_ptr<const ApiCall> call, std::string event,
+                                   ApiReply first, std::chrono::milliseconds every,
+                                   ChunkWriter write) {
+  // An hour of events at most: a console that stays open reconnects (EventSource does).
+  const auto until = std::chrono::steady_clock::now() + std::chrono::hours(1);
+  ApiReply reply = std::move(first);
+  for (;;) {
+    if (!co_await write("event: " + event + "\ndata: " + reply.body + "\n\n")) co_return;
+    if (reply.last || std::chrono::steady_clock::now() > until) co_return;
+    asio::steady_timer timer(co_await asio::this_coro::executor);
+    timer.expires_after(every);
+    boost::system::error_code ec;
+    co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    reply = co_await RunOnDatabase(*deps, resource, access, job, *call);
+    if (reply.status != 200) co_return;
+  }
 }
 
 }  // namespace
@@ -215,6 +256,34 @@ Handler Endpoint(std::shared_ptr<const ApiRouteDeps> deps, Resource resource, Ac
 Handler Endpoint(std::shared_ptr<const ApiRouteDeps> deps, Resource resource, Access access,
                  BackendJob job) {
   return AnyEndpoint(std::move(deps), resource, access, std::move(job.run));
+}
+
+Handler StreamEndpoint(std::shared_ptr<const ApiRouteDeps> deps, Resource resource,
+                       Access access, BackendJob job, std::string event,
+                       std::chrono::milliseconds every) {
+  auto shared_job = std::make_shared<const Job>(std::move(job.run));
+  return [deps, resource, access, shared_job, event, every](
+             const Request& req, RequestContext& ctx) -> asio::awaitable<Response> {
+    std::string bad;
+    auto call = MakeCall(*deps, req, ctx, bad);
+    if (!call) {
+      ApiCall partial;
+      partial.request_id = ctx.request_id;
+      co_return ToResponse(req, BadQuery(bad, partial));
+    }
+    auto shared_call = std::make_shared<const ApiCall>(*call);
+    ApiReply first = co_await RunOnDatabase(*deps, resource, access, shared_job, std::move(*call));
+    if (first.status != 200) co_return ToResponse(req, std::move(first));
+    Response res{http_::status::ok, req.version()};
+    res.set(http_::field::content_type, "text/event-stream");
+    res.set(http_::field::cache_control, "no-store");
+    ctx.stream = [deps, resource, access, shared_job, shared_call, event, first, every](
+                     ChunkWriter write) {
+      return StreamEvents(deps, resource, access, shared_job, shared_call, event, first, every,
+                          std::move(write));
+    };
+    co_return res;
+  };
 }
 
 }  // namespace chorus::http

@@ -5,6 +5,7 @@
 // handler that authenticates, checks the role table and runs the job on a database thread.
 #include <google/protobuf/message.h>
 
+#include <chrono>
 #include <functional>
 #include <map>
 #include <memory>
@@ -24,6 +25,7 @@ struct ApiReply {
   std::string body;
   std::string content_type = "application/json";
   std::string next_cursor;  // a CSV export's continuation (X-Next-Cursor)
+  bool last = false;        // a stream's job: this is its last event
 };
 
 /// The request as a job needs it: copied, since the job outlives nothing of the I/O side.
@@ -81,6 +83,14 @@ Handler Endpoint(std::shared_ptr<const ApiRouteDeps> deps, api::Resource resourc
 
 Handler Endpoint(std::shared_ptr<const ApiRouteDeps> deps, api::Resource resource,
                  api::Access access, BackendJob job);
+
+/// An endpoint answered with server-sent events: `job` runs like any endpoint's (bearer token,
+/// role table) and its 200 answer's body is the first event's data; the job runs again every
+/// `every`, each answer another event, until one is marked `last`, is not 200, the client
+/// leaves or the server stops. Any other first answer is returned as usual.
+Handler StreamEndpoint(std::shared_ptr<const ApiRouteDeps> deps, api::Resource resource,
+                       api::Access access, BackendJob job, std::string event,
+                       std::chrono::milliseconds every);
 
 /// Broadcasts under /v1 (api_broadcast_routes.cpp).
 void AddBroadcastApiRoutes(Router& router, const std::shared_ptr<const ApiRouteDeps>& deps);

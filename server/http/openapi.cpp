@@ -680,6 +680,20 @@ std::string_view OpenApiDocument() {
         }
       }
     },
+    "/v1/broadcasts/{id}/events": {
+      "get": {
+        "operationId": "streamBroadcast",
+        "summary": "Server-sent events: an event 'stats' with the broadcast and its stats every second, the last once it is done or cancelled (at most an hour; reconnect)",
+        "parameters": [{"$ref": "#/components/parameters/Id"}],
+        "responses": {
+          "200": {"description": "text/event-stream; each event's data is a Broadcast", "content": {"text/event-stream": {"schema": {"type": "string"}}}},
+          "400": {"$ref": "#/components/responses/Invalid"},
+          "401": {"$ref": "#/components/responses/Unauthenticated"},
+          "403": {"$ref": "#/components/responses/Forbidden"},
+          "404": {"$ref": "#/components/responses/NotFound"}
+        }
+      }
+    },
     "/v1/broadcasts/{id}/pause": {
       "post": {
         "operationId": "pauseBroadcast",

@@ -12,11 +12,18 @@
 namespace chorus::http {
 
 /// What a handler knows about the request besides the message itself.
+/// Writes one chunk of a streamed answer; false once the client is gone or the server stops.
+using ChunkWriter = std::function<asio::awaitable<bool>(std::string)>;
+
 struct RequestContext {
   std::string request_id;               // X-Request-Id if sane, else generated
   std::string route;                    // the matched pattern, e.g. "/webhooks/twilio/{channel}/inbound"
   std::vector<std::string> path_params; // values of {placeholders}, in order, percent-decoded
   std::string target;                   // the raw request target (path and query) as received
+  /// Set by a handler that answers with a stream (server-sent events): the server writes the
+  /// response's head (chunked, Connection: close), then runs this with a ChunkWriter until it
+  /// returns, and closes the connection.
+  std::function<asio::awaitable<void>(ChunkWriter)> stream;
 };
 
 using Handler = std::function<asio::awaitable<Response>(const Request&, RequestContext&)>;

@@ -192,6 +192,7 @@ class Session : public std::enable_shared_from_this<Session> {
                                           Clock::time_point started);
   asio::awaitable<Response> Dispatch(const Request& request, RequestContext& context);
   asio::awaitable<bool> Write(Response& response);
+  asio::awaitable<void> Stream(Response& response, RequestContext& context);
   asio::awaitable<void> LingeringClose();
   void Close();
 
@@ -229,6 +230,12 @@ asio::awaitable<void> Session::Run() {
     context.target = std::string(request.target());
     request_id_ = context.request_id;
     Response response = co_await Dispatch(request, context);
+    if (context.stream) {
+      Finalize(response, context.request_id, request.version(), false, false);
+      co_await Stream(response, context);
+      core_->Observe(context.route, response.result_int(), Clock::now() - started);
+      break;
+    }
     bool keep_alive = request.keep_alive() && !closing_ && !core_->stopping();
     Finalize(response, context.request_id, request.version(), keep_alive,
              request.method() == Verb::head);
@@ -329,6 +336,29 @@ asio::awaitable<bool> Session::Write(Response& response) {
   error_code ec;
   co_await bhttp::async_write(stream_, response, Redirect(ec));
   co_return !ec;
+}
+
+// The head with chunked transfer coding, then each chunk as the handler writes it. Every write
+// has the read timeout as its deadline, so a client that stops reading is let go; a shutdown
+// ends the stream at the handler's next write.
+asio::awaitable<void> Session::Stream(Response& response, RequestContext& context) {
+  response.body().clear();
+  response.chunked(true);
+  bhttp::response_serializer<bhttp::string_body> serializer{response};
+  stream_.expires_after(core_->options().read_timeout);
+  error_code ec;
+  co_await bhttp::async_write_header(stream_, serializer, Redirect(ec));
+  if (ec) co_return;
+  ChunkWriter write = [this](std::string data) -> asio::awaitable<bool> {
+    if (closing_ || core_->stopping()) co_return false;
+    stream_.expires_after(core_->options().read_timeout);
+    error_code failed;
+    co_await asio::async_write(stream_, bhttp::make_chunk(asio::buffer(data)), Redirect(failed));
+    co_return !failed;
+  };
+  co_await context.stream(write);
+  stream_.expires_after(core_->options().read_timeout);
+  co_await asio::async_write(stream_, bhttp::make_chunk_last(), Redirect(ec));
 }
 
 asio::awaitable<void> Session::LingeringClose() {

@@ -362,5 +362,24 @@ TEST_F(ChorusBroadcastE2eTest, TwoNodesKeepOneChannelsRateTogetherAndSendNothing
   EXPECT_EQ(by_node.size(), 2u) << "both nodes should have sent a share";
 }
 
+// A console's live view: server-sent events of the broadcast's stats until it is done.
+TEST_F(ChorusBroadcastE2eTest, ALiveStreamOfStatsEndsWhenTheBroadcastIsDone) {
+  const std::string id = Broadcast("Chorus E2E: streamed", R"(, "ignore_quiet_hours": true)");
+  const auto streamed = Get("/v1/broadcasts/" + id + "/events", owner_);
+  ASSERT_EQ(streamed.status, 200) << streamed.body;
+  EXPECT_THAT(streamed.body, ::testing::StartsWith("event: stats\ndata: {"));
+  const auto last = streamed.body.rfind("event: stats\ndata: ");
+  ASSERT_NE(last, std::string::npos);
+  EXPECT_THAT(streamed.body.substr(last), HasSubstr(R"("status":"done")"));
+  EXPECT_THAT(streamed.body.substr(last), HasSubstr(R"("recipients":"2")"));
+  EXPECT_EQ(streamed.body.substr(streamed.body.size() - 2), "\n\n");
+  const std::string viewer = Token({"--role", "viewer"});
+  EXPECT_EQ(Get("/v1/broadcasts/" + id + "/events", viewer).status, 200);
+  const auto anonymous = Get("/v1/broadcasts/" + id + "/events", "");
+  EXPECT_EQ(anonymous.status, 401);
+  EXPECT_THAT(anonymous.body, HasSubstr(R"("code":"unauthenticated")"));
+  EXPECT_EQ(Get("/v1/broadcasts/999999/events", owner_).status, 404);
+}
+
 }  // namespace
 }  // namespace chorus::e2e
