@@ -67,6 +67,9 @@ ALTER TABLE outbound_messages ADD COLUMN broadcast_id bigint;
 ALTER TABLE outbound_messages ADD COLUMN expires_at timestamptz;
 -- When the member texted back within the broadcast's reply window (processing marks it).
 ALTER TABLE outbound_messages ADD COLUMN replied_at timestamptz;
+-- The recipient's time zone, for a broadcast message under quiet hours: its release checks
+-- them again, so a backlog never drains into the night.
+ALTER TABLE outbound_messages ADD COLUMN time_zone text;
 ALTER TABLE outbound_messages DROP CONSTRAINT outbound_messages_status_check;
 ALTER TABLE outbound_messages ADD CONSTRAINT outbound_messages_status_check CHECK (status IN
   ('held', 'queued', 'sending', 'accepted', 'sent', 'delivered', 'undelivered', 'failed',

@@ -258,6 +258,16 @@ TEST_F(PgBroadcastTest, AMemberHeldByQuietHoursWaitsAndAStaleOneExpires) {
   ASSERT_TRUE(released.ok()) << released.error().message;
   EXPECT_EQ(released->queued, 2);
   EXPECT_EQ(Messages(id, "held"), 3);
+  // Held past its time (a pause, a slow queue) while it is night for them: released into the
+  // night it is not; it waits for the morning again.
+  Sql("UPDATE outbound_messages SET next_attempt_at = now() - interval '1 minute'"
+      " WHERE broadcast_id = $1 AND status = 'held'", id);
+  released = queue_->Release(ActiveBroadcast{org_, id, true}, 1000, 1000);
+  ASSERT_TRUE(released.ok()) << released.error().message;
+  EXPECT_EQ(released->queued, 0);
+  EXPECT_EQ(Messages(id, "held"), 3);
+  EXPECT_EQ(Count("SELECT count(*) FROM outbound_messages WHERE broadcast_id = $1"
+                  " AND status = 'held' AND next_attempt_at > now()", id), 3);
   // A stale-after before their morning: expired at once, never held.
   Draft stale = Alert();
   stale.name = "stale";

@@ -566,10 +566,12 @@ std::string FanOutSql(const pqxx::row& plan) {
   return R"sql(
 WITH base AS (
   SELECT m.id, m.organization_id, m.phone_e164, m.fields, )sql" + piece(2) + R"sql( AS lang,
-         )sql" + piece(4) + R"sql( AS channel_id,
-         chorus_quiet_release(to_timestamp($4::double precision), )sql" + piece(3) + R"sql(, $5::time, $6::time)
+         )sql" + piece(4) + R"sql( AS channel_id, z.zone,
+         chorus_quiet_release(to_timestamp($4::double precision), z.zone, $5::time, $6::time)
            AS release_at
     FROM members m
+   CROSS JOIN LATERAL (SELECT CASE WHEN $5::time IS NULL THEN NULL
+                                   ELSE )sql" + piece(3) + R"sql( END AS zone) z
    WHERE m.id > $3 AND )sql" + piece(0) + " AND NOT " + piece(1) + R"sql(
    ORDER BY m.id
    LIMIT $7
@@ -578,12 +580,14 @@ WITH base AS (
 ), ins AS (
   INSERT INTO outbound_messages (organization_id, channel_id, member_id, recipient, body, kind,
                                  priority, segments, encoding, body_hash, status,
-                                 next_attempt_at, broadcast_id, expires_at, error_code)
+                                 next_attempt_at, broadcast_id, expires_at, error_code,
+                                 time_zone)
   SELECT p.organization_id, p.channel_id, p.id, p.phone_e164, p.body, 'bulk', 10,
          )sql" + piece(6) + ", " + piece(7) + R"sql(, hashtext(p.body),
          CASE WHEN p.release_at >= to_timestamp($8::double precision) THEN 'expired' ELSE 'held' END,
          p.release_at, $2, nullif(to_timestamp($8::double precision), 'infinity'),
-         CASE WHEN p.release_at >= to_timestamp($8::double precision) THEN 'stale' END
+         CASE WHEN p.release_at >= to_timestamp($8::double precision) THEN 'stale' END,
+         p.zone
     FROM p
   ON CONFLICT (organization_id, broadcast_id, member_id) WHERE broadcast_id IS NOT NULL
   DO NOTHING
@@ -637,11 +641,20 @@ Result<broadcasts::Released> PgBroadcastQueue::Release(const broadcasts::ActiveB
     broadcasts::Released out;
     // Shares the row with other releases; a pause or cancel (FOR UPDATE) waits for this one,
     // and this one sees theirs.
+    // The queue stays at most a minute of the pool's sending deep (and under `queue_limit`):
+    // what is released goes out soon, so quiet hours checked now still hold when it is sent.
     const pqxx::result row = tx.exec_params(
-        "SELECT channel_ids FROM broadcasts WHERE organization_id = $1 AND id = $2"
-        " AND status = 'sending' FOR SHARE",
-        b.organization, b.id);
+        "SELECT channel_ids, least($3::int, greatest(100, ceil(60 * (SELECT sum("
+        " segments_per_second) FROM channels WHERE id = ANY (b.channel_ids)))::int)),"
+        " quiet_start::text, quiet_end::text"
+        " FROM broadcasts b WHERE organization_id = $1 AND id = $2 AND status = 'sending'"
+        " FOR SHARE",
+        b.organization, b.id, queue_limit);
     if (row.empty()) return out;
+    queue_limit = row[0][1].as<int>();
+    std::optional<std::string> qs, qe;
+    if (!row[0][2].is_null()) qs = row[0][2].c_str();
+    if (!row[0][3].is_null()) qe = row[0][3].c_str();
     std::set<ChannelId> channels;
     for (const auto& r : tx.exec_params(R"sql(
 WITH depth AS (
@@ -656,22 +669,31 @@ WITH depth AS (
    ORDER BY o.next_attempt_at
    LIMIT greatest(0, least($5, $4 - (SELECT n FROM depth)))
      FOR UPDATE SKIP LOCKED
+), checked AS (
+  -- Quiet hours again, in the recipient's zone: a message held past its morning (a pause, a
+  -- slow queue) that would now go out at night waits for the next morning.
+  SELECT due.organization_id, due.id, o.expires_at,
+         CASE WHEN o.time_zone IS NULL THEN now()
+              ELSE chorus_quiet_release(now(), o.time_zone, $6::time, $7::time) END AS at
+    FROM due JOIN outbound_messages o ON o.organization_id = due.organization_id AND o.id = due.id
 )
 UPDATE outbound_messages o
-   SET status = CASE WHEN o.expires_at <= now() THEN 'expired' ELSE 'queued' END,
-       error_code = CASE WHEN o.expires_at <= now() THEN 'stale' ELSE o.error_code END,
-       next_attempt_at = CASE WHEN o.expires_at <= now() THEN o.next_attempt_at ELSE now() END,
+   SET status = CASE WHEN c.expires_at <= c.at THEN 'expired'
+                     WHEN c.at > now() THEN 'held' ELSE 'queued' END,
+       error_code = CASE WHEN c.expires_at <= c.at THEN 'stale' ELSE o.error_code END,
+       next_attempt_at = CASE WHEN c.expires_at <= c.at THEN o.next_attempt_at ELSE c.at END,
        updated_at = now()
-  FROM due
- WHERE o.organization_id = due.organization_id AND o.id = due.id
+  FROM checked c
+ WHERE o.organization_id = c.organization_id AND o.id = c.id
 RETURNING o.channel_id, o.status
 )sql",
                                         b.organization, b.id, std::string(row[0][0].c_str()),
-                                        queue_limit, batch)) {
-      if (std::string_view(r[1].c_str()) == "queued") {
+                                        queue_limit, batch, qs, qe)) {
+      const std::string_view status = r[1].c_str();
+      if (status == "queued") {
         ++out.queued;
         channels.insert(r[0].as<std::int64_t>());
-      } else {
+      } else if (status == "expired") {
         ++out.expired;
       }
     }
