@@ -82,6 +82,10 @@ struct BroadcastView {
   std::optional<Counts> counts;  // with a single broadcast's read
 };
 
+/// Each variant as it will be sent, sized with its merge fields at their fallback ({{org.name}}
+/// filled): pure and cheap, what a compose box asks on every keystroke. Recipients are 0.
+std::vector<VariantPreview> PreviewTexts(const Draft& draft, const std::string& org_name);
+
 enum class Outcome {
   kDone,
   kInvalid,     // `problem` says which field: an unknown chapter, event, channel or flow

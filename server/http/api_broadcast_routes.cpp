@@ -92,12 +92,15 @@ std::optional<ApiReply> ReadDraft(const ApiCall& call, broadcasts::Draft& draft)
   return std::nullopt;
 }
 
-// Reads, parses and checks a draft against the organization's default language.
+// Reads, parses and checks a draft against the organization's default language; `org_name`
+// gets the organization's name.
 std::optional<ApiReply> CheckedDraft(api::ApiStore& store, const api::Principal& who,
-                                     const ApiCall& call, broadcasts::Draft& draft) {
+                                     const ApiCall& call, broadcasts::Draft& draft,
+                                     std::string* org_name = nullptr) {
   if (auto bad = ReadDraft(call, draft)) return bad;
   auto org = store.Organization(who);
   if (!org.ok()) return Failed(org.error(), call);
+  if (org_name != nullptr) *org_name = org->name;
   if (auto problem = broadcasts::CheckDraft(draft, org->default_language)) {
     return Refuse(400, "invalid_argument", problem->message, problem->field, call);
   }
@@ -199,8 +202,22 @@ pb::BroadcastPreview ToProto(const broadcasts::Preview& p) {
 }
 
 ApiReply PreviewBroadcast(ApiBackends b, const api::Principal& who, const ApiCall& call) {
+  bool counts = true;
+  for (const auto& [name, value] : call.params) {
+    if (name != "counts" || (value != "true" && value != "false")) {
+      return Refuse(400, "invalid_argument", "the only parameter is counts=true|false", name, call);
+    }
+    counts = value == "true";
+  }
   broadcasts::Draft draft;
-  if (auto bad = CheckedDraft(b.api, who, call, draft)) return *bad;
+  std::string org_name;
+  if (auto bad = CheckedDraft(b.api, who, call, draft, &org_name)) return *bad;
+  if (!counts) {
+    // The texts only, without touching the audience: cheap enough for every keystroke.
+    broadcasts::Preview texts;
+    texts.variants = broadcasts::PreviewTexts(draft, org_name);
+    return Ok(ToProto(texts));
+  }
   auto preview = b.broadcasts.PreviewDraft(CallerOf(who, call), draft);
   if (!preview.ok()) return Failed(preview.error(), call);
   if (preview->outcome != Outcome::kDone) return Refused(preview->outcome, preview->problem, call);

@@ -630,6 +630,7 @@ std::string_view OpenApiDocument() {
       "post": {
         "operationId": "previewBroadcast",
         "summary": "Reach, opted-out and quiet-hours counts, encoding, segments and cost of a draft; nothing is written",
+        "parameters": [{"name": "counts", "in": "query", "schema": {"type": "boolean", "default": true}, "description": "false: the texts only (encoding, UCS-2 characters, segments), without counting the audience; cheap enough for every keystroke"}],
         "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/BroadcastRequest"}}}},
         "responses": {
           "200": {"description": "The preview", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/BroadcastPreview"}}}},

@@ -1,4 +1,5 @@
 #include "broadcasts/broadcast.hpp"
+#include "broadcasts/broadcast_store.hpp"
 
 #include <gtest/gtest.h>
 
@@ -92,6 +93,59 @@ TEST(Status, NamesRoundTrip) {
     EXPECT_EQ(StatusFromName(StatusName(s)), s);
   }
   EXPECT_EQ(StatusFromName("sent"), std::nullopt);
+}
+
+}  // namespace
+}  // namespace chorus::broadcasts
+
+namespace chorus::broadcasts {
+namespace {
+
+VariantPreview Only(const std::string& text, bool replace = false) {
+  Draft d;
+  d.variants = {{"en", text}};
+  d.replace_look_alikes = replace;
+  auto out = PreviewTexts(d, "Acme Union");
+  return out.empty() ? VariantPreview{} : out.front();
+}
+
+TEST(PreviewTexts, ExtensionCharactersCostTwoSeptets) {
+  const auto v = Only(std::string(79, 'a') + "{");  // 79 + 2 = 81 septets: one segment
+  EXPECT_EQ(v.encoding, TextEncoding::kGsm7);
+  EXPECT_EQ(v.segments, 1);
+  EXPECT_EQ(Only(std::string(159, 'a') + "€").segments, 2);  // 161 septets
+}
+
+TEST(PreviewTexts, AnEmojiMakesItUcs2AndCountsTwoUnits) {
+  const auto v = Only(std::string(68, 'a') + "😀");  // 70 units: one segment
+  EXPECT_EQ(v.encoding, TextEncoding::kUcs2);
+  EXPECT_EQ(v.ucs2_characters, std::vector<std::string>{"😀"});
+  EXPECT_EQ(v.segments, 1);
+  EXPECT_EQ(Only(std::string(69, 'a') + "😀").segments, 2);
+}
+
+TEST(PreviewTexts, MixedScriptsNameEachForcingCharacterOnce) {
+  const auto v = Only("Join us नमस्ते at the rally, नमस्ते");
+  EXPECT_EQ(v.encoding, TextEncoding::kUcs2);
+  EXPECT_EQ(v.ucs2_characters.size(), 6u);  // न म स ् त े: six code points, once each
+}
+
+TEST(PreviewTexts, MergeFieldsAreSizedAtTheirFallbackAndOrgNameFilled) {
+  const auto v = Only("Hi {{first_name|friend}}, {{org.name}} here");
+  EXPECT_TRUE(v.merge_fields);
+  EXPECT_EQ(v.characters, static_cast<int>(std::string("Hi friend, Acme Union here").size()));
+}
+
+TEST(PreviewTexts, ReplacingLookAlikesShowsTheSaving) {
+  const std::string text = "It’s on — " + std::string(60, 'a');  // UCS-2: 70 units -> 1; make 2
+  const auto as_written = Only(text + std::string(10, 'b'));
+  const auto replaced = Only(text + std::string(10, 'b'), true);
+  EXPECT_EQ(as_written.encoding, TextEncoding::kUcs2);
+  EXPECT_EQ(as_written.segments, 2);
+  EXPECT_EQ(replaced.encoding, TextEncoding::kGsm7);
+  EXPECT_EQ(replaced.segments, 1);
+  EXPECT_EQ(replaced.look_alikes_replaced, 2);
+  EXPECT_EQ(replaced.segments_without_replacement, 2);
 }
 
 }  // namespace

@@ -294,6 +294,14 @@ TEST_F(ChorusBroadcastE2eTest, TheSameIdempotencyKeyMakesOneBroadcastAndBadDraft
                              R"({"name": "x", "variants": {"en": "It’s on — today"}, "channels": ["e2e-twilio"], "replace_look_alikes": true})");
   EXPECT_THAT(replaced.body, HasSubstr(R"("encoding":"gsm7")"));
   EXPECT_THAT(replaced.body, HasSubstr(R"("look_alikes_replaced":2)"));
+  // The texts alone, for a compose box's every keystroke: no audience counted.
+  const auto texts = Post("/v1/broadcasts/preview?counts=false", owner_,
+                          R"({"name": "x", "variants": {"en": "Hi 😀 {{first_name|friend}}"}, "channels": ["e2e-twilio"]})");
+  ASSERT_EQ(texts.status, 200) << texts.body;
+  EXPECT_THAT(texts.body, HasSubstr(R"("ucs2_characters":["😀"])"));
+  EXPECT_THAT(texts.body, HasSubstr(R"("merge_fields":true)"));
+  EXPECT_THAT(texts.body, HasSubstr(R"("reach":"0")"));  // not counted
+  EXPECT_EQ(Post("/v1/broadcasts/preview?counts=maybe", owner_, "{}").status, 400);
 }
 
 TEST_F(ChorusBroadcastE2eTest, AYesInsideTheReplyWindowIsRecordedAsAnRsvp) {

@@ -155,14 +155,6 @@ std::string SendAt(const Draft& draft) {
                        : std::string("now()");
 }
 
-// The text as the compose box sizes it: merge fields at their fallback (org.name filled).
-std::string Sample(const std::string& text, const std::string& org_name) {
-  return flows::Render(text, [&](const std::string& name) -> std::optional<std::string> {
-    if (name == "org.name") return org_name;
-    return std::nullopt;
-  });
-}
-
 broadcasts::Preview Count(pqxx::transaction_base& tx, const Draft& draft, const Organization& org,
                           const std::vector<PoolChannel>& pool, const BroadcastSql& sql) {
   broadcasts::Preview p;
@@ -188,24 +180,11 @@ broadcasts::Preview Count(pqxx::transaction_base& tx, const Draft& draft, const 
                         sql.opted_out)[0][0]
                     .as<std::int64_t>();
   std::map<std::string, int> segments;
-  for (const auto& [language, written] : draft.variants) {
-    broadcasts::VariantPreview v;
-    v.language = language;
-    const LookAlikes replaced = draft.replace_look_alikes ? ReplaceLookAlikes(written)
-                                                          : LookAlikes{written, 0};
-    const std::string sample = Sample(replaced.text, org.name);
-    const SegmentCount count = CountSegments(sample);
-    v.encoding = count.encoding;
-    v.ucs2_characters = Ucs2Characters(sample);
-    v.characters = static_cast<int>(CountCodePoints(sample));
-    v.segments = count.segments;
-    v.recipients = by_language[language];
-    v.look_alikes_replaced = replaced.replaced;
-    v.segments_without_replacement = CountSegments(Sample(written, org.name)).segments;
-    v.merge_fields = !flows::MergeFields(written).empty();
+  for (broadcasts::VariantPreview& v : broadcasts::PreviewTexts(draft, org.name)) {
+    v.recipients = by_language[v.language];
     p.total_segments += v.recipients * v.segments;
     p.segments_saved += v.recipients * (v.segments_without_replacement - v.segments);
-    segments[language] = v.segments;
+    segments[v.language] = v.segments;
     p.variants.push_back(std::move(v));
   }
   for (const auto& c : pool) {
