@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "core/segments.hpp"
 #include "store/store_fixtures.hpp"
 
 namespace chorus::store::pg {
@@ -214,6 +215,20 @@ TEST_F(PgBroadcastTest, VariantsFollowTheMembersLanguageWithMergeFieldsAndTheDef
   EXPECT_EQ(std::string(rows[1][2].c_str()), "gsm7");
   EXPECT_EQ(std::string(rows[2][1].c_str()), "Hola amiga 🙂");
   EXPECT_EQ(rows[2][3].as<int>(), 1);
+}
+
+// Rendered texts are counted in SQL; they agree with the server's count (core/segments.hpp)
+// but where a pair would straddle a part boundary.
+TEST_F(PgBroadcastTest, SegmentsCountedInTheDatabaseAgreeWithTheServer) {
+  const std::vector<std::string> texts = {
+      "", "hello", std::string(160, 'a'), std::string(161, 'a'), std::string(306, 'a'),
+      std::string(80, '{'), std::string(81, '{'), "Hola María, ¿vienes?", "नमस्ते दोस्तों",
+      std::string(70, 'x') + "é", "Zoë 😀 " + std::string(60, 'y'), "€ euro [x] ~ |", "伟"};
+  for (const auto& text : texts) {
+    EXPECT_EQ(Value<int>("SELECT chorus_segments($1)", text), CountSegments(text).segments) << text;
+    EXPECT_EQ(Value<bool>("SELECT chorus_is_gsm7($1)", text),
+              CountSegments(text).encoding == TextEncoding::kGsm7) << text;
+  }
 }
 
 TEST_F(PgBroadcastTest, QuietHoursFollowTheRecipientsZoneOnRealDaylightSavingDays) {
