@@ -84,7 +84,8 @@ SELECT c.id, c.organization_id, greatest(1, $2::float8), clock_timestamp()
   FROM channels c WHERE c.id = $1
 ON CONFLICT (channel_id) DO UPDATE
    SET tokens = least(greatest(1, $2::float8),
-                      t.tokens + $2::float8 * extract(epoch FROM clock_timestamp() - t.refreshed_at)),
+                      t.tokens + $2::float8 *
+                        greatest(0, extract(epoch FROM clock_timestamp() - t.refreshed_at))),
        refreshed_at = clock_timestamp()
 RETURNING tokens
 )sql";
