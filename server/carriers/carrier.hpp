@@ -49,6 +49,18 @@ struct LookupOutcome {
   DeliveryStatus status = DeliveryStatus::kAccepted;
 };
 
+/// What the carrier says about a message it took, asked when the message's final status never
+/// arrived (dispatch::Reconciler; docs/CARRIERS.md, "Reconciliation").
+struct StatusQueryOutcome {
+  enum class Found { kYes, kNo, kUnknown };
+  /// kYes: the carrier reported a status we know; kNo: it does not know the id (answered 404);
+  /// kUnknown: the query failed (no answer, an error, an answer we cannot read): ask later.
+  Found found = Found::kUnknown;
+  DeliveryStatus status = DeliveryStatus::kAccepted;  // with kYes
+  std::string raw_status;  // with kYes: the carrier's own word ("delivered", "delivery_failed")
+  std::string error_code;  // the carrier's error code (digits), may be empty; safe to log
+};
+
 /// The carrier port: everything Chorus knows about one carrier, behind one object. An adapter
 /// lives in one folder (server/carriers/KIND/) and is registered by one line in
 /// app/carriers.cpp; nothing else names it. Adapters do no I/O: webhooks come in as
@@ -117,6 +129,24 @@ class Carrier {
                                     std::chrono::system_clock::time_point since,
                                     const transport::HttpResponseSpec& response) const {
     (void)message, (void)since, (void)response;
+    return {};
+  }
+
+  /// True when the carrier can be asked for the status of a message it took: then
+  /// BuildStatusQuery answers a request for each of its message ids. The reconciler asks only
+  /// such carriers' channels.
+  virtual bool HasStatusQuery() const { return false; }
+  /// The request that asks the carrier for the current status of the message it gave
+  /// `carrier_message_id`, sent from `channel`; nullopt when the carrier has no such query or
+  /// the id cannot be one of its ids (then nothing is asked).
+  virtual std::optional<transport::HttpRequestSpec> BuildStatusQuery(
+      const Channel& channel, std::string_view carrier_message_id) const {
+    (void)channel, (void)carrier_message_id;
+    return std::nullopt;
+  }
+  /// Reads the answer to a status query; never fails: an answer it cannot read is kUnknown.
+  virtual StatusQueryOutcome ParseStatusQuery(const transport::HttpResponseSpec& response) const {
+    (void)response;
     return {};
   }
 

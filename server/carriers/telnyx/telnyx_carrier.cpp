@@ -4,6 +4,7 @@
 #include <google/protobuf/util/json_util.h>
 
 #include <array>
+#include <cctype>
 #include <cmath>
 #include <map>
 
@@ -111,6 +112,34 @@ SendOutcome Failure(SendResult result, std::string error_code, std::string_view 
   return outcome;
 }
 
+// data.to[0].status: Chorus sends to one recipient at a time. Empty when absent.
+std::string FirstRecipientStatus(const Struct& data) {
+  auto to = data.fields().find("to");
+  if (to == data.fields().end() || to->second.kind_case() != Value::kListValue ||
+      to->second.list_value().values_size() == 0 ||
+      to->second.list_value().values(0).kind_case() != Value::kStructValue) {
+    return {};
+  }
+  return StringField(to->second.list_value().values(0).struct_value(), "status");
+}
+
+std::string ApiBase(const Channel& channel) {
+  std::string api_base = Get(channel.settings, "api_base");
+  if (api_base.empty()) api_base = std::string(kDefaultApiBase);
+  while (api_base.ends_with('/')) api_base.pop_back();
+  return api_base;
+}
+
+// Telnyx's message ids are UUIDs; the bound and the characters keep an id from another source
+// from changing the URL's path.
+bool IsMessageId(std::string_view id) {
+  if (id.empty() || id.size() > 128) return false;
+  for (char c : id) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-') return false;
+  }
+  return true;
+}
+
 SendOutcome ParseAccepted(const HttpResponseSpec& response) {
   auto object = ParseJsonObject(response.body);
   const Struct* data = object ? ObjectField(*object, "data") : nullptr;
@@ -124,15 +153,7 @@ SendOutcome ParseAccepted(const HttpResponseSpec& response) {
   SendOutcome outcome;
   outcome.result = SendResult::kAccepted;
   outcome.carrier_message_id = std::move(id);
-  outcome.status = DeliveryStatus::kAccepted;
-  auto to = data->fields().find("to");
-  if (to != data->fields().end() && to->second.kind_case() == Value::kListValue &&
-      to->second.list_value().values_size() > 0 &&
-      to->second.list_value().values(0).kind_case() == Value::kStructValue) {
-    outcome.status = MapStatus(StringField(to->second.list_value().values(0).struct_value(),
-                                           "status"))
-                         .value_or(DeliveryStatus::kAccepted);
-  }
+  outcome.status = MapStatus(FirstRecipientStatus(*data)).value_or(DeliveryStatus::kAccepted);
   return outcome;
 }
 
@@ -238,10 +259,6 @@ Channel TelnyxCarrier::DecoyChannel() const {
 }
 
 HttpRequestSpec TelnyxCarrier::BuildSend(const Channel& channel, const SendRequest& message) const {
-  std::string api_base = Get(channel.settings, "api_base");
-  if (api_base.empty()) api_base = std::string(kDefaultApiBase);
-  while (api_base.ends_with('/')) api_base.pop_back();
-
   Struct body;
   auto& fields = *body.mutable_fields();
   fields["from"].set_string_value(channel.sender);
@@ -257,7 +274,7 @@ HttpRequestSpec TelnyxCarrier::BuildSend(const Channel& channel, const SendReque
   }
   HttpRequestSpec request;
   request.method = "POST";
-  request.url = api_base + "/v2/messages";
+  request.url = ApiBase(channel) + "/v2/messages";
   request.headers = {
       {"Authorization", "Bearer " + Get(channel.secrets, "api_key")},
       {"Content-Type", std::string(kJson)},
@@ -274,6 +291,39 @@ SendOutcome TelnyxCarrier::ParseSend(const HttpResponseSpec& response) const {
   if (response.status == 0) return Failure(SendResult::kRetry, "network", "no response");
   if (response.status >= 200 && response.status < 300) return ParseAccepted(response);
   return ParseRejected(response);
+}
+
+std::optional<HttpRequestSpec> TelnyxCarrier::BuildStatusQuery(
+    const Channel& channel, std::string_view carrier_message_id) const {
+  if (!IsMessageId(carrier_message_id)) return std::nullopt;
+  HttpRequestSpec request;
+  request.method = "GET";
+  request.url = ApiBase(channel) + "/v2/messages/" + std::string(carrier_message_id);
+  request.headers = {{"Authorization", "Bearer " + Get(channel.secrets, "api_key")},
+                     {"Accept", std::string(kJson)}};
+  return request;
+}
+
+StatusQueryOutcome TelnyxCarrier::ParseStatusQuery(const HttpResponseSpec& response) const {
+  StatusQueryOutcome outcome;
+  // 404: Telnyx has no message with this id for the key's account.
+  if (response.status == 404) {
+    outcome.found = StatusQueryOutcome::Found::kNo;
+    return outcome;
+  }
+  if (response.status != 200) return outcome;  // kUnknown: ask again later
+  auto object = ParseJsonObject(response.body);
+  const Struct* data = object ? ObjectField(*object, "data") : nullptr;
+  if (data == nullptr) return outcome;
+  std::string raw = FirstRecipientStatus(*data);
+  // A status the webhooks never carry is not guessed at.
+  auto status = MapStatus(raw);
+  if (!status) return outcome;
+  outcome.found = StatusQueryOutcome::Found::kYes;
+  outcome.status = *status;
+  outcome.raw_status = std::move(raw);
+  outcome.error_code = FirstErrorCode(*data);  // data.errors[0].code, as a webhook's
+  return outcome;
 }
 
 }  // namespace chorus::carriers::telnyx

@@ -18,6 +18,8 @@ namespace chorus::carriers::telnyx {
 /// messaging_profile_id when set). 40300 (HTTP 409, the recipient texted STOP) ->
 /// kRecipientOptedOut; 429, 10011 and 5xx, no answer and timeouts -> kRetry; other 4xx ->
 /// kPermanentFailure.
+///
+/// Status query (reconciliation): GET {api_base}/v2/messages/{id}, Bearer api_key.
 class TelnyxCarrier final : public Carrier {
  public:
   std::string_view kind() const override { return "telnyx"; }
@@ -34,6 +36,15 @@ class TelnyxCarrier final : public Carrier {
   transport::HttpRequestSpec BuildSend(const Channel& channel,
                                        const SendRequest& message) const override;
   SendOutcome ParseSend(const transport::HttpResponseSpec& response) const override;
+
+  /// GET /v2/messages/{id}: the first recipient's `data.to[0].status`, mapped as the delivery
+  /// webhooks' is (MapStatus), and `data.errors[0].code`. nullopt for an id that cannot be a
+  /// Telnyx message id. 404 -> kNo; any other answer but a 200 with a mapped status ->
+  /// kUnknown.
+  bool HasStatusQuery() const override { return true; }
+  std::optional<transport::HttpRequestSpec> BuildStatusQuery(
+      const Channel& channel, std::string_view carrier_message_id) const override;
+  StatusQueryOutcome ParseStatusQuery(const transport::HttpResponseSpec& response) const override;
 };
 
 }  // namespace chorus::carriers::telnyx

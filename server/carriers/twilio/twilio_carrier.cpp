@@ -73,9 +73,10 @@ std::string StringField(const Struct& object, const std::string& name) {
   return it->second.string_value();
 }
 
-// Twilio sends `code` as a JSON number; accept a digit string too rather than lose it.
-std::optional<int> CodeField(const Struct& object) {
-  auto it = object.fields().find("code");
+// Twilio sends `code` (and a message's `error_code`) as a JSON number; accept a digit string
+// too rather than lose it. Absent or null: nullopt.
+std::optional<int> CodeField(const Struct& object, const std::string& name = "code") {
+  auto it = object.fields().find(name);
   if (it == object.fields().end()) return std::nullopt;
   const Value& value = it->second;
   if (value.kind_case() == Value::kStringValue) {
@@ -338,6 +339,39 @@ LookupOutcome TwilioCarrier::ParseLookup(const SendRequest& message,
     return outcome;
   }
   outcome.found = LookupOutcome::Found::kNo;
+  return outcome;
+}
+
+std::optional<HttpRequestSpec> TwilioCarrier::BuildStatusQuery(
+    const Channel& channel, std::string_view carrier_message_id) const {
+  // Our ids came from Twilio's own answers; anything else would rewrite the URL's path.
+  if (!IsMessageSid(carrier_message_id)) return std::nullopt;
+  HttpRequestSpec request;
+  request.method = "GET";
+  request.url = ApiBase(channel) + "/2010-04-01/Accounts/" + Get(channel.settings, "account_sid") +
+                "/Messages/" + std::string(carrier_message_id) + ".json";
+  request.headers = {{"Authorization", Basic(channel)}, {"Accept", "application/json"}};
+  return request;
+}
+
+StatusQueryOutcome TwilioCarrier::ParseStatusQuery(const HttpResponseSpec& response) const {
+  StatusQueryOutcome outcome;
+  // 404 (Twilio's 20404): the account holds no message with this SID (deleted, or not ours).
+  if (response.status == 404) {
+    outcome.found = StatusQueryOutcome::Found::kNo;
+    return outcome;
+  }
+  if (response.status != 200) return outcome;  // kUnknown: ask again later
+  auto object = ParseJsonObject(response.body);
+  if (!object) return outcome;
+  std::string raw = StringField(*object, "status");
+  // A status the callbacks never carry (receiving, partially_delivered) is not guessed at.
+  auto status = MapMessageStatus(raw);
+  if (!status) return outcome;
+  outcome.found = StatusQueryOutcome::Found::kYes;
+  outcome.status = *status;
+  outcome.raw_status = std::move(raw);
+  if (auto code = CodeField(*object, "error_code")) outcome.error_code = std::to_string(*code);
   return outcome;
 }
 

@@ -21,6 +21,7 @@ namespace chorus::carriers::twilio {
 /// kRetry (honouring Retry-After).
 ///
 /// Lookup before a resend: the Messages list filtered by To and From (docs/CARRIERS.md).
+/// Status query (reconciliation): the Message resource, GET .../Messages/{MessageSid}.json.
 class TwilioCarrier final : public Carrier {
  public:
   std::string_view kind() const override { return "twilio"; }
@@ -46,6 +47,14 @@ class TwilioCarrier final : public Carrier {
   LookupOutcome ParseLookup(const SendRequest& message,
                             std::chrono::system_clock::time_point since,
                             const transport::HttpResponseSpec& response) const override;
+
+  /// GET .../Messages/{MessageSid}.json (Basic auth): the message's `status`, mapped as the
+  /// status callback's MessageStatus is, and its `error_code`. nullopt for an id that is not a
+  /// message SID. 404 -> kNo; any other answer but a 200 with a mapped status -> kUnknown.
+  bool HasStatusQuery() const override { return true; }
+  std::optional<transport::HttpRequestSpec> BuildStatusQuery(
+      const Channel& channel, std::string_view carrier_message_id) const override;
+  StatusQueryOutcome ParseStatusQuery(const transport::HttpResponseSpec& response) const override;
 
   std::optional<transport::HttpRequestSpec> BuildTestInbound(
       const Channel& channel, const std::string& url, const std::string& from,
