@@ -86,6 +86,11 @@ struct FakeTelnyx::Impl {
         client(io, http::ClientOptions{options.callback_timeout}) {}
 
   awaitable<http::Response> HandleSend(const http::Request& request);
+  http::Response HandleFetch(const http::Request& request, const http::RequestContext& context);
+  std::string MessageJson(const ReceivedMessage& message,
+                          const std::string& error_code = "") const;
+  void SetStatusLocked(const std::string& id, const std::string& status,
+                       const std::string& error_code);
   http::Response Send(const http::Request& request, ReceivedMessage& received,
                       CallbackPlan& plan);
   awaitable<void> PostCallbacks(ReceivedMessage message, CallbackPlan plan);
@@ -106,6 +111,9 @@ struct FakeTelnyx::Impl {
   mutable std::mutex mutex;  // guards everything below
   std::vector<ReceivedMessage> messages;
   std::size_t accepted = 0;
+  std::size_t status_queries = 0;
+  // A failed message's error code, by id (what a status query answers in errors[]).
+  std::map<std::string, std::string> error_codes;
   std::map<std::string, std::deque<Failure>> failures;
   std::map<std::string, CallbackPlan> plans;
   std::mt19937_64 random{std::random_device{}()};
@@ -190,14 +198,52 @@ http::Response FakeTelnyx::Impl::Send(const http::Request& request, ReceivedMess
   }
   http::Response response{bhttp::status::ok, 11};
   response.set(bhttp::field::content_type, "application/json");
-  response.body() =
-      R"({"data":{"record_type":"message","direction":"outbound","id":")" + received.sid +
-      R"(","type":"SMS","from":{"phone_number":)" + JsonString(received.from) +
-      R"(,"carrier":"Telnyx","line_type":"Wireless"},"to":[{"phone_number":)" +
-      JsonString(received.to) + R"(,"status":"queued","carrier":"","line_type":""}],"text":)" +
-      JsonString(received.body) +
-      R"(,"encoding":"GSM-7","parts":1,"cost":null,"errors":[],"tags":[]}})";
+  response.body() = MessageJson(received);
   return response;
+}
+
+// The message resource as the send answers it and GET /v2/messages/{id} returns it: the
+// recipient's status in to[0].status, failures in errors[].code.
+std::string FakeTelnyx::Impl::MessageJson(const ReceivedMessage& m,
+                                         const std::string& error_code) const {
+  const std::string errors =
+      error_code.empty() ? "[]"
+                         : R"([{"code":)" + JsonString(error_code) +
+                                 R"(,"title":"Recipient unavailable"}])";
+  return R"({"data":{"record_type":"message","direction":"outbound","id":")" + m.sid +
+         R"(","type":"SMS","from":{"phone_number":)" + JsonString(m.from) +
+         R"(,"carrier":"Telnyx","line_type":"Wireless"},"to":[{"phone_number":)" +
+         JsonString(m.to) + R"(,"status":)" + JsonString(m.status) +
+         R"(,"carrier":"","line_type":""}],"text":)" + JsonString(m.body) +
+         R"(,"encoding":"GSM-7","parts":1,"cost":null,"errors":)" + errors + R"(,"tags":[]}})";
+}
+
+http::Response FakeTelnyx::Impl::HandleFetch(const http::Request& request,
+                                             const http::RequestContext& context) {
+  std::lock_guard lock(mutex);
+  ++status_queries;
+  if (options.api_key.empty() ||
+      request[bhttp::field::authorization] != "Bearer " + options.api_key) {
+    return TelnyxError(401, "10009", "Authentication failed");
+  }
+  for (const ReceivedMessage& m : messages) {
+    if (m.sid.empty() || m.sid != context.path_params.at(0)) continue;
+    http::Response response{bhttp::status::ok, 11};
+    response.set(bhttp::field::content_type, "application/json");
+    auto code = error_codes.find(m.sid);
+    response.body() = MessageJson(m, code == error_codes.end() ? "" : code->second);
+    return response;
+  }
+  return TelnyxError(404, "10005", "Resource not found");
+}
+
+void FakeTelnyx::Impl::SetStatusLocked(const std::string& id, const std::string& status,
+                                       const std::string& error_code) {
+  for (ReceivedMessage& m : messages) {
+    if (m.sid.empty() || m.sid != id) continue;
+    m.status = status;
+    error_codes[id] = error_code;
+  }
 }
 
 awaitable<http::Response> FakeTelnyx::Impl::HandleSend(const http::Request& request) {
@@ -225,6 +271,10 @@ awaitable<void> FakeTelnyx::Impl::PostCallbacks(ReceivedMessage message, Callbac
     const std::string event = status == "sent" ? "message.sent" : "message.finalized";
     const std::string body = testing::telnyx::DeliveryEvent(
         event, message.sid, message.to, status, failed ? plan.error_code : "");
+    {
+      std::lock_guard lock(mutex);
+      SetStatusLocked(message.sid, status, failed ? plan.error_code : "");
+    }
     auto delay = options.callback_retry_delay;
     for (int attempt = 1;; ++attempt) {
       if (stopping) co_return;
@@ -254,6 +304,11 @@ Result<void> FakeTelnyx::Start() {
   router->Add(http::Verb::post, "/v2/messages",
               [impl](const http::Request& request, http::RequestContext&) {
                 return impl->HandleSend(request);
+              });
+  router->Add(http::Verb::get, "/v2/messages/{id}",
+              [impl](const http::Request& request,
+                     http::RequestContext& context) -> http::asio::awaitable<http::Response> {
+                co_return impl->HandleFetch(request, context);
               });
   http::ServerOptions server_options;
   server_options.name = "fake-telnyx";
@@ -319,6 +374,17 @@ std::vector<ReceivedMessage> FakeTelnyx::MessagesTo(const std::string& to) const
 std::size_t FakeTelnyx::AcceptedCount() const {
   std::lock_guard lock(impl_->mutex);
   return impl_->accepted;
+}
+
+std::size_t FakeTelnyx::StatusQueryCount() const {
+  std::lock_guard lock(impl_->mutex);
+  return impl_->status_queries;
+}
+
+void FakeTelnyx::SetStatus(const std::string& id, const std::string& status,
+                           const std::string& error_code) {
+  std::lock_guard lock(impl_->mutex);
+  impl_->SetStatusLocked(id, status, error_code);
 }
 
 void FakeTelnyx::FailNext(const std::string& to, int http_status, const std::string& code,

@@ -32,7 +32,8 @@ struct FakeTelnyxOptions {
 /// /v2/messages with a JSON body and Bearer auth, answered like Telnyx ({"data": {...}} with a
 /// fresh UUID, or {"errors": [{code, title, detail}]}), then delivery events POSTed to the
 /// message's webhook_url, signed with Ed25519 over "timestamp|body". It also signs inbound
-/// message.received events for tests to post to Chorus. Thread-safe.
+/// message.received events for tests to post to Chorus. GET /v2/messages/{id} answers one
+/// message with its latest status (404 for an id it never gave). Thread-safe.
 class FakeTelnyx {
  public:
   explicit FakeTelnyx(FakeTelnyxOptions options);
@@ -47,6 +48,12 @@ class FakeTelnyx {
   std::vector<ReceivedMessage> Messages() const;
   std::vector<ReceivedMessage> MessagesTo(const std::string& to) const;
   std::size_t AcceptedCount() const;
+  /// GET /v2/messages/{id} calls so far (status queries, answered or refused).
+  std::size_t StatusQueryCount() const;
+  /// Telnyx's own record of message `id` moves to recipient status `status` (with
+  /// `error_code`), without an event: what a status query answers after an event was lost.
+  void SetStatus(const std::string& id, const std::string& status,
+                 const std::string& error_code = "");
 
   /// The next `times` sends to `to` get `http_status` with Telnyx error `code` (for example
   /// 409 and "40300", 429 and "10011", 500 and "" for a bare 500).

@@ -16,6 +16,7 @@
 #include <deque>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <unordered_map>
 #include <random>
 #include <thread>
@@ -99,6 +100,13 @@ std::string Rfc2822(std::chrono::system_clock::time_point at) {
   return text;
 }
 
+// A message's error_code: a number, or null while it has none.
+std::string ErrorCodeJson(const std::string& code) {
+  if (code.empty()) return "null";
+  if (code.find_first_not_of("0123456789") == std::string::npos) return code;
+  return JsonString(code);
+}
+
 bool IsE164(std::string_view number) {
   if (number.size() < 9 || number.size() > 16 || number[0] != '+' || number[1] == '0') {
     return false;
@@ -164,6 +172,9 @@ struct FakeTwilio::Impl {
   awaitable<http::Response> HandleCreate(const http::Request& request,
                                          http::RequestContext& context);
   http::Response HandleList(const http::Request& request, const http::RequestContext& context);
+  http::Response HandleFetch(const http::Request& request, const http::RequestContext& context);
+  std::optional<http::Response> Refuse(const http::Request& request,
+                                       const http::RequestContext& context) const;
   http::Response Create(const http::Request& request, const http::RequestContext& context,
                         ReceivedMessage& received, CallbackPlan& plan);
   awaitable<void> MaybeHold(const http::Request& request);
@@ -171,7 +182,9 @@ struct FakeTwilio::Impl {
   awaitable<bool> PostCallback(const ReceivedMessage& message, const std::string& status,
                                const std::string& error_code);
   std::string NewSid();
-  std::string ResourceJson(const ReceivedMessage& message, int segments);
+  std::string ResourceJson(const ReceivedMessage& message, int segments,
+                           const std::string& error_code = "");
+  std::string ErrorCodeOf(const std::string& sid) const;  // with `mutex` held
 
   FakeTwilioOptions options;
   // Declared before the server and the client so it outlives every coroutine they own.
@@ -190,8 +203,11 @@ struct FakeTwilio::Impl {
   // Position in `messages` by SID: a status callback updates its message without a scan (with
   // tens of thousands of messages a scan per callback dominated the benchmark's fake).
   std::unordered_map<std::string, std::size_t> by_sid;
+  // A failed message's ErrorCode, by SID (what a status query answers as error_code).
+  std::unordered_map<std::string, std::string> error_codes;
   std::size_t accepted = 0;
   std::size_t lookups = 0;
+  std::size_t status_queries = 0;
   std::map<std::string, std::deque<Failure>> failures;
   std::map<std::string, CallbackPlan> callback_plans;
   std::map<std::string, int> holds;  // sends to hold, by number
@@ -208,7 +224,13 @@ std::string FakeTwilio::Impl::NewSid() {
   return sid;
 }
 
-std::string FakeTwilio::Impl::ResourceJson(const ReceivedMessage& m, int segments) {
+std::string FakeTwilio::Impl::ErrorCodeOf(const std::string& sid) const {
+  auto it = error_codes.find(sid);
+  return it == error_codes.end() ? std::string() : it->second;
+}
+
+std::string FakeTwilio::Impl::ResourceJson(const ReceivedMessage& m, int segments,
+                                           const std::string& error_code) {
   const std::string now = Rfc2822(m.created_at);
   const std::string uri =
       "/2010-04-01/Accounts/" + options.account_sid + "/Messages/" + m.sid;
@@ -217,12 +239,13 @@ std::string FakeTwilio::Impl::ResourceJson(const ReceivedMessage& m, int segment
          ",\"api_version\":\"2010-04-01\",\"body\":" + JsonString(m.body) +
          ",\"date_created\":" + JsonString(now) + ",\"date_sent\":null,\"date_updated\":" +
          JsonString(now) +
-         ",\"direction\":\"outbound-api\",\"error_code\":null,\"error_message\":null,\"from\":" +
+         ",\"direction\":\"outbound-api\",\"error_code\":" + ErrorCodeJson(error_code) +
+         ",\"error_message\":null,\"from\":" +
          JsonString(m.from) +
          ",\"messaging_service_sid\":null,\"num_media\":\"0\",\"num_segments\":\"" +
          std::to_string(segments) +
          "\",\"price\":null,\"price_unit\":\"USD\",\"sid\":" + JsonString(m.sid) +
-         ",\"status\":\"queued\",\"subresource_uris\":{\"media\":" +
+         ",\"status\":" + JsonString(m.status) + ",\"subresource_uris\":{\"media\":" +
          JsonString(uri + "/Media.json") + "},\"to\":" + JsonString(m.to) +
          ",\"uri\":" + JsonString(uri + ".json") + "}";
 }
@@ -318,10 +341,9 @@ http::Response FakeTwilio::Impl::Create(const http::Request& request,
   return response;
 }
 
-// The Messages list (GET .../Messages.json?To=&From=&PageSize=), newest first, as Twilio
-// pages it: {"messages": [...], "page", "page_size", ...}.
-http::Response FakeTwilio::Impl::HandleList(const http::Request& request,
-                                            const http::RequestContext& context) {
+// The reads' checks, as Twilio makes them: Basic auth, then the account in the path.
+std::optional<http::Response> FakeTwilio::Impl::Refuse(const http::Request& request,
+                                                       const http::RequestContext& context) const {
   const std::string expected = "Basic " + Base64(options.account_sid + ":" + options.auth_token);
   if (!boost::beast::iequals(request[bhttp::field::authorization], expected)) {
     return TwilioError(401, 20003, "Authenticate");
@@ -329,6 +351,14 @@ http::Response FakeTwilio::Impl::HandleList(const http::Request& request,
   if (context.path_params.at(0) != options.account_sid) {
     return TwilioError(404, 20404, "The requested resource was not found");
   }
+  return std::nullopt;
+}
+
+// The Messages list (GET .../Messages.json?To=&From=&PageSize=), newest first, as Twilio
+// pages it: {"messages": [...], "page", "page_size", ...}.
+http::Response FakeTwilio::Impl::HandleList(const http::Request& request,
+                                            const http::RequestContext& context) {
+  if (auto refused = Refuse(request, context)) return std::move(*refused);
   std::string_view target = request.target();
   auto question = target.find('?');
   auto query = signer::Decode(question == std::string_view::npos ? "" : target.substr(question + 1));
@@ -351,13 +381,45 @@ http::Response FakeTwilio::Impl::HandleList(const http::Request& request,
         continue;
       }
       if (listed++ > 0) items += ",";
-      items += ResourceJson(*it, CountSegments(it->body).segments);
+      items += ResourceJson(*it, CountSegments(it->body).segments, ErrorCodeOf(it->sid));
     }
   }
   http::Response response{bhttp::status::ok, 11};
   response.set(bhttp::field::content_type, "application/json");
   response.body() = "{\"messages\":[" + items + "],\"page\":0,\"page_size\":" +
                     std::to_string(page_size) + ",\"next_page_uri\":null}";
+  return response;
+}
+
+// One Message resource (GET .../Messages/{Sid}.json) with its latest status.
+http::Response FakeTwilio::Impl::HandleFetch(const http::Request& request,
+                                             const http::RequestContext& context) {
+  {
+    std::lock_guard lock(mutex);
+    ++status_queries;
+  }
+  if (auto refused = Refuse(request, context)) return std::move(*refused);
+  std::string sid = context.path_params.at(1);
+  if (!sid.ends_with(".json")) {
+    return TwilioError(404, 20404, "The requested resource was not found");
+  }
+  sid.resize(sid.size() - 5);
+  ReceivedMessage message;
+  std::string error_code;
+  {
+    std::lock_guard lock(mutex);
+    auto it = by_sid.find(sid);
+    if (it == by_sid.end()) {
+      return TwilioError(404, 20404,
+                         "The requested resource /2010-04-01/Accounts/" + options.account_sid +
+                             "/Messages/" + sid + ".json was not found");
+    }
+    message = messages[it->second];
+    error_code = ErrorCodeOf(sid);
+  }
+  http::Response response{bhttp::status::ok, 11};
+  response.set(bhttp::field::content_type, "application/json");
+  response.body() = ResourceJson(message, CountSegments(message.body).segments, error_code);
   return response;
 }
 
@@ -434,6 +496,9 @@ awaitable<void> FakeTwilio::Impl::PostCallbacks(ReceivedMessage message, Callbac
       std::lock_guard lock(mutex);
       if (auto it = by_sid.find(message.sid); it != by_sid.end()) {
         messages[it->second].status = status;
+        if (status == "undelivered" || status == "failed") {
+          error_codes[message.sid] = plan.error_code;
+        }
       }
     }
     bool delivered = co_await PostCallback(message, status, plan.error_code);
@@ -503,6 +568,11 @@ Result<void> FakeTwilio::Start() {
                      http::RequestContext& context) -> http::asio::awaitable<http::Response> {
                 co_return impl->HandleList(request, context);
               });
+  router->Add(http::Verb::get, "/2010-04-01/Accounts/{account}/Messages/{sid}",
+              [impl](const http::Request& request,
+                     http::RequestContext& context) -> http::asio::awaitable<http::Response> {
+                co_return impl->HandleFetch(request, context);
+              });
   http::ServerOptions server_options;
   server_options.address = impl_->options.address;
   server_options.port = impl_->options.port;
@@ -570,6 +640,20 @@ std::vector<ReceivedMessage> FakeTwilio::MessagesTo(const std::string& to) const
 std::size_t FakeTwilio::LookupCount() const {
   std::lock_guard lock(impl_->mutex);
   return impl_->lookups;
+}
+
+std::size_t FakeTwilio::StatusQueryCount() const {
+  std::lock_guard lock(impl_->mutex);
+  return impl_->status_queries;
+}
+
+void FakeTwilio::SetStatus(const std::string& sid, const std::string& status,
+                           const std::string& error_code) {
+  std::lock_guard lock(impl_->mutex);
+  auto it = impl_->by_sid.find(sid);
+  if (it == impl_->by_sid.end()) return;
+  impl_->messages[it->second].status = status;
+  impl_->error_codes[sid] = error_code;
 }
 
 std::size_t FakeTwilio::AcceptedCount() const {

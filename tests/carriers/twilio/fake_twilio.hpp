@@ -42,7 +42,8 @@ struct FakeTwilioOptions {
 /// /2010-04-01/Accounts/{AccountSid}/Messages.json (form body, Basic auth) answered like Twilio
 /// (201 and the Message resource JSON with a fresh SM sid, or an error JSON
 /// {code, message, more_info, status}), then signed status callbacks; GET Messages.json lists
-/// the account's messages filtered by To and From, newest first. Thread-safe.
+/// the account's messages filtered by To and From, newest first; GET Messages/{Sid}.json
+/// answers one message with its latest status (404 for a SID it never gave). Thread-safe.
 class FakeTwilio {
  public:
   explicit FakeTwilio(FakeTwilioOptions options);
@@ -57,6 +58,12 @@ class FakeTwilio {
   /// GET Messages.json (the Messages list, filtered by To and From) calls so far: the lookups
   /// Chorus makes before resending a message whose first send may have reached Twilio.
   std::size_t LookupCount() const;
+  /// GET Messages/{Sid}.json calls so far (status queries, answered or refused).
+  std::size_t StatusQueryCount() const;
+  /// Twilio's own record of message `sid` moves to `status` (with `error_code`), without a
+  /// callback: what a status query answers after a callback was lost on its way.
+  void SetStatus(const std::string& sid, const std::string& status,
+                 const std::string& error_code = "");
 
   /// Every request to Messages.json so far (accepted and refused).
   std::vector<ReceivedMessage> Messages() const;
