@@ -12,10 +12,12 @@
 
 #include "app/carriers.hpp"
 #include "app/connection_budget.hpp"
+#include "app/inbox_status_sink.hpp"
 #include "app/secret_keys.hpp"
 #include "app/store_pool.hpp"
 #include "broadcasts/runner.hpp"
 #include "dispatch/dispatcher.hpp"
+#include "dispatch/reconciler.hpp"
 #include "http/client_transport.hpp"
 #include "http/server.hpp"
 #include "http/server_metrics.hpp"
@@ -36,6 +38,7 @@
 #include "store/pg/pg_node_lock.hpp"
 #include "store/pg/pg_outbox_store.hpp"
 #include "store/pg/pg_processing_store.hpp"
+#include "store/pg/pg_reconcile_store.hpp"
 #include "store/pg/pg_retention_store.hpp"
 #include "store/pg/pg_webhook_call_store.hpp"
 #include "store/pg/pg_watcher.hpp"
@@ -100,7 +103,7 @@ Result<int> CheckSchema(const std::string& dsn) {
 // Descriptors the rest of the process needs besides public connections: every database
 // connection, the carrier client (in-flight sends), the admin listener, and files and logs.
 Result<ConnectionBudget> Budget(const Settings& s) {
-  const auto reserved = static_cast<std::size_t>(s.ingest_writers + s.process_workers + 9 +
+  const auto reserved = static_cast<std::size_t>(s.ingest_writers + s.process_workers + 10 +
                                                  3 * kApiConnections) +
                         static_cast<std::size_t>(s.dispatch_in_flight) + 64 + 64;
   const std::uint64_t descriptors = RaiseDescriptorLimit();
@@ -166,7 +169,8 @@ class Gateway {
         budget_(p.budget),
         carriers_(BuildCarriers()),
         metrics_(registry_, KindsOf(*carriers_), dispatch::SendResultNames(),
-                 ingest::EventOutcomeNames(), dispatch::WebhookCaller::ResultNames()),
+                 ingest::EventOutcomeNames(), dispatch::WebhookCaller::ResultNames(),
+                 dispatch::Reconciler::ResultNames()),
         watch_(std::make_unique<store::pg::PgWorkspaceStore>(s.database_url, p.keyring),
                std::make_unique<store::pg::PgWatcher>(s.database_url), p.snapshot,
                p.latest_migration),
@@ -187,6 +191,8 @@ class Gateway {
         inbox_(Stores<ingest::InboxStore, store::pg::PgInboxStore>(s.database_url,
                                                                     s.ingest_writers),
                InboxOptions()),
+        status_sink_(inbox_),
+        reconciler_(MakeReconciler()),
         retention_(std::make_unique<store::pg::PgRetentionStore>(s.database_url), Snapshots(),
                    RetentionOptions()),
         broadcasts_(std::make_unique<store::pg::PgBroadcastQueue>(s.database_url),
@@ -215,6 +221,7 @@ class Gateway {
     webhooks_.Start();
     dispatcher_.Start();
     retention_.Start();
+    if (reconciler_) reconciler_->Start();
     broadcasts_.Start();
     public_.Start();
     admin_.Start();
@@ -237,6 +244,8 @@ class Gateway {
   /// After Drain: what was acknowledged is written, what is in flight finishes or is left to
   /// lease recovery, then the I/O threads end.
   void Stop() {
+    // First: the answers of its queries in flight are recorded through the inbox.
+    if (reconciler_) reconciler_->Stop(settings_.shutdown_timeout);
     inbox_.Stop();       // writes what is queued
     processor_.Stop();   // finishes batches in progress; the rest is durable
     webhooks_.Stop();    // calls in flight are made again after their lease
@@ -300,6 +309,20 @@ class Gateway {
     o.on_batch = [this](std::size_t size, bool ok) { metrics_.OnIngestBatch(size, ok); };
     o.on_new_inbound = [this](std::vector<ingest::MemberKey> k) { processor_.Hint(std::move(k)); };
     return o;
+  }
+
+  // CHORUS_RECONCILE_PER_SECOND=0 turns reconciliation off: no thread, no connection.
+  std::unique_ptr<dispatch::Reconciler> MakeReconciler() {
+    if (settings_.reconcile_per_second <= 0) return nullptr;
+    dispatch::ReconcilerOptions o;
+    o.after = settings_.reconcile_after;
+    o.per_second = settings_.reconcile_per_second;
+    o.on_result = [this](std::string_view carrier, std::string_view result) {
+      metrics_.OnReconcile(carrier, result);
+    };
+    return std::make_unique<dispatch::Reconciler>(
+        std::make_unique<store::pg::PgReconcileStore>(settings_.database_url), transport_,
+        *carriers_, Snapshots(), status_sink_, std::move(o));
   }
 
   retention::RetentionOptions RetentionOptions() {
@@ -377,6 +400,8 @@ class Gateway {
   ingest::Processor processor_;
   dispatch::WebhookCaller webhooks_;
   ingest::Inbox inbox_;
+  InboxStatusSink status_sink_;
+  std::unique_ptr<dispatch::Reconciler> reconciler_;
   retention::RetentionJob retention_;
   broadcasts::Runner broadcasts_;
   StorePool<ApiDatabase> api_pool_;

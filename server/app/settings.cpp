@@ -24,6 +24,7 @@ constexpr std::string_view kKnownKeys[] = {
     "CHORUS_LEASE_SECONDS",  "CHORUS_LOG_LEVEL",        "CHORUS_NODE_ID",
     "CHORUS_ADMIN_LISTEN",   "CHORUS_MAX_CONNECTIONS",  "CHORUS_MAX_CONNECTIONS_PER_PEER",
     "CHORUS_SECRETS_KEY_FILE", "CHORUS_RETENTION_INTERVAL_SECONDS",
+    "CHORUS_RECONCILE_AFTER_SECONDS", "CHORUS_RECONCILE_PER_SECOND",
 };
 
 bool Known(std::string_view key) {
@@ -246,6 +247,8 @@ Result<Settings> LoadSettings(const EnvLookup& env, const std::string& config_fi
   CHORUS_TRY(
       ReadDuration(r, "CHORUS_RETENTION_INTERVAL_SECONDS", 1, 86400, s.retention_interval));
   CHORUS_TRY(ReadDuration(r, "CHORUS_TIMER_INTERVAL_MS", 10, 60000, s.timer_interval));
+  CHORUS_TRY(ReadDuration(r, "CHORUS_RECONCILE_AFTER_SECONDS", 1, 30 * 86400, s.reconcile_after));
+  CHORUS_TRY(ReadInt(r, "CHORUS_RECONCILE_PER_SECOND", 0, 1000, s.reconcile_per_second));
   if (auto level = r.Get("CHORUS_LOG_LEVEL")) {
     static constexpr std::string_view kLevels[] = {"trace", "debug", "info", "warn", "error", "off"};
     bool ok = false;

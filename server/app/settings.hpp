@@ -38,6 +38,11 @@ struct Settings {
   std::chrono::seconds lease{60};                     // CHORUS_LEASE_SECONDS
   std::chrono::seconds retention_interval{3600};      // CHORUS_RETENTION_INTERVAL_SECONDS
   std::chrono::milliseconds timer_interval{200};      // CHORUS_TIMER_INTERVAL_MS: due timers
+  // A sent message with no final status is asked about at its carrier after this long
+  // (CHORUS_RECONCILE_AFTER_SECONDS), at most this many queries a second per channel
+  // (CHORUS_RECONCILE_PER_SECOND; 0: never asked). docs/CARRIERS.md, Reconciliation.
+  std::chrono::seconds reconcile_after{3600};
+  int reconcile_per_second = 5;
   std::string log_level = "info";           // CHORUS_LOG_LEVEL
   std::string node_id;                      // CHORUS_NODE_ID; default hostname:port
   std::string secrets_key_file;             // CHORUS_SECRETS_KEY_FILE (docs/SECRETS.md)

@@ -18,6 +18,9 @@ constexpr std::string_view kEventsHelp =
     "Member events processed (inbound messages, timers, webhook results, flow starts)";
 constexpr std::string_view kWebhookCalls = "chorus_webhook_calls_total";
 constexpr std::string_view kWebhookCallsHelp = "Calls of flows' webhook steps, by result";
+constexpr std::string_view kReconciliations = "chorus_reconciliations_total";
+constexpr std::string_view kReconciliationsHelp =
+    "Status queries for messages whose final status never came, by carrier and result";
 
 }  // namespace
 
@@ -25,7 +28,8 @@ PipelineMetrics::PipelineMetrics(
     Registry& r, const std::vector<std::string>& carriers,
     std::span<const std::string_view> send_results,
     const std::vector<std::pair<std::string, std::vector<std::string>>>& event_outcomes,
-    std::span<const std::string_view> webhook_results)
+    std::span<const std::string_view> webhook_results,
+    std::span<const std::string_view> reconcile_results)
     : registry_(r),
       ingest_batch_(r.GetHistogram("chorus_ingest_batch_size",
                                    "Webhooks made durable per transaction", {}, SizeBuckets())),
@@ -50,11 +54,17 @@ PipelineMetrics::PipelineMetrics(
   for (const auto& carrier : carriers) {
     CarrierSeries series{carrier, &r.GetHistogram(kDuration, kDurationHelp, {{"carrier", carrier}},
                                                   LatencyBuckets()),
-                         {}};
+                         {}, {}};
     for (std::string_view result : send_results) {
       series.sends.emplace_back(
           std::string(result),
           &r.GetCounter(kSends, kSendsHelp, {{"carrier", carrier}, {"result", std::string(result)}}));
+    }
+    for (std::string_view result : reconcile_results) {
+      series.reconciliations.emplace_back(
+          std::string(result),
+          &r.GetCounter(kReconciliations, kReconciliationsHelp,
+                        {{"carrier", carrier}, {"result", std::string(result)}}));
     }
     carriers_.push_back(std::move(series));
   }
@@ -92,6 +102,21 @@ void PipelineMetrics::OnWebhookCall(std::string_view result) {
     }
   }
   registry_.GetCounter(kWebhookCalls, kWebhookCallsHelp, {{"result", std::string(result)}}).Inc();
+}
+
+void PipelineMetrics::OnReconcile(std::string_view carrier, std::string_view result) {
+  for (const auto& series : carriers_) {
+    if (series.carrier != carrier) continue;
+    for (const auto& [name, counter] : series.reconciliations) {
+      if (name == result) {
+        counter->Inc();
+        return;
+      }
+    }
+  }
+  registry_.GetCounter(kReconciliations, kReconciliationsHelp,
+                       {{"carrier", std::string(carrier)}, {"result", std::string(result)}})
+      .Inc();
 }
 
 void PipelineMetrics::OnIngestBatch(std::size_t webhooks, bool committed) {

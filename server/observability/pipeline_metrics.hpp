@@ -18,12 +18,15 @@ class PipelineMetrics {
   /// `carriers` and `send_results` name every label value OnSend will see (the registered
   /// carrier kinds; dispatch::SendResultNames()).
   /// `event_outcomes`: every kind of member event with every outcome OnEvent will see
-  /// (ingest::EventOutcomeNames()); `webhook_results`: every result OnWebhookCall will see.
+  /// (ingest::EventOutcomeNames()); `webhook_results`: every result OnWebhookCall will see;
+  /// `reconcile_results`: every result OnReconcile will see, per carrier
+  /// (dispatch::Reconciler::ResultNames()).
   PipelineMetrics(
       Registry& registry, const std::vector<std::string>& carriers,
       std::span<const std::string_view> send_results,
       const std::vector<std::pair<std::string, std::vector<std::string>>>& event_outcomes = {},
-      std::span<const std::string_view> webhook_results = {});
+      std::span<const std::string_view> webhook_results = {},
+      std::span<const std::string_view> reconcile_results = {});
 
   void OnIngestBatch(std::size_t webhooks, bool committed);
   void OnProcessBatch(std::size_t members, bool committed);
@@ -38,12 +41,15 @@ class PipelineMetrics {
   void OnEvent(std::string_view kind, std::string_view outcome);
   /// A flow's webhook call finished with `result`.
   void OnWebhookCall(std::string_view result);
+  /// The reconciler asked `carrier` for a message's status, with `result`.
+  void OnReconcile(std::string_view carrier, std::string_view result);
 
  private:
   struct CarrierSeries {
     std::string carrier;
     Histogram* duration = nullptr;
     std::vector<std::pair<std::string, Counter*>> sends;  // by result
+    std::vector<std::pair<std::string, Counter*>> reconciliations;  // by result
   };
   Counter& SendCounter(std::string_view carrier, std::string_view result);
   Histogram& SendDuration(std::string_view carrier);

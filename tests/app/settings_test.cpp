@@ -97,6 +97,8 @@ TEST(Settings, DefaultsNeedOnlyTheDatabaseUrl) {
   EXPECT_EQ(s->carrier_timeout, 10s);
   EXPECT_EQ(s->shutdown_timeout, 10s);
   EXPECT_EQ(s->lease, 60s);
+  EXPECT_EQ(s->reconcile_after, 3600s);
+  EXPECT_EQ(s->reconcile_per_second, 5);
   EXPECT_EQ(s->log_level, "info");
   EXPECT_THAT(s->node_id, ::testing::EndsWith(":8080"));  // hostname:port: stable across restarts
   EXPECT_EQ(s->admin_address, "127.0.0.1");
@@ -220,6 +222,16 @@ const NumberCase kNumberCases[] = {
      1,
      86400,
      [](const Settings& s) { return static_cast<long>(s.retention_interval.count()); },
+     {}},
+    {"CHORUS_RECONCILE_AFTER_SECONDS",
+     1,
+     2592000,
+     [](const Settings& s) { return static_cast<long>(s.reconcile_after.count()); },
+     {}},
+    {"CHORUS_RECONCILE_PER_SECOND",
+     0,
+     1000,
+     [](const Settings& s) { return static_cast<long>(s.reconcile_per_second); },
      {}},
     {"CHORUS_MAX_CONNECTIONS",
      16,

@@ -18,9 +18,14 @@ namespace chorus::fakes {
 ///   webhook: POST form id=&from=&to=&body= (inbound) or id=&status= (status), with header
 ///            X-Fake-Key equal to the channel's secret "key".
 ///   lookup:  GET {api_base}/lookup?to=; 200 "id=ID" (found), 404 (not found), else unknown.
+///   status:  GET {api_base}/status?id=ID (none for an empty id); 200 "status=NAME&code=CODE"
+///            (NAME one of ours), 404 (not found), else unknown. Off with `status_query` false.
 class FakeCarrier final : public carriers::Carrier {
  public:
-  std::string_view kind() const override { return "fake"; }
+  explicit FakeCarrier(bool status_query = true, std::string kind = "fake")
+      : status_query_(status_query), kind_(std::move(kind)) {}
+
+  std::string_view kind() const override { return kind_; }
   std::vector<ChannelSettingSpec> Settings() const override {
     return {{"api_base", false, true}, {"key", true, true}};
   }
@@ -100,6 +105,32 @@ class FakeCarrier final : public carriers::Carrier {
     return outcome;
   }
 
+  bool HasStatusQuery() const override { return status_query_; }
+  std::optional<transport::HttpRequestSpec> BuildStatusQuery(
+      const Channel& channel, std::string_view carrier_message_id) const override {
+    if (!status_query_ || carrier_message_id.empty()) return std::nullopt;
+    transport::HttpRequestSpec request;
+    request.method = "GET";
+    request.url = channel.settings.at("api_base") + "/status?" +
+                  carriers::EncodeForm({{"id", std::string(carrier_message_id)}});
+    return request;
+  }
+  carriers::StatusQueryOutcome ParseStatusQuery(
+      const transport::HttpResponseSpec& response) const override {
+    carriers::StatusQueryOutcome outcome;
+    if (response.status == 404) outcome.found = carriers::StatusQueryOutcome::Found::kNo;
+    if (response.status != 200) return outcome;
+    auto form = carriers::ParseForm(response.body);
+    const std::string* name = form.ok() ? carriers::FindParam(*form, "status") : nullptr;
+    auto status = name == nullptr ? std::optional<DeliveryStatus>() : ParseStatusName(*name);
+    if (!status) return outcome;
+    outcome.found = carriers::StatusQueryOutcome::Found::kYes;
+    outcome.status = *status;
+    outcome.raw_status = *name;
+    if (const std::string* code = carriers::FindParam(*form, "code")) outcome.error_code = *code;
+    return outcome;
+  }
+
   carriers::SendOutcome ParseSend(const transport::HttpResponseSpec& response) const override {
     carriers::SendOutcome outcome;
     outcome.error_message = "fake carrier";
@@ -132,6 +163,10 @@ class FakeCarrier final : public carriers::Carrier {
     }
     return outcome;
   }
+
+ private:
+  bool status_query_ = true;
+  std::string kind_;
 };
 
 }  // namespace chorus::fakes

@@ -50,6 +50,24 @@ TEST(PipelineMetrics, ASeriesNobodyNamedAtStartStillCounts) {
   EXPECT_THAT(text, HasSubstr(R"(chorus_sends_total{carrier="vonage",result="accepted"} 1)"));
 }
 
+TEST(PipelineMetrics, ReconciliationsCountPerCarrierAndResultFromZero) {
+  Registry registry;
+  constexpr std::string_view kReconciled[] = {"delivered", "not_found"};
+  PipelineMetrics metrics(registry, {"twilio", "telnyx"}, kResults, {}, {}, kReconciled);
+  EXPECT_THAT(registry.Render(),
+              HasSubstr(R"(chorus_reconciliations_total{carrier="telnyx",result="not_found"} 0)"));
+  metrics.OnReconcile("twilio", "delivered");
+  metrics.OnReconcile("twilio", "delivered");
+  metrics.OnReconcile("telnyx", "query_failed");  // not named at start: still counted
+  const std::string text = registry.Render();
+  for (const char* series :
+       {R"(chorus_reconciliations_total{carrier="twilio",result="delivered"} 2)",
+        R"(chorus_reconciliations_total{carrier="telnyx",result="delivered"} 0)",
+        R"(chorus_reconciliations_total{carrier="telnyx",result="query_failed"} 1)"}) {
+    EXPECT_THAT(text, HasSubstr(series));
+  }
+}
+
 TEST(PipelineMetrics, MemberEventsAndWebhookCallsCountFromZero) {
   Registry registry;
   constexpr std::string_view kCalls[] = {"ok", "timed_out"};
