@@ -12,6 +12,7 @@
 #include <string>
 
 #include "bench/cpu_usage.hpp"
+#include "bench/fan_out.hpp"
 #include "bench/load_cost.hpp"
 #include "bench/load_generator.hpp"
 #include "bench/member_search.hpp"
@@ -66,6 +67,12 @@ idle-check     CPU used by processes outside --cpu-watch trees over --seconds 2
 load-cost      one processing transaction's loading, empty backlog vs a large one
   --url DSN (a fresh migrated and applied database no server processes) --batch 256
   --backlog 100000 --repeat 40 --out FILE
+fan-out        a broadcast's fan-out (PgBroadcastQueue::FanOut) to every member, next to a raw
+  INSERT ... SELECT of the same rows (a fresh migrated and applied database; seeds it)
+  --url DSN --organization bench --channel bench --members 1000000
+  --batch 0 (0: the runner's fan_out_batch) --runs 2 --profile-members 25000 (0: no profile) --profile-rounds 3
+  --server-log FILE (PostgreSQL's log: the auto_explain plan of one batch) --cpu-watch ...
+  --prefix fanout --out FILE
 metrics        the server's own view: group-commit batch sizes and more
   --url http://127.0.0.1:8080/metrics  --save FILE | --since FILE [--out FILE]
 )";
@@ -348,6 +355,31 @@ int LoadCost(Options& o) {
   return code;
 }
 
+int FanOut(Options& o) {
+  FanOutOptions f;
+  f.url = o.Str("url", "");
+  f.organization = o.Str("organization", f.organization);
+  f.channel = o.Str("channel", f.channel);
+  f.members = o.Int("members", f.members);
+  f.batch = static_cast<int>(o.Int("batch", f.batch));
+  f.runs = static_cast<int>(o.Int("runs", f.runs));
+  f.profile_members = o.Int("profile-members", f.profile_members);
+  f.profile_rounds = static_cast<int>(o.Int("profile-rounds", f.profile_rounds));
+  f.server_log = o.Str("server-log", "");
+  f.cpu_watch = ParseCpuWatch(o.Str("cpu-watch", ""), "bench");
+  f.prefix = o.Str("prefix", f.prefix);
+  const std::string out = o.Str("out", "");
+  if (RefuseUnknown(o)) return 2;
+  if (f.url.empty() || f.members <= 0 || f.runs <= 0) {
+    std::fprintf(stderr, "fan-out: --url is required; --members and --runs must be positive\n");
+    return 2;
+  }
+  std::string kv;
+  const int code = RunFanOut(f, &kv);
+  Append(out, kv);
+  return code;
+}
+
 int Metrics(Options& o) {
   const std::string url = o.Str("url", "http://127.0.0.1:8080/metrics");
   const std::string save = o.Str("save", "");
@@ -394,6 +426,7 @@ int main(int argc, char** argv) {
     if (mode == "reply-latency") return ReplyLatency(options);
     if (mode == "metrics") return Metrics(options);
     if (mode == "load-cost") return LoadCost(options);
+    if (mode == "fan-out") return FanOut(options);
     if (mode == "idle-check") return IdleCheck(options);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "chorus-bench %s: %s\n", mode.c_str(), e.what());

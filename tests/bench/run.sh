@@ -22,6 +22,13 @@
 #      next_cursor) over BENCH_SEARCH_MEMBERS members seeded by SQL (a database and a server of
 #      its own), at BENCH_SEARCH_RATE searches/s (open loop), alone and while
 #      BENCH_SEARCH_WEBHOOK_RATE webhooks/s are ingested, next to those webhooks alone;
+#  10. broadcast fan-out (issue 8): BENCH_FANOUT_MEMBERS joined members seeded by SQL (a
+#      database of its own, no server), a personalised broadcast (en + es, quiet hours on)
+#      fanned out through PgBroadcastQueue::FanOut in batches of the runner's size until
+#      finished, next to one raw INSERT ... SELECT of the same rows, alternately,
+#      BENCH_FANOUT_RUNS times each, each into an emptied table; then where the time goes
+#      (the first BENCH_FANOUT_PROFILE members with pieces of the statement replaced) and one
+#      batch's plan under auto_explain;
 # prints a summary (results and logs stay in build-bench/bench-results/) and tears down.
 # Exits non-zero when a phase fails. Works as root (the cluster then runs as `postgres`).
 #
@@ -31,9 +38,12 @@
 # (20), BENCH_TIMERS (100000), BENCH_TIMER_LIVE_RATE (200), BENCH_TIMER_LIVE_SECONDS (60),
 # BENCH_TIMER_LEAD (10: seconds from seeding the timers to their due time), BENCH_LOADER_BACKLOG
 # (100000), BENCH_LOADGEN_THREADS (1), BENCH_SEARCH_MEMBERS (1000000), BENCH_SEARCH_RATE (10),
-# BENCH_SEARCH_SECONDS (60), BENCH_SEARCH_WEBHOOK_RATE (1000),
-# BENCH_PHASES (all, or some of 1,2,3,8,9: 3 stands for phases 3 to 7 and 2b, which share one
-# server and its data; BENCH_PHASES=9 runs the member search alone, in about 5 minutes),
+# BENCH_SEARCH_SECONDS (60), BENCH_SEARCH_WEBHOOK_RATE (1000), BENCH_FANOUT_MEMBERS (1000000),
+# BENCH_FANOUT_RUNS (2), BENCH_FANOUT_PROFILE (25000 members per profiled variant, three
+# rounds, the least reported; 0: no profile),
+# BENCH_PHASES (all, or some of 1,2,3,8,9,10: 3 stands for phases 3 to 7 and 2b, which share
+# one server and its data; BENCH_PHASES=9 runs the member search alone, in about 5 minutes,
+# BENCH_PHASES=10 the fan-out alone),
 # BENCH_WAIT_QUIET (0: seconds to wait, before each phase, for other processes to use less
 # than a quarter of a core; on a shared machine), BENCH_RETRIES (0: how many times to rerun
 # phase 3, 4, 5, 6 or 9 when other processes took over a quarter of a core during it), BENCH_SKIP_BUILD
@@ -62,6 +72,9 @@ search_members=${BENCH_SEARCH_MEMBERS:-1000000}
 search_rate=${BENCH_SEARCH_RATE:-10}
 search_seconds=${BENCH_SEARCH_SECONDS:-60}
 search_webhook_rate=${BENCH_SEARCH_WEBHOOK_RATE:-1000}
+fanout_members=${BENCH_FANOUT_MEMBERS:-1000000}
+fanout_runs=${BENCH_FANOUT_RUNS:-2}
+fanout_profile=${BENCH_FANOUT_PROFILE:-25000}
 phases=${BENCH_PHASES:-all}
 wait_quiet=${BENCH_WAIT_QUIET:-0}
 retries=${BENCH_RETRIES:-0}
@@ -83,12 +96,12 @@ fail() { echo "bench: $*" >&2; exit 1; }
 want() { [ "$phases" = all ] || [[ ",$phases," == *",$1,"* ]]; }  # is phase $1 selected?
 for selected in ${phases//,/ }; do
   case $selected in
-    all | 1 | 2 | 3 | 8 | 9) ;;
-    *) fail "BENCH_PHASES: $selected is not all, 1, 2, 3 (phases 3 to 7), 8 or 9" ;;
+    all | 1 | 2 | 3 | 8 | 9 | 10) ;;
+    *) fail "BENCH_PHASES: $selected is not all, 1, 2, 3 (phases 3 to 7), 8, 9 or 10" ;;
   esac
 done
 # Exit codes of the phases that report failures at the end (0 for phases not run).
-reply_code=0 flow_code=0 live_code=0 timer_code=0 loader_code=0 search_code=0
+reply_code=0 flow_code=0 live_code=0 timer_code=0 loader_code=0 search_code=0 fanout_code=0
 # The server's ingest writers (its default: cores / 2), for phase 2b and the summary.
 writers=${CHORUS_INGEST_WRITERS:-$(( $(nproc) / 2 > 0 ? $(nproc) / 2 : 1 ))}
 
@@ -844,6 +857,25 @@ kill "$serve_pid"; wait "$serve_pid" 2>/dev/null || true
 echo "serve-search.log: $(grep -ciE 'error|critical' "$out/serve-search.log" || true) error lines, $(wc -l < "$out/serve-search.log") lines"
 fi
 
+# ---------------------------------------------------------------------------- 10. fan-out
+# Issue 8's target: enqueueing a personalised broadcast to 1,000,000 members within 2x of a raw
+# INSERT ... SELECT of the same rows. In a database of its own that no server runs on (so no
+# runner or dispatcher competes): chorus-bench fan-out seeds the members, then alternates the
+# fan-out (PgBroadcastQueue::FanOut in a loop, the runner's batch size) and the raw insert, each
+# into an emptied outbound_messages after VACUUM ANALYZE and CHECKPOINT; then profiles the
+# statement's pieces and logs one batch's plan (auto_explain).
+if want 10; then
+say "10. Broadcast fan-out: $fanout_members members, FanOut until finished vs one raw INSERT ... SELECT, $fanout_runs runs each"
+"$root/deploy/pg-local.sh" createdb "$pgdir" chorus_fanout
+fanout_url=$("$root/deploy/pg-local.sh" url "$pgdir" chorus_fanout)
+CHORUS_DATABASE_URL=$fanout_url "$chorus" migrate >/dev/null
+CHORUS_DATABASE_URL=$fanout_url "$chorus" apply "$root/tests/bench/workspace.json" >/dev/null
+quiet_check fanout
+"$bench" fan-out --url "$fanout_url" --members "$fanout_members" --runs "$fanout_runs" \
+  --profile-members "$fanout_profile" --server-log "$pghome/postgres.log" \
+  --cpu-watch "postgres=$postmaster" --out "$kv" | tee "$out/fan-out.log" || fanout_code=$?
+fi
+
 # ---------------------------------------------------------------------------- summary
 cpu_model=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')
 pct() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.0f%%", 100 * a / b; else print "-" }'; }
@@ -891,6 +923,29 @@ PostgreSQL during phase 9: webhooks alone: $(pg_events search_hooks_alone); sear
 other processes during phase 9: webhooks alone $(quiet search_hooks_alone "$(val search_hooks_alone.seconds)"), searches alone $(quiet search_alone "$(val search_alone.seconds)"), both $(quiet search_hooks_loaded "$(val search_hooks_loaded.seconds)"); just before (cores): $(val search_hooks_alone.others_cores_before), $(val search_alone.others_cores_before), $(val search_loaded.others_cores_before); attempts: $(val search.attempts)
 EOF
 }
+fanout_summary() {  # phase 10: each run of the fan-out and of the raw insert, and the ratio
+  local r
+  cat <<EOF
+
+| phase 10: $(val fanout.members) members, personalised en + es, quiet hours $(val fanout.quiet_hours), FanOut batches of $(val fanout.batch) | seconds | rows/s | target |
+|---|---|---|---|
+EOF
+  for r in $(seq "$fanout_runs"); do
+    echo "| fan-out run $r ($(val "fanout.fan$r.calls") FanOut calls, p50 $(val "fanout.fan$r.call_p50_ms") ms, max $(val "fanout.fan$r.call_max_ms") ms) | $(val "fanout.fan$r.seconds") | $(val "fanout.fan$r.rows_per_second") | |"
+    echo "| raw INSERT ... SELECT run $r (one statement) | $(val "fanout.raw$r.seconds") | $(val "fanout.raw$r.rows_per_second") | baseline |"
+  done
+  cat <<EOF
+| **fan-out / raw insert** (of the means; per run: $(for r in $(seq "$fanout_runs"); do printf '%s ' "$(val "fanout.ratio$r")"; done)) | **$(val fanout.ratio)** | | <= 2: $( [ "$(val fanout.target_met)" = yes ] && echo met || echo NOT MET) |
+| fan-out / raw insert in PostgreSQL CPU (core-s: fan-out $(for r in $(seq "$fanout_runs"); do printf '%s ' "$(val "fanout.fan$r.postgres_cpu")"; done)/ raw $(for r in $(seq "$fanout_runs"); do printf '%s ' "$(val "fanout.raw$r.postgres_cpu")"; done)) | $(val fanout.cpu_ratio) | | |
+
+seeded in $(val fanout.seed_seconds) s; $(val fanout.zoned_by_prefix) numbers with a zone by prefix; run 1 held $(val fanout.fan1.held_by_quiet_hours) rows for their quiet hours, $(val fanout.fan1.ucs2) UCS-2, $(val fanout.fan1.segments) segments
+CPU, fan-out run 1 (core-s over $(val fanout.fan1.seconds) s): postgres $(val fanout_fan1.cpu_postgres), bench $(val fanout_fan1.cpu_bench), other $(val fanout_fan1.cpu_other); raw run 1 (over $(val fanout.raw1.seconds) s): postgres $(val fanout_raw1.cpu_postgres), other $(val fanout_raw1.cpu_other)
+PostgreSQL during phase 10's timed runs: $(pg_events fanout)
+other processes during phase 10: $(for r in $(seq "$fanout_runs"); do printf 'fan-out run %s %s, raw run %s %s; ' "$r" "$(quiet "fanout_fan$r" "$(val "fanout.fan$r.seconds")")" "$r" "$(quiet "fanout_raw$r" "$(val "fanout.raw$r.seconds")")"; done)just before (cores): $(val fanout.others_cores_before)
+where the time goes, wall us a row over the first $fanout_profile members: $(grep -E '^fanout\.profile\.[a-z_]+\.us_per_row=' "$kv" | sed -E 's/^fanout\.profile\.([a-z_]+)\.us_per_row=/\1 /' | paste -sd ';' | sed 's/;/; /g')
+the same in PostgreSQL CPU us a row: $(grep -E '^fanout\.profile\.[a-z_]+\.postgres_cpu_us_per_row=' "$kv" | sed -E 's/^fanout\.profile\.([a-z_]+)\.postgres_cpu_us_per_row=/\1 /' | paste -sd ';' | sed 's/;/; /g')
+EOF
+}
 {
 cat <<EOF
 
@@ -899,7 +954,7 @@ machine: $(nproc) cores, $cpu_model, Linux $(uname -r), $(free -g | awk '/Mem:/ 
 postgres: $(val pg.fsync | sed 's/^/fsync=/') synchronous_commit=$(val pg.synchronous_commit), private cluster
 source: commit $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)$(n=$(git -C "$root" status --porcelain -- server migrations 2>/dev/null | wc -l); [ "$n" = 0 ] || echo " + $n uncommitted files under server/ and migrations/"), Release build
 chorus serve: CHORUS_IO_THREADS=${CHORUS_IO_THREADS:-default} CHORUS_INGEST_WRITERS=${CHORUS_INGEST_WRITERS:-default} CHORUS_PROCESS_WORKERS=${CHORUS_PROCESS_WORKERS:-default} (defaults: docs/CONFIG.md)
-command: BENCH_PHASES=$phases BENCH_CONNECTIONS=$connections BENCH_REQUESTS=$requests BENCH_SECONDS=$seconds BENCH_REPLY_RATE=$reply_rate BENCH_REPLY_SECONDS=$reply_seconds BENCH_FLOW_RATE=$flow_rate BENCH_FLOW_SECONDS=$flow_seconds BENCH_TIMERS=$timers BENCH_TIMER_LIVE_RATE=$live_rate BENCH_TIMER_LIVE_SECONDS=$live_seconds BENCH_SEARCH_MEMBERS=$search_members BENCH_SEARCH_RATE=$search_rate BENCH_SEARCH_SECONDS=$search_seconds BENCH_SEARCH_WEBHOOK_RATE=$search_webhook_rate tests/bench/run.sh
+command: BENCH_PHASES=$phases BENCH_CONNECTIONS=$connections BENCH_REQUESTS=$requests BENCH_SECONDS=$seconds BENCH_REPLY_RATE=$reply_rate BENCH_REPLY_SECONDS=$reply_seconds BENCH_FLOW_RATE=$flow_rate BENCH_FLOW_SECONDS=$flow_seconds BENCH_TIMERS=$timers BENCH_TIMER_LIVE_RATE=$live_rate BENCH_TIMER_LIVE_SECONDS=$live_seconds BENCH_SEARCH_MEMBERS=$search_members BENCH_SEARCH_RATE=$search_rate BENCH_SEARCH_SECONDS=$search_seconds BENCH_SEARCH_WEBHOOK_RATE=$search_webhook_rate BENCH_FANOUT_MEMBERS=$fanout_members BENCH_FANOUT_RUNS=$fanout_runs BENCH_FANOUT_PROFILE=$fanout_profile tests/bench/run.sh
 EOF
 if want 1 || want 2 || want 3 || want 8; then
 cat <<EOF
@@ -947,6 +1002,7 @@ other processes just before (cores): minimal $(val minimal.others_cores_before),
 EOF
 fi
 if want 9; then search_summary; fi
+if want 10; then fanout_summary; fi
 echo "results: $out"
 } | tee "$out/summary.txt"
 if want 2; then
@@ -959,4 +1015,5 @@ cp "$pghome/postgres.log" "$out/postgres.log" 2>/dev/null || true
 [ "$live_code" = 0 ] || fail "phase 7 failed: the live traffic had unanswered webhooks or missing replies (exit $live_code)"
 [ "$timer_code" = 0 ] || fail "phase 7 failed: the timers did not fire exactly once each"
 [ "$loader_code" = 0 ] || fail "phase 8 failed (exit $loader_code)"
+[ "$fanout_code" = 0 ] || fail "phase 10 failed (exit $fanout_code: a run did not write every member exactly once, or the database was not fresh)"
 [ "$search_code" = 0 ] || fail "phase 9 failed (exit $search_code: searches or webhooks not answered 2xx, or the queries could not be prepared)"
