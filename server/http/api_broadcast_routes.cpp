@@ -259,21 +259,31 @@ ApiReply ListBroadcasts(ApiBackends b, const api::Principal& who, const ApiCall&
   return Ok(out);
 }
 
-ApiReply GetBroadcast(ApiBackends b, const api::Principal& who, const ApiCall& call) {
+// The broadcast with its stats; `finished` is set when it is done or cancelled.
+ApiReply ReadBroadcast(ApiBackends b, const api::Principal& who, const ApiCall& call,
+                       bool* finished) {
   const auto id = PathId(call);
   if (!id) return Refuse(400, "invalid_argument", "an id is a positive whole number", "id", call);
   auto found = b.broadcasts.Get(CallerOf(who, call), *id);
   if (!found.ok()) return Failed(found.error(), call);
   if (!*found) return who.WholeOrganization() ? Refused(Outcome::kNotFound, {}, call) : Forbidden(call);
+  const broadcasts::Status status = (*found)->status;
+  if (finished != nullptr) {
+    *finished = status == broadcasts::Status::kDone || status == broadcasts::Status::kCancelled;
+  }
   return Ok(ToProto(**found));
+}
+
+ApiReply GetBroadcast(ApiBackends b, const api::Principal& who, const ApiCall& call) {
+  return ReadBroadcast(b, who, call, nullptr);
 }
 
 // One event of GET /v1/broadcasts/{id}/events: the broadcast and its stats; the last once it
 // is done or cancelled.
 ApiReply BroadcastEvent(ApiBackends b, const api::Principal& who, const ApiCall& call) {
-  ApiReply reply = GetBroadcast(b, who, call);
-  reply.last = reply.status == 200 && (reply.body.find(R"("status":"done")") != std::string::npos ||
-                                       reply.body.find(R"("status":"cancelled")") != std::string::npos);
+  bool finished = false;
+  ApiReply reply = ReadBroadcast(b, who, call, &finished);
+  reply.last = reply.status == 200 && finished;
   return reply;
 }
 
